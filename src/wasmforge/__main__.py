@@ -1,0 +1,3 @@
+from wasmforge.cli import main
+
+main()

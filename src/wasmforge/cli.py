@@ -1,0 +1,279 @@
+"""The `wasmforge` command line: a thin layer over the library.
+
+Commands resolve their arguments, call the library, and present results
+(status through ui to stderr, --json documents to stdout). Only `main` turns
+errors into exit codes: 2 spec/usage error, 3 missing tool, 4 external
+command failed, 5 verification failed (documented in docs/cli.md).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__, ui
+from .build.pipeline import BuildResult, build_kernel
+from .build.plan import BACKENDS, PROFILES, BuildRequest, effective_spec, plan_build
+from .build.workdir import WorkDir
+from .errors import Interrupted, ToolMissing, UsageError, VerificationFailed, WasmforgeError
+from .render.context import crate_files, npm_files, write_tree
+from .settings import TARGETS
+from .spec import schema
+from .spec.load import SPEC_FILE, load_spec
+from .toolchain import install as toolchain_install
+from .toolchain import tools
+from .verify import verify_package
+
+app = typer.Typer(
+    name="wasmforge",
+    help="Ship Rust compute kernels to JavaScript as one verified WebAssembly npm package.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+toolchain_app = typer.Typer(help="Install the wasm toolchain wasmforge needs.", no_args_is_help=True)
+app.add_typer(toolchain_app, name="toolchain")
+
+KernelDirs = Annotated[
+    Optional[list[Path]],  # noqa: UP007 - typer needs Optional
+    typer.Argument(help="Kernel directories (holding kernel.toml). Default: this directory if it is a "
+                        "kernel, else every kernels/*/ below it.", show_default=False),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON document on stdout.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"wasmforge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Echo every command run, with timings.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    ui.set_verbose(verbose)
+
+
+# --- doctor / toolchain ----------------------------------------------------------------
+
+@app.command()
+def doctor(as_json: JsonFlag = False) -> None:
+    """Report every tool the pipeline needs: path, version, ok or missing, and a fix."""
+    statuses = tools.inspect(probe=True)
+    if as_json:
+        ui.emit_json({"ok": all(s.ok for s in statuses), "tools": [s.as_json() for s in statuses]})
+    else:
+        rows = [[s.name, "ok" if s.ok else "MISSING", s.version, ui.short_path(s.path), s.note] for s in statuses]
+        ui.table("wasmforge doctor", ["tool", "status", "version", "path", "notes"], rows)
+        for status in statuses:
+            if not status.ok:
+                ui.warn(f"{status.name}: {status.note}; fix: {status.fix}")
+    missing = [s.name for s in statuses if not s.ok]
+    if missing:
+        raise ToolMissing(f"{len(missing)} tool(s) missing or unusable: {', '.join(missing)}",
+                          hint="run `wasmforge toolchain install`")
+    if not as_json:
+        ui.success("every tool is in place")
+
+
+@toolchain_app.command("install")
+def toolchain_install_command(
+    print_plan: Annotated[bool, typer.Option("--print-plan", help="Show the steps and exit.")] = False,
+) -> None:
+    """Install what `wasmforge doctor` reports missing (idempotent; offline from registries)."""
+    steps = toolchain_install.plan()
+    if print_plan:
+        for step in steps:
+            ui.info(f"[{'todo' if step.needed else 'done'}] {step.name}: {step.description}")
+        return
+    toolchain_install.run(steps)
+    missing = [s for s in tools.inspect(probe=False) if not s.ok]
+    if missing:
+        raise ToolMissing("still missing after install: " + ", ".join(s.name for s in missing),
+                          hint="run `wasmforge doctor` for details")
+    ui.success("toolchain ready" if any(s.needed for s in steps) else "toolchain already complete")
+
+
+# --- render ------------------------------------------------------------------------------
+
+@app.command()
+def render(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")] = Path("."),
+           as_json: JsonFlag = False) -> None:
+    """Render the crate and npm sources from kernel.toml into KERNEL_DIR/target/wasmforge/."""
+    spec = load_spec(kernel_dir)
+    dirs = WorkDir(spec.root)
+    written = {}
+    for destination, files in ((dirs.crate, crate_files(spec, dirs.crate)), (dirs.npm, npm_files(spec))):
+        write_tree(files, destination)
+        written[str(destination)] = sorted(files)
+    if as_json:
+        ui.emit_json({"kernel": str(spec.root), "written": written})
+        return
+    for destination, names in written.items():
+        ui.success(f"{destination}: {', '.join(names)}")
+
+
+# --- build ---------------------------------------------------------------------------------
+
+@app.command()
+def build(
+    kernel_dirs: KernelDirs = None,
+    all_targets: Annotated[bool, typer.Option("--all-targets", help=f"Build {', '.join(TARGETS)}.")] = False,
+    target: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--target", "-t", help="Build this target (repeatable). Default: the spec's [build].targets.")] = None,
+    backend: Annotated[str, typer.Option(help=f"{' or '.join(BACKENDS)}: compile once and bind per target, "
+                                              "or run wasm-pack per target.")] = "wasm-bindgen",
+    profile: Annotated[str, typer.Option(help=f"{' or '.join(PROFILES)} cargo profile.")] = "release",
+    no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip verification.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Build even if nothing changed.")] = False,
+    print_plan: Annotated[bool, typer.Option("--print-plan", help="Show the steps and exit.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Compile once, bind for every target, optimise, assemble ONE npm package in pkg/, verify it."""
+    request = _build_request(all_targets, target, backend, profile, not no_verify, force)
+    specs = [load_spec(path) for path in discover_kernels(kernel_dirs)]
+    if print_plan:
+        for spec in specs:
+            ui.step(f"plan for {spec.root} ({request.describe(spec)})")
+            for number, step in enumerate(plan_build(spec, request), start=1):
+                ui.info(f"{number}. {step.title}")
+        return
+    toolchain = tools.resolve()
+    results = []
+    for spec in specs:
+        ui.step(f"building {spec.package.name} ({spec.root})")
+        started = time.monotonic()
+        result = build_kernel(spec, request, toolchain)
+        results.append(result)
+        _show_build(result, time.monotonic() - started)
+    if as_json:
+        ui.emit_json([{"up_to_date": r.up_to_date, **r.report} for r in results])
+
+
+def _build_request(all_targets: bool, targets: list[str] | None, backend: str, profile: str,
+                   verify: bool, force: bool) -> BuildRequest:
+    if all_targets and targets:
+        raise UsageError("--all-targets and --target exclude each other", hint="use one of them")
+    for name in targets or []:
+        if name not in TARGETS:
+            raise UsageError(f"unknown target `{name}`", hint=f"choose from {', '.join(TARGETS)}")
+    if backend not in BACKENDS:
+        raise UsageError(f"unknown backend `{backend}`", hint=f"choose from {', '.join(BACKENDS)}")
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile `{profile}`", hint=f"choose from {', '.join(PROFILES)}")
+    chosen = TARGETS if all_targets else tuple(targets) if targets else None
+    return BuildRequest(chosen, backend, profile, verify, force)
+
+
+def _show_build(result: BuildResult, seconds: float) -> None:
+    report = result.report
+    package = report.get("package", "?")
+    pkg = result.kernel / "pkg"
+    if result.up_to_date:
+        ui.success(f"{pkg} is up to date: nothing changed since the last build "
+                   f"({report.get('options', '')}); nothing to do")
+        return
+    rows = [[s["target"], _kb(s["wasm_before"]), _kb(s["wasm_after"]), _kb(s["wasm_gzip"]), _kb(s["js"]),
+             _kb(s["js_gzip"])] for s in report["sizes"]]
+    ui.table(f"{package}: sizes", ["target", "wasm before wasm-opt", "wasm after", "wasm gzip", "js", "js gzip"],
+             rows)
+    verification = report.get("verification")
+    if verification:
+        _show_verification(verification)
+    ui.success(f"built {pkg} ({package}@{report['version']}, {report['options']}) in {seconds:.1f}s")
+
+
+def _kb(size: int) -> str:
+    return f"{size:,} B" if size < 10_000 else f"{size / 1024:,.1f} KiB"
+
+
+def _show_verification(verification: dict) -> None:
+    from .verify.report import Check, VerifyReport
+
+    report = VerifyReport(verification["kernel"], verification["package"],
+                          [Check(c["target"], c["subject"], c["check"], c["ok"], c["detail"])
+                           for c in verification["checks"]])
+    columns, rows = report.grid()
+    ui.table(f"{report.package}: verification (passed/total per target)", columns, rows)
+
+
+# --- verify --------------------------------------------------------------------------------
+
+@app.command()
+def verify(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")] = Path("."),
+           as_json: JsonFlag = False) -> None:
+    """Check KERNEL_DIR/pkg/: wasmtime on the module, then every target in Node from the packed tarball."""
+    spec = load_spec(kernel_dir)
+    pkg = WorkDir(spec.root).pkg
+    if not (pkg / "package.json").is_file():
+        raise UsageError(f"no package in {pkg}", hint=f"run `wasmforge build {kernel_dir}` first")
+    built = BuildRequest(targets=_built_targets(pkg))
+    report = verify_package(tools.resolve(), effective_spec(spec, built), pkg)
+    if as_json:
+        ui.emit_json(report.as_json())
+    else:
+        _show_verification(report.as_json())
+        for failure in report.failures:
+            ui.error(f"{failure.target} · {failure.subject} · {failure.name}: {failure.detail}")
+    if not report.ok:
+        raise VerificationFailed(f"{len(report.failures)} of {len(report.checks)} checks failed for {pkg}")
+    if not as_json:
+        ui.success(f"{pkg}: all {len(report.checks)} checks passed")
+
+
+def _built_targets(pkg: Path) -> tuple[str, ...]:
+    """Which targets a finished package serves, read from its entry files."""
+    entries = {"bundler": "index.js", "nodejs": "node.cjs", "web": "web.js", "no-modules": "no-modules.js"}
+    return tuple(t for t, name in entries.items() if (pkg / name).is_file())
+
+
+# --- schema ----------------------------------------------------------------------------------
+
+@app.command("schema")
+def schema_command(
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file.")] = None,  # noqa: UP007
+) -> None:
+    """Print the JSON schema of kernel.toml (committed as docs/kernel.schema.json)."""
+    text = json.dumps(schema.json_schema(), indent=2) + "\n"
+    if output:
+        output.write_text(text)
+        ui.success(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+# --- kernels and the entry point ---------------------------------------------------------------
+
+def discover_kernels(paths: list[Path] | None) -> list[Path]:
+    if paths:
+        return [Path(p) for p in paths]
+    here = Path.cwd()
+    if (here / SPEC_FILE).is_file():
+        return [here]
+    found = sorted(p.parent for p in (here / "kernels").glob(f"*/{SPEC_FILE}"))
+    if not found:
+        raise UsageError(f"no {SPEC_FILE} here and no kernels/*/{SPEC_FILE} below {here}",
+                         hint="pass a kernel directory, e.g. `wasmforge build kernels/my-kernel`")
+    return found
+
+
+def main() -> None:
+    # Typer handles --help, --version and usage errors (exit 2) itself; our own
+    # errors propagate to here and become their documented exit codes.
+    try:
+        app()
+    except WasmforgeError as exc:
+        ui.error(exc.render())
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        ui.error("interrupted; nothing half-written was left in place")
+        sys.exit(Interrupted.exit_code)

@@ -1,0 +1,108 @@
+"""Every expected failure is one of these classes, each with its own exit code.
+
+Only the CLI entry point turns them into exit codes (see cli.py); library code
+raises them and never calls sys.exit. The codes are part of the documented CLI
+contract (docs/cli.md): scripts and CI systems rely on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class WasmforgeError(Exception):
+    """Base class: a message that says what happened and, when known, what to do."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def render(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  fix: {self.hint}"
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One problem found in a kernel spec, located as precisely as we can."""
+
+    path: str  # TOML path, e.g. "function[0].args[1].type"
+    message: str
+    fix: str | None = None
+    line: int | None = None
+
+    def render(self, file: Path | None) -> str:
+        where = str(file) if file else "<spec>"
+        if self.line:
+            where += f":{self.line}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return f"{text}\n  fix: {self.fix}" if self.fix else text
+
+
+class SpecError(WasmforgeError):
+    """The kernel spec (kernel.toml) is malformed. Nothing has been written."""
+
+    exit_code = 2
+
+    def __init__(self, file: Path | None, problems: Sequence[SpecProblem]) -> None:
+        self.file = file
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        header = f"invalid kernel spec ({count} problem{'s' if count != 1 else ''})"
+        body = "\n".join(p.render(file) for p in self.problems)
+        super().__init__(f"{header}\n{body}")
+
+
+class UsageError(WasmforgeError):
+    """The command line or the working directory does not make sense."""
+
+    exit_code = 2
+
+
+class ToolMissing(WasmforgeError):
+    """A tool the pipeline needs is not installed (or is the wrong version)."""
+
+    exit_code = 3
+
+
+class CommandFailed(WasmforgeError):
+    """An external command (cargo, wasm-bindgen, wasm-opt, npm, node…) failed."""
+
+    exit_code = 4
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        returncode: int,
+        output_tail: str,
+        *,
+        hint: str | None = None,
+    ) -> None:
+        self.argv = tuple(argv)
+        self.returncode = returncode
+        self.output_tail = output_tail
+        shown = " ".join(self.argv)
+        message = f"command failed with exit status {returncode}: {shown}"
+        if output_tail.strip():
+            message += "\n" + _indent(output_tail.rstrip())
+        super().__init__(message, hint=hint)
+
+
+class VerificationFailed(WasmforgeError):
+    """The built package does not do what its spec says."""
+
+    exit_code = 5
+
+
+class Interrupted(WasmforgeError):
+    """The user pressed Ctrl-C; whatever was under way has been rolled back."""
+
+    exit_code = 130
+
+
+def _indent(text: str, prefix: str = "  | ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())

@@ -1,0 +1,69 @@
+"""Where templates come from and how they are rendered.
+
+In a checkout the templates sit at the repository root (templates/crate,
+templates/npm); in an installed wheel they are packaged as wasmforge/templates
+(pyproject's force-include). Both resolve through `template_root()`, so an
+installed wasmforge renders exactly what a checkout renders.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+GLUE_PLACEHOLDER = "/* @wasmforge:no-modules-glue */"
+
+
+def template_root() -> Path:
+    packaged = Path(str(resources.files("wasmforge").joinpath("templates")))
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[3] / "templates"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError("wasmforge templates not found (broken installation?)")
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_root())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["toml_string"] = _toml_string
+    env.filters["toml_array"] = lambda items: "[" + ", ".join(_toml_string(i) for i in items) + "]"
+    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
+    env.filters["json_block"] = _json_block
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def templates_digest() -> str:
+    """Hash of every template: part of the build's input fingerprint."""
+    digest = hashlib.sha256()
+    root = template_root()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _json_block(value: Any, indent: int) -> str:
+    """Pretty JSON whose continuation lines are indented by `indent` spaces."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + " " * indent)
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string

@@ -1,0 +1,172 @@
+"""`wasmforge toolchain install`: make `wasmforge doctor` green, offline.
+
+Plan, then run: `plan()` checks what is already there and returns the steps
+with a `needed` flag; `run()` executes the needed ones in order. Every step is
+idempotent and a second run of the whole command only does the checks.
+Only registries are used: Debian packages, crates.io (`cargo install
+--locked`), npm (`npm ci` against our lock file). Nothing downloads a binary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .. import proc, ui
+from ..errors import CommandFailed, ToolMissing
+from ..settings import cargo_tools_root, npm_tools_dir, pins, resource_path
+from . import rust, tools
+from .node import find_node
+
+NPM_STAMP = ".wasmforge-lock-sha256"
+
+
+@dataclass(frozen=True)
+class InstallStep:
+    name: str
+    description: str
+    needed: bool
+    action: Callable[[], None]
+
+
+def plan() -> list[InstallStep]:
+    use_existing_rust = _rustup_default_has_wasm32()
+    steps = [] if use_existing_rust else _debian_rust_steps()
+    return [*steps, _wasm_bindgen_step(), _wasm_pack_step(), _npm_tools_step()]
+
+
+def run(steps: list[InstallStep]) -> None:
+    for step in steps:
+        if not step.needed:
+            ui.info(f"{step.name}: already in place")
+            continue
+        ui.step(f"{step.name}: {step.description}")
+        with ui.status(step.description):
+            step.action()
+
+
+# --- Rust ----------------------------------------------------------------------
+
+def _rustup_default_has_wasm32() -> bool:
+    found = rust.find_wasm_toolchain()
+    return found is not None and not found.env
+
+
+def _debian_rust_steps() -> list[InstallStep]:
+    packages = pins().debian_packages
+    name = pins().rust_toolchain
+    return [
+        InstallStep(
+            "debian-rust",
+            f"apt-get install {' '.join(packages)}",
+            not _debian_packages_installed(packages),
+            lambda: _apt_install(packages),
+        ),
+        InstallStep(
+            "wasm32-std",
+            "build the wasm32 standard library from Debian's vendored source (~1 min)",
+            not (rust.debian_rust_installed() and rust.debian_std_current()),
+            rust.build_debian_std,
+        ),
+        InstallStep(
+            "rustup-link",
+            f"rustup toolchain link {name} {pins().rust_sysroot} (default toolchain unchanged)",
+            not _rustup_has_toolchain(name),
+            lambda: proc.run(["rustup", "toolchain", "link", name, str(pins().rust_sysroot)],
+                             hint="is rustup installed?"),
+        ),
+    ]
+
+
+def _debian_packages_installed(packages: tuple[str, ...]) -> bool:
+    if not shutil.which("dpkg-query"):
+        return False
+    result = proc.run(["dpkg-query", "-W", "-f=${Package} ${Status}\n", *packages], check=False)
+    installed = {line.split()[0] for line in result.stdout.splitlines() if "install ok installed" in line}
+    return installed.issuperset(packages)
+
+
+def _apt_install(packages: tuple[str, ...]) -> None:
+    install = ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", *packages]
+    try:
+        rust.privileged(install)
+    except CommandFailed:
+        # A fresh machine may have empty package lists.
+        rust.privileged(["apt-get", "update", "-q"])
+        rust.privileged(install)
+
+
+def _rustup_has_toolchain(name: str) -> bool:
+    if not shutil.which("rustup"):
+        return False
+    listed = proc.run(["rustup", "toolchain", "list"], check=False).stdout
+    return any(line.split()[0] == name for line in listed.splitlines() if line.strip())
+
+
+# --- cargo-installed tools ---------------------------------------------------------
+
+def _wasm_bindgen_step() -> InstallStep:
+    version = pins().wasm_bindgen
+    return InstallStep(
+        "wasm-bindgen-cli",
+        f"cargo install --locked wasm-bindgen-cli --version ={version} (a few minutes)",
+        not tools.wasm_bindgen_status().ok,
+        lambda: _cargo_install("wasm-bindgen-cli", version),
+    )
+
+
+def _wasm_pack_step() -> InstallStep:
+    version = pins().wasm_pack
+    return InstallStep(
+        "wasm-pack",
+        f"cargo install --locked wasm-pack --version ={version} (a few minutes)",
+        not tools.wasm_pack_status().ok,
+        lambda: _cargo_install("wasm-pack", version),
+    )
+
+
+def _cargo_install(crate: str, version: str) -> None:
+    # Built with the machine's default host toolchain: these are host tools.
+    proc.run(
+        ["cargo", "install", "--locked", crate, "--version", f"={version}",
+         "--root", str(cargo_tools_root())],
+        env={"RUSTUP_TOOLCHAIN": ""},
+        hint="crates.io must be reachable; a build script may need Debian's libssl-dev and pkg-config",
+    )
+
+
+# --- npm-installed tools -------------------------------------------------------------
+
+def _npm_tools_step() -> InstallStep:
+    return InstallStep(
+        "npm-tools",
+        "npm ci (binaryen's wasm-opt, TypeScript) from wasmforge's lock file",
+        not _npm_tools_current(),
+        _npm_ci,
+    )
+
+
+def _lock_digest() -> str:
+    lock = resource_path("npm-tools", "package-lock.json").read_bytes()
+    manifest = resource_path("npm-tools", "package.json").read_bytes()
+    return hashlib.sha256(manifest + b"\0" + lock).hexdigest()
+
+
+def _npm_tools_current() -> bool:
+    stamp = npm_tools_dir() / NPM_STAMP
+    return stamp.is_file() and stamp.read_text().strip() == _lock_digest()
+
+
+def _npm_ci() -> None:
+    node = find_node()
+    if node is None:
+        raise ToolMissing("no Node.js to run npm with", hint="reinstall wasmforge")
+    target = npm_tools_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(resource_path("npm-tools", name), target / name)
+    proc.run(node.npm("ci", "--no-audit", "--no-fund", "--ignore-scripts"), cwd=target,
+             env=node.env(), hint="the npm registry must be reachable")
+    (target / NPM_STAMP).write_text(_lock_digest() + "\n")

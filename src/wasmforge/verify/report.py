@@ -1,0 +1,65 @@
+"""Verification results: one Check per (target, subject, check), a table and JSON."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Check:
+    target: str  # "wasm" for module checks, else the wasm-bindgen target
+    subject: str  # a function name, or "module" / "package"
+    name: str
+    ok: bool
+    detail: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {"target": self.target, "subject": self.subject, "check": self.name, "ok": self.ok,
+                "detail": self.detail}
+
+
+@dataclass
+class VerifyReport:
+    kernel: str
+    package: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [check for check in self.checks if not check.ok]
+
+    def add(self, check: Check) -> None:
+        self.checks.append(check)
+
+    def grid(self) -> tuple[list[str], list[list[str]]]:
+        """Rows per subject, a column per target: 'passed/total' in each cell."""
+        targets = list(dict.fromkeys(check.target for check in self.checks))
+        cells: dict[tuple[str, str], list[bool]] = defaultdict(list)
+        subjects: list[str] = []
+        for check in self.checks:
+            cells[(check.subject, check.target)].append(check.ok)
+            if check.subject not in subjects:
+                subjects.append(check.subject)
+        rows = []
+        for subject in subjects:
+            row = [subject]
+            for target in targets:
+                results = cells.get((subject, target))
+                row.append(_cell(results) if results else "—")
+            rows.append(row)
+        return ["", *targets], rows
+
+    def as_json(self) -> dict[str, object]:
+        return {"kernel": self.kernel, "package": self.package, "ok": self.ok,
+                "checks": [check.as_json() for check in self.checks]}
+
+
+def _cell(results: list[bool]) -> str:
+    passed = sum(results)
+    mark = "ok" if passed == len(results) else "FAIL"
+    return f"{mark} {passed}/{len(results)}"
