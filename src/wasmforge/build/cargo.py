@@ -1,0 +1,87 @@
+"""Compile the generated crate for wasm32, once, and find the artifact.
+
+The .wasm path is read from cargo's JSON messages (`compiler-artifact` of our
+cdylib), never guessed from the target directory layout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from .. import proc, ui
+from ..errors import WasmforgeError
+from ..settings import WASM_TARGET
+from ..toolchain.tools import Toolchain
+
+TOOLCHAIN_STAMP = ".wasmforge-toolchain"
+
+
+def compile_wasm(
+    toolchain: Toolchain,
+    manifest: Path,
+    target_dir: Path,
+    *,
+    release: bool,
+    remap: dict[Path, str],
+) -> Path:
+    """Build the cdylib at `manifest` for wasm32 and return the .wasm path."""
+    _discard_stale_target(target_dir, toolchain)
+    argv = [
+        "cargo", "build", "--manifest-path", str(manifest), "--target", WASM_TARGET,
+        "--target-dir", str(target_dir), "--message-format=json-render-diagnostics",
+    ]
+    if release:
+        argv.append("--release")
+    env = {**toolchain.cargo_env(), "CARGO_TERM_COLOR": "never", **_rustflags(remap)}
+    result = proc.run(argv, env=env, hint="the Rust compiler's messages above say what to fix")
+    return find_wasm_artifact(result.stdout, manifest)
+
+
+def find_wasm_artifact(messages: str, manifest: Path) -> Path:
+    """The .wasm file of the cdylib built from `manifest`, from cargo's JSON lines."""
+    wanted = manifest.resolve()
+    for line in messages.splitlines():
+        if not line.startswith("{"):
+            continue
+        message = json.loads(line)
+        if message.get("reason") != "compiler-artifact":
+            continue
+        if Path(message.get("manifest_path", "")).resolve() != wanted:
+            continue
+        if "cdylib" not in message.get("target", {}).get("kind", []):
+            continue
+        for filename in message.get("filenames", []):
+            if filename.endswith(".wasm"):
+                return Path(filename)
+    raise WasmforgeError(
+        f"cargo reported no .wasm artifact for {manifest}",
+        hint="the generated crate must be a cdylib; re-run `wasmforge render`",
+    )
+
+
+def _rustflags(remap: dict[Path, str]) -> dict[str, str]:
+    """Path remapping keeps machine-specific paths out of the module (panic
+    locations), so builds from different checkouts produce the same bytes.
+    Only the wasm32 target gets these flags; host build scripts are unaffected."""
+    flags = [f"--remap-path-prefix={source}={replacement}" for source, replacement in remap.items()]
+    existing = os.environ.get("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "")
+    joined = " ".join(filter(None, [existing, *flags]))
+    return {"CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS": joined}
+
+
+def _discard_stale_target(target_dir: Path, toolchain: Toolchain) -> None:
+    """Cargo does not notice when the wasm32 std under the sysroot is rebuilt,
+    and then fails with "can't find crate"; start clean when the toolchain changed."""
+    stamp = target_dir / TOOLCHAIN_STAMP
+    fingerprint = toolchain.fingerprint()
+    if stamp.is_file() and stamp.read_text() == fingerprint:
+        return
+    wasm_dir = target_dir / WASM_TARGET
+    if wasm_dir.exists():
+        ui.info("toolchain changed since the last build: discarding compiled wasm32 artifacts")
+        shutil.rmtree(wasm_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint)

@@ -1,0 +1,76 @@
+"""Is the package already built from exactly these inputs?
+
+The fingerprint hashes the spec, the kernel crate's sources, the templates,
+wasmforge's own version, the toolchain versions and the build options. It is
+stored next to the build with a hash of the package it produced, so a second
+build with nothing changed does no work, and a package edited by hand (or
+deleted) is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..render.templates import templates_digest
+
+_SKIP_DIRS = {"target", "pkg", "node_modules", ".git", "releases"}
+
+
+@dataclass(frozen=True)
+class BuildKey:
+    options: str  # e.g. "targets=bundler,nodejs backend=wasm-bindgen profile=release"
+    digest: str
+
+
+def input_digest(spec_file: Path, crate_dir: Path, toolchain_fingerprint: str, options: str) -> BuildKey:
+    digest = hashlib.sha256()
+    for label, value in (("wasmforge", __version__), ("options", options),
+                         ("toolchain", toolchain_fingerprint), ("templates", templates_digest())):
+        digest.update(f"{label}\0{value}\0".encode())
+    digest.update(b"spec\0" + spec_file.read_bytes())
+    for path in _source_files(crate_dir):
+        digest.update(path.relative_to(crate_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return BuildKey(options, digest.hexdigest())
+
+
+def _source_files(crate_dir: Path) -> list[Path]:
+    files = []
+    for path in crate_dir.rglob("*"):
+        parts = set(path.relative_to(crate_dir).parts)
+        if path.is_file() and not parts & _SKIP_DIRS:
+            files.append(path)
+    return sorted(files)
+
+
+def tree_digest(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def is_up_to_date(state_file: Path, key: BuildKey, package: Path) -> bool:
+    if not (state_file.is_file() and package.is_dir()):
+        return False
+    try:
+        state = json.loads(state_file.read_text())
+    except ValueError:
+        return False
+    return state.get("inputs") == key.digest and state.get("package") == tree_digest(package)
+
+
+def record(state_file: Path, key: BuildKey, package: Path, report: dict[str, object]) -> None:
+    state = {"inputs": key.digest, "options": key.options, "package": tree_digest(package), "report": report}
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps(state, indent=2) + "\n")
+
+
+def last_report(state_file: Path) -> dict[str, object]:
+    try:
+        return json.loads(state_file.read_text()).get("report", {})
+    except (OSError, ValueError):
+        return {}

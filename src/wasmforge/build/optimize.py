@@ -1,0 +1,35 @@
+"""wasm-opt, once, on the shared module, with exactly the features it uses."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .. import proc, ui
+from ..errors import WasmforgeError
+from ..toolchain.tools import Toolchain
+from . import features
+
+
+def optimize(toolchain: Toolchain, source: Path, output: Path, level: str | None) -> set[str]:
+    """Write the optimised module to `output` (a copy when `level` is None).
+
+    Returns the features the module uses. Afterwards the output is scanned
+    again: wasm-opt may not have introduced a feature the input did not use.
+    """
+    used = features.detect(source.read_bytes())
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if level is None:
+        shutil.copyfile(source, output)
+        return used
+    flags = features.binaryen_flags(used)
+    ui.detail("wasm features in use: " + (", ".join(sorted(used)) or "none beyond MVP"))
+    proc.run(
+        [*toolchain.wasm_opt, f"-{level}", *flags, "--strip-debug", "--strip-producers",
+         str(source), "-o", str(output)],
+        hint="wasm-opt rejected the module; `wasmforge doctor` shows which binaryen is used",
+    )
+    after = features.detect(output.read_bytes())
+    if not after <= used:
+        raise WasmforgeError(f"wasm-opt introduced features the module did not use: {sorted(after - used)}")
+    return used

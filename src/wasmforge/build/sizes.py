@@ -1,0 +1,45 @@
+"""Sizes per target: the module before and after wasm-opt, gzipped, and the JS."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..render.npm import Layout, glue_files
+
+
+@dataclass(frozen=True)
+class TargetSize:
+    target: str
+    wasm_before: int
+    wasm_after: int
+    wasm_gzip: int
+    js: int
+    js_gzip: int
+
+    def as_json(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def gzip_size(data: bytes) -> int:
+    # mtime=0: the number depends on the bytes only.
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def measure(package: Path, layout: Layout, wasm_before: int) -> list[TargetSize]:
+    wasm = (package / layout.wasm).read_bytes()
+    rows = []
+    for target in layout.targets:
+        js = b"".join((package / name).read_bytes() for name in _js_files(layout, target))
+        rows.append(TargetSize(target, wasm_before, len(wasm), gzip_size(wasm), len(js), gzip_size(js)))
+    return rows
+
+
+def _js_files(layout: Layout, target: str) -> list[str]:
+    """The JavaScript a consumer of `target` loads."""
+    if target == "no-modules":
+        return ["no-modules.js"]
+    glue = list(glue_files(layout.ident)[target].values())
+    entry = {"bundler": ["index.js", "api.js"], "nodejs": ["node.cjs", "api.cjs"], "web": ["web.js", "api.js"]}
+    return glue + entry[target]

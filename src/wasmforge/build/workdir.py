@@ -1,0 +1,57 @@
+"""Where a kernel's build puts things.
+
+Everything intermediate lives under KERNEL_DIR/target/wasmforge/ (ignored by
+git like any cargo target dir); the finished package is KERNEL_DIR/pkg/, and
+is only ever replaced whole, by a rename, after the new one is complete.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..spec.model import KernelSpec
+
+
+@dataclass(frozen=True)
+class WorkDir:
+    kernel_dir: Path
+
+    @property
+    def root(self) -> Path:
+        return self.kernel_dir / "target" / "wasmforge"
+
+    @property
+    def crate(self) -> Path:
+        return self.root / "crate"
+
+    @property
+    def npm(self) -> Path:
+        return self.root / "npm"
+
+    @property
+    def bindgen(self) -> Path:
+        return self.root / "bindgen"
+
+    @property
+    def stage(self) -> Path:
+        """The package being assembled; renamed to pkg/ when complete and verified."""
+        return self.root / "stage"
+
+    @property
+    def state_file(self) -> Path:
+        return self.root / "last-build.json"
+
+    @property
+    def cargo_target(self) -> Path:
+        configured = os.environ.get("CARGO_TARGET_DIR")
+        return Path(configured).resolve() if configured else self.root / "cargo"
+
+    @property
+    def pkg(self) -> Path:
+        return self.kernel_dir / "pkg"
+
+
+def workdir(spec: KernelSpec) -> WorkDir:
+    return WorkDir(spec.root)
