@@ -27,7 +27,7 @@ def run_bindgen(toolchain: Toolchain, wasm: Path, target: str, out_dir: Path, id
 
 def run_wasm_pack(
     toolchain: Toolchain, crate_dir: Path, target: str, out_dir: Path, ident: str, target_dir: Path,
-    *, release: bool,
+    *, release: bool, cargo_env: dict[str, str],
 ) -> Path:
     """`wasm-pack build` for one target. --mode no-install and our wasm-bindgen
     first on PATH: wasm-pack never downloads anything."""
@@ -37,7 +37,7 @@ def run_wasm_pack(
         "--out-dir", str(out_dir), "--out-name", ident, "--mode", "no-install", "--no-typescript",
         "--no-pack", "--release" if release else "--dev",
     ]
-    env = {**toolchain.cargo_env(), "PATH": toolchain.path_with_tools(), "CARGO_TARGET_DIR": str(target_dir),
+    env = {**cargo_env, "PATH": toolchain.path_with_tools(), "CARGO_TARGET_DIR": str(target_dir),
            "WASM_PACK_CACHE": str(target_dir / "wasm-pack-cache")}
     proc.run(argv, env=env, hint="wasm-pack --mode no-install needs our wasm-bindgen on PATH")
     return out_dir

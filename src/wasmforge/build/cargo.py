@@ -35,7 +35,7 @@ def compile_wasm(
     ]
     if release:
         argv.append("--release")
-    env = {**toolchain.cargo_env(), "CARGO_TERM_COLOR": "never", **_rustflags(remap)}
+    env = {**build_env(toolchain, remap), "CARGO_TERM_COLOR": "never"}
     result = proc.run(argv, env=env, hint="the Rust compiler's messages above say what to fix")
     return find_wasm_artifact(result.stdout, manifest)
 
@@ -62,14 +62,17 @@ def find_wasm_artifact(messages: str, manifest: Path) -> Path:
     )
 
 
-def _rustflags(remap: dict[Path, str]) -> dict[str, str]:
-    """Path remapping keeps machine-specific paths out of the module (panic
+def build_env(toolchain: Toolchain, remap: dict[Path, str]) -> dict[str, str]:
+    """Environment for anything that runs cargo for wasm32 (cargo, wasm-pack).
+
+    Path remapping keeps machine-specific paths out of the module (panic
     locations), so builds from different checkouts produce the same bytes.
-    Only the wasm32 target gets these flags; host build scripts are unaffected."""
+    Only the wasm32 target gets these flags; host build scripts are unaffected.
+    """
     flags = [f"--remap-path-prefix={source}={replacement}" for source, replacement in remap.items()]
     existing = os.environ.get("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "")
     joined = " ".join(filter(None, [existing, *flags]))
-    return {"CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS": joined}
+    return {**toolchain.cargo_env(), "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS": joined}
 
 
 def _discard_stale_target(target_dir: Path, toolchain: Toolchain) -> None:

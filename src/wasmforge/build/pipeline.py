@@ -111,7 +111,7 @@ def _wasm_pack(run: _Run, step: Step) -> None:
     out = run.dirs.bindgen / step.target
     run.bindgen_dirs[step.target] = bindgen.run_wasm_pack(
         run.toolchain, run.dirs.crate, step.target, out, run.spec.ident, run.dirs.cargo_target,
-        release=run.release,
+        release=run.release, cargo_env=cargo.build_env(run.toolchain, _path_remapping(run)),
     )
 
 

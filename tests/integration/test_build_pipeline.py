@@ -1,0 +1,144 @@
+"""The real pipeline on the bundled solver kernel: one compile, four targets,
+one package, verified; no-op rebuilds; failures that leave pkg/ alone."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tests.conftest import REPO
+from tests.integration.conftest import Built, build, copy_kernel, run_wasmforge, tree_digest
+
+
+def test_one_package_serves_all_four_targets(solver: Built) -> None:
+    report = solver.report
+    assert report["targets"] == ["bundler", "nodejs", "web", "no-modules"]
+    wasm_files = sorted(p.name for p in solver.pkg.glob("*.wasm"))
+    assert wasm_files == ["sublinear_solver_bg.wasm"]
+    manifest = json.loads((solver.pkg / "package.json").read_text())
+    assert set(manifest["exports"]) >= {".", "./web", "./no-modules", "./bundler", "./node"}
+    assert sorted(manifest["files"] + ["package.json"]) == sorted(p.name for p in solver.pkg.iterdir())
+    verification = report["verification"]
+    assert verification["ok"]
+    targets_checked = {c["target"] for c in verification["checks"]}
+    assert targets_checked == {"wasm", "bundler", "nodejs", "web", "no-modules"}
+
+
+def test_compiled_once_and_bound_per_target(solver: Built) -> None:
+    steps = list(solver.report["timings"])
+    assert [s for s in steps if s.startswith("compile")] == ["compile"]
+    assert [s for s in steps if s.startswith("bindgen")] == [
+        "bindgen:bundler", "bindgen:nodejs", "bindgen:web", "bindgen:no-modules"]
+
+
+def test_wasm_opt_is_told_the_features_in_use_and_shrinks_the_module(solver: Built) -> None:
+    assert "sign-ext" in solver.report["wasm_features"]
+    for row in solver.report["sizes"]:
+        assert 0 < row["wasm_after"] < row["wasm_before"]
+        assert row["wasm_gzip"] < row["wasm_after"]
+
+
+def test_second_build_does_no_work(solver: Built) -> None:
+    started = time.monotonic()
+    result = run_wasmforge("build", str(solver.kernel), "--all-targets", "--json")
+    assert result.returncode == 0
+    [report] = json.loads(result.stdout)
+    assert report["up_to_date"] is True
+    assert "up to date" in result.stderr and "nothing to do" in result.stderr
+    assert time.monotonic() - started < 30  # generous: this only guards against a silent full rebuild
+
+
+def test_verify_command_reports_a_table_and_json(solver: Built) -> None:
+    result = run_wasmforge("verify", str(solver.kernel), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and len(report["checks"]) > 30
+    human = run_wasmforge("verify", str(solver.kernel))
+    assert "verification (passed/total per target)" in human.stderr
+    assert "all" in human.stderr and "checks passed" in human.stderr
+
+
+def test_failed_compile_leaves_the_previous_package(solver: Built) -> None:
+    before = tree_digest(solver.pkg)
+    source = solver.kernel / "src" / "dense.rs"
+    original = source.read_text()
+    source.write_text(original + "\npub fn broken( {\n")
+    try:
+        result = run_wasmforge("build", str(solver.kernel), "--all-targets")
+    finally:
+        source.write_text(original)
+    assert result.returncode == 4, result.stderr
+    assert "command failed" in result.stderr and "cargo build" in result.stderr
+    assert tree_digest(solver.pkg) == before
+
+
+def test_failed_verification_leaves_the_previous_package(solver: Built) -> None:
+    before = tree_digest(solver.pkg)
+    spec = solver.kernel / "kernel.toml"
+    original = spec.read_text()
+    spec.write_text(original.replace("expect = [1, 1, 1, 1]", "expect = [1, 1, 1, 2]"))
+    try:
+        result = run_wasmforge("build", str(solver.kernel), "--all-targets")
+    finally:
+        spec.write_text(original)
+    assert result.returncode == 5, result.stderr
+    assert "element 3: expected 2" in result.stderr
+    assert "was left as it was" in result.stderr
+    assert tree_digest(solver.pkg) == before
+
+
+def test_a_package_edited_by_hand_is_rebuilt(solver: Built) -> None:
+    readme = solver.pkg / "README.md"
+    original = readme.read_text()
+    readme.write_text("edited\n")
+    rebuilt = build(solver.kernel, "--all-targets", "--no-verify")
+    assert "up_to_date" not in rebuilt.report or rebuilt.report["up_to_date"] is False
+    assert readme.read_text() == original
+
+
+def test_a_bad_spec_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    kernel = copy_kernel(REPO / "kernels" / "sublinear-solver", tmp_path / "k")
+    spec = kernel / "kernel.toml"
+    spec.write_text(spec.read_text().replace('type = "u32?"', 'type = "uint32?"'))
+    result = run_wasmforge("build", str(kernel))
+    assert result.returncode == 2
+    assert "function[0].args[5].type: unknown type `uint32?`" in result.stderr
+    assert "did you mean `u32?`?" in result.stderr
+    assert not (kernel / "target").exists() and not (kernel / "pkg").exists()
+
+
+def test_missing_tools_exit_3_with_a_fix(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    bare_path = os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"])
+    env = {"WASMFORGE_HOME": str(tmp_path / "empty-home"), "PATH": bare_path}
+    result = run_wasmforge("build", str(REPO / "kernels" / "sublinear-solver"), "--no-verify", env=env)
+    assert result.returncode == 3, result.stderr
+    assert "wasm-bindgen" in result.stderr and "wasmforge toolchain install" in result.stderr
+    doctor = run_wasmforge("doctor", env=env)
+    assert doctor.returncode == 3 and "MISSING" in doctor.stderr
+
+
+def test_wasm_pack_backend_assembles_the_same_single_package(tmp_path: Path) -> None:
+    kernel = copy_kernel(REPO / "kernels" / "sublinear-solver", tmp_path / "sublinear-solver")
+    built = build(kernel, "--backend", "wasm-pack", "--all-targets")
+    assert built.report["verification"]["ok"]
+    assert [s for s in built.report["timings"] if s.startswith("wasm-pack")] == [
+        "wasm-pack:bundler", "wasm-pack:nodejs", "wasm-pack:web", "wasm-pack:no-modules"]
+    assert sorted(p.name for p in built.pkg.glob("*.wasm")) == ["sublinear_solver_bg.wasm"]
+
+
+def test_every_type_of_the_spec_round_trips_on_every_target(all_types: Built) -> None:
+    verification = all_types.report["verification"]
+    assert verification["ok"], [c for c in verification["checks"] if not c["ok"]]
+    functions = {c["subject"] for c in verification["checks"]} - {"module", "package"}
+    assert len(functions) == 10
+
+
+def test_build_at_the_repo_root_finds_every_kernel() -> None:
+    result = run_wasmforge("build", "--print-plan", cwd=REPO)
+    assert result.returncode == 0
+    for kernel in sorted(REPO.glob("kernels/*/kernel.toml")):
+        assert f"plan for {kernel.parent}" in result.stderr

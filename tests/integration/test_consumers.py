@@ -1,0 +1,174 @@
+"""The generated package as its users meet it: TypeScript --strict against the
+types, numerics against NumPy, and the generated crate under clippy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.integration.conftest import Built, npm_project
+from wasmforge.settings import npm_tools_dir
+from wasmforge.toolchain.node import NodeRuntime
+
+TSC = npm_tools_dir() / "node_modules" / "typescript" / "bin" / "tsc"
+
+SOLVER_CONSUMER = """
+import { solve, residualNorm, SolverError, NotConverged, InvalidArgument } from 'sublinear-solver';
+
+const matrix = new Float64Array([4, 1, 1, 3]);
+const x: Float64Array = solve(matrix, 2, 2, new Float64Array([1, 2]));
+const r: number = residualNorm(matrix, 2, 2, x, new Float64Array([1, 2]));
+const withOptions: Float64Array = solve(matrix, 2, 2, new Float64Array([1, 2]), 1e-12, 50);
+try {
+  solve(matrix, 2, 2, new Float64Array([1, 2]), undefined, 1);
+} catch (error) {
+  if (error instanceof NotConverged) {
+    const iterations: number = error.details.iterations;
+    const code: 'NOT_CONVERGED' = error.code;
+    console.log(iterations, code);
+  } else if (error instanceof InvalidArgument) {
+    const argument: string = error.details.argument;
+    console.log(argument);
+  } else if (error instanceof SolverError) {
+    console.log(error.code);
+  }
+}
+console.log(x, r, withOptions);
+"""
+
+WEB_CONSUMER = """
+import init, { solve, initSync } from 'sublinear-solver/web';
+
+export async function run(bytes: Uint8Array): Promise<Float64Array> {
+  await init(bytes);
+  initSync(bytes);
+  return solve(new Float64Array([4, 1, 1, 3]), 2, 2, new Float64Array([1, 2]));
+}
+"""
+
+TYPE_ERRORS = {
+    "plain array for a typed array": "solve([4, 1, 1, 3], 2, 2, new Float64Array([1, 2]));",
+    "string for a number": "solve(new Float64Array(4), '2', 2, new Float64Array(2));",
+    "result is not a string": "const s: string = residualNorm(new Float64Array(4), 2, 2, new Float64Array(2), new Float64Array(2));",
+    "details are typed": "try { solve(new Float64Array(4), 2, 2, new Float64Array(2)); } catch (e) { if (e instanceof NotConverged) { const s: string = e.details.iterations; } }",
+}
+
+
+def tsc(node: NodeRuntime, project: Path, module_resolution: str) -> subprocess.CompletedProcess[str]:
+    module = {"node16": "node16", "nodenext": "nodenext", "bundler": "esnext"}[module_resolution]
+    config = {"compilerOptions": {"strict": True, "noEmit": True, "skipLibCheck": False, "target": "es2022",
+                                  "module": module, "moduleResolution": module_resolution,
+                                  "lib": ["es2022", "dom"], "types": []},
+              "include": ["*.ts"]}
+    (project / "tsconfig.json").write_text(json.dumps(config))
+    return subprocess.run(node.script(TSC, "-p", str(project)), cwd=project, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def ts_project(node: NodeRuntime, solver: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = npm_project(node, tmp_path_factory.mktemp("ts"), solver.pkg,
+                          {"name": "consumer", "private": True, "type": "module"})
+    return project
+
+
+@pytest.mark.parametrize("resolution", ["node16", "nodenext", "bundler"])
+def test_consumer_compiles_under_tsc_strict(node: NodeRuntime, ts_project: Path, resolution: str) -> None:
+    for stale in ts_project.glob("*.ts"):
+        stale.unlink()
+    (ts_project / "consumer.ts").write_text(SOLVER_CONSUMER)
+    (ts_project / "web-consumer.ts").write_text(WEB_CONSUMER)
+    result = tsc(node, ts_project, resolution)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("snippet", list(TYPE_ERRORS.values()), ids=list(TYPE_ERRORS))
+def test_wrong_types_do_not_compile(node: NodeRuntime, ts_project: Path, snippet: str) -> None:
+    for stale in ts_project.glob("*.ts"):
+        stale.unlink()
+    header = "import { solve, residualNorm, NotConverged } from 'sublinear-solver';\n"
+    (ts_project / "wrong.ts").write_text(header + snippet + "\n")
+    result = tsc(node, ts_project, "node16")
+    assert result.returncode != 0 and "error TS" in result.stdout
+
+
+def test_all_types_package_declarations_compile(node: NodeRuntime, all_types: Built, tmp_path: Path) -> None:
+    project = npm_project(node, tmp_path, all_types.pkg, {"name": "c", "private": True, "type": "module"})
+    (project / "use.ts").write_text(
+        "import { scale, checksum, addWide, lowBits, greet, maybeHalf, reverse, isEven, validate, Overflow }"
+        " from '@wasmforge-test/all-types';\n"
+        "const a: Float32Array = scale(new Float32Array([1]), 2);\n"
+        "const b: number = checksum(new Uint8Array([1]));\n"
+        "const c: bigint = addWide(1n, 2n) + lowBits(3n, 1);\n"
+        "const d: string = greet('x', true);\n"
+        "const e: number | undefined = maybeHalf(undefined);\n"
+        "const f: Uint32Array = reverse(new Uint32Array([1]));\n"
+        "const g: boolean = isEven(2);\n"
+        "const h: void = validate();\n"
+        "try { addWide(1n, 2n); } catch (err) { if (err instanceof Overflow) { const l: bigint = err.details.left; } }\n"
+        "console.log(a, b, c, d, e, f, g, h);\n"
+    )
+    result = tsc(node, project, "node16")
+    assert result.returncode == 0, result.stdout
+
+
+NUMERICS = """
+const { solve } = require('sublinear-solver');
+const problems = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
+const solutions = problems.map(({ n, matrix, b }) =>
+  Array.from(solve(new Float64Array(matrix), n, n, new Float64Array(b), 1e-13, 20 * n)));
+process.stdout.write(JSON.stringify(solutions));
+"""
+
+
+def test_solutions_match_numpy(node: NodeRuntime, solver: Built, tmp_path: Path) -> None:
+    """Random SPD systems: relative error <= 1e-8 against numpy.linalg.solve."""
+    rng = np.random.default_rng(20261121)
+    problems, references = [], []
+    for n in (2, 10, 100, 300):
+        m = rng.standard_normal((n, n))
+        a = m @ m.T + n * np.eye(n)
+        b = rng.standard_normal(n)
+        problems.append({"n": n, "matrix": a.ravel().tolist(), "b": b.tolist()})
+        references.append(np.linalg.solve(a, b))
+    project = npm_project(node, tmp_path, solver.pkg)
+    (project / "numerics.cjs").write_text(NUMERICS)
+    (project / "problems.json").write_text(json.dumps(problems))
+    result = subprocess.run([str(node.node), "numerics.cjs", "problems.json"], cwd=project,
+                            capture_output=True, text=True, check=True)
+    for solution, reference in zip(json.loads(result.stdout), references, strict=True):
+        relative = np.linalg.norm(np.array(solution) - reference) / np.linalg.norm(reference)
+        assert relative <= 1e-8, (len(reference), relative)
+
+
+@pytest.mark.parametrize("fixture_name", ["solver", "all_types"])
+def test_generated_crate_passes_clippy(fixture_name: str, request: pytest.FixtureRequest) -> None:
+    built: Built = request.getfixturevalue(fixture_name)
+    crate = built.kernel / "target" / "wasmforge" / "crate"
+    env = {**os.environ, "RUSTUP_TOOLCHAIN": "wasmforge"} if _needs_linked_toolchain() else dict(os.environ)
+    result = subprocess.run(
+        ["cargo", "clippy", "--release", "--target", "wasm32-unknown-unknown",
+         "--target-dir", str(built.kernel / "target" / "wasmforge" / "clippy"), "--", "-D", "warnings"],
+        cwd=crate, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def _needs_linked_toolchain() -> bool:
+    from wasmforge.toolchain.rust import find_wasm_toolchain
+
+    found = find_wasm_toolchain()
+    return bool(found and found.env)
+
+
+@pytest.mark.parametrize("kernel", ["kernels/sublinear-solver", "tests/fixtures/all-types"])
+def test_kernel_code_also_compiles_natively(kernel: str, tmp_path: Path) -> None:
+    from tests.conftest import REPO
+
+    # The host toolchain (rustup's default), as the kernel's own authors run it.
+    result = subprocess.run(["cargo", "test", "--quiet", "--target-dir", str(tmp_path)],
+                            cwd=REPO / kernel, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]

@@ -1,0 +1,42 @@
+"""wasmforge itself as a wheel: templates and resources travel with it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def test_installed_wheel_renders_what_the_checkout_renders(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO)],
+                   check=True, capture_output=True)
+    [wheel] = wheels.glob("wasmforge-*.whl")
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True)
+    script = (
+        "import sys, json, wasmforge\n"
+        "from pathlib import Path\n"
+        "from wasmforge.render.context import crate_files, npm_files\n"
+        "from wasmforge.render.templates import template_root\n"
+        "from wasmforge.spec.load import load_spec\n"
+        "spec = load_spec(Path(sys.argv[1]))\n"
+        "out = {**crate_files(spec, spec.root / 'target/wasmforge/crate'), **npm_files(spec)}\n"
+        "print(json.dumps({'module': wasmforge.__file__, 'templates': str(template_root()), 'files': out}))\n"
+    )
+    kernel = REPO / "kernels" / "sublinear-solver"
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    installed = subprocess.run([sys.executable, "-c", script, str(kernel)], env=env, capture_output=True,
+                               text=True, check=True, cwd=tmp_path)
+    checkout = subprocess.run([sys.executable, "-c", script, str(kernel)], capture_output=True, text=True,
+                              check=True, cwd=tmp_path)
+    import json
+
+    from_wheel, from_checkout = json.loads(installed.stdout), json.loads(checkout.stdout)
+    assert from_wheel["module"].startswith(str(site))
+    assert from_wheel["templates"].startswith(str(site))
+    assert from_wheel["files"] == from_checkout["files"]

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from wasmforge.build.plan import BuildRequest, plan_build
+from wasmforge.spec.load import load_spec
+
+
+def kinds(kernel: Path, request: BuildRequest) -> list[tuple[str, str | None]]:
+    return [(step.kind, step.target) for step in plan_build(load_spec(kernel), request)]
+
+
+def test_compiles_once_and_binds_per_target(kernel_dir: Path) -> None:
+    assert kinds(kernel_dir, BuildRequest()) == [
+        ("render-crate", None), ("render-npm", None), ("compile", None),
+        ("bindgen", "bundler"), ("bindgen", "nodejs"), ("bindgen", "web"), ("bindgen", "no-modules"),
+        ("optimize", None), ("assemble", None), ("verify", None), ("publish", None),
+    ]
+
+
+def test_wasm_pack_backend_builds_each_target(kernel_dir: Path) -> None:
+    steps = kinds(kernel_dir, BuildRequest(targets=("web", "nodejs"), backend="wasm-pack", verify=False))
+    assert steps == [("render-crate", None), ("render-npm", None), ("wasm-pack", "nodejs"), ("wasm-pack", "web"),
+                     ("optimize", None), ("assemble", None), ("publish", None)]
+
+
+def test_dev_profile_skips_wasm_opt(kernel_dir: Path) -> None:
+    spec = load_spec(kernel_dir)
+    request = BuildRequest(profile="dev")
+    assert request.wasm_opt_level(spec) is None
+    assert "no wasm-opt" in next(s.title for s in plan_build(spec, request) if s.kind == "optimize")
+    assert BuildRequest().wasm_opt_level(spec) == "Oz"

@@ -1,0 +1,95 @@
+"""Render an inline spec and check facts about the output (no toolchain)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from tests.conftest import MINIMAL_SPEC, write_kernel
+from wasmforge.render.context import crate_files, npm_files, write_tree
+from wasmforge.settings import pins
+from wasmforge.spec.load import load_spec
+
+
+def render(kernel: Path) -> tuple[dict[str, str], dict[str, str]]:
+    spec = load_spec(kernel)
+    return crate_files(spec, kernel / "target" / "wasmforge" / "crate"), npm_files(spec)
+
+
+def test_cargo_toml_pins_wasm_bindgen_and_sets_the_release_profile(kernel_dir: Path) -> None:
+    crate, _ = render(kernel_dir)
+    cargo = tomllib.loads(crate["Cargo.toml"])
+    assert cargo["dependencies"]["wasm-bindgen"] == f"={pins().wasm_bindgen}"
+    assert cargo["dependencies"]["kernel"] == {"package": "demo-kernel-rs", "path": "../../.."}
+    assert cargo["lib"]["crate-type"] == ["cdylib"]
+    assert cargo["profile"]["release"] == {
+        "opt-level": "z", "lto": True, "codegen-units": 1, "panic": "abort", "strip": True, "debug": False,
+    }
+    assert cargo["package"]["metadata"]["wasm-pack"]["profile"]["release"]["wasm-opt"] is False
+    assert "workspace" in cargo
+
+
+def test_speed_profile_uses_opt_level_3(tmp_path: Path) -> None:
+    kernel = write_kernel(tmp_path / "k", MINIMAL_SPEC + '\n[build]\nprofile = "speed"\n')
+    cargo = tomllib.loads(render(kernel)[0]["Cargo.toml"])
+    assert cargo["profile"]["release"]["opt-level"] == 3
+
+
+def test_wrapper_validates_before_calling_the_kernel(kernel_dir: Path) -> None:
+    lib = render(kernel_dir)[0]["src/lib.rs"]
+    wrapper = lib[lib.index("#[wasm_bindgen(js_name = sumAll)]"):]
+    assert "pub fn sum_all(\n    values: Vec<f64>,\n) -> Result<f64, JsValue> {" in wrapper
+    check = wrapper.index('check::min_length("sumAll", "values", values.len(), 1)?;')
+    assert check < wrapper.index("kernel::sum_all(&values).map_err(kernel_error)")
+    assert 'kernel::KernelError::Overflow { limit } => raw_error(\n            "OVERFLOW"' in lib
+    # Only the helpers in use are emitted, so the crate has no dead code.
+    assert "pub fn min_length(" in lib and "pub fn at_least(" not in lib
+
+
+def test_package_json_serves_every_target_from_one_package(kernel_dir: Path) -> None:
+    manifest = json.loads(render(kernel_dir)[1]["package.json"])
+    root = manifest["exports"]["."]
+    assert root["node"]["require"] == {"types": "./index.d.cts", "default": "./node.cjs"}
+    assert root["node"]["import"]["default"] == "./node.js"
+    assert root["browser"]["default"] == root["import"]["default"] == "./index.js"
+    assert manifest["exports"]["./web"] == {"types": "./web.d.ts", "default": "./web.js"}
+    assert manifest["exports"]["./no-modules"] == "./no-modules.js"
+    assert manifest["type"] == "module" and manifest["main"] == "./node.cjs"
+    assert manifest["files"].count("demo_kernel_bg.wasm") == 1
+    assert "./demo_kernel.js" in manifest["sideEffects"]
+    assert manifest["engines"] == {"node": ">=18"}
+
+
+def test_web_only_package_maps_import_to_the_web_build(tmp_path: Path) -> None:
+    kernel = write_kernel(tmp_path / "k", MINIMAL_SPEC + '\n[build]\ntargets = ["web"]\n')
+    manifest = json.loads(render(kernel)[1]["package.json"])
+    assert manifest["exports"]["."]["import"] == {"types": "./web.d.ts", "default": "./web.js"}
+    assert "node" not in manifest["exports"]["."]
+    assert "node.cjs" not in manifest["files"]
+
+
+def test_types_are_documented_from_the_spec(kernel_dir: Path) -> None:
+    types = render(kernel_dir)[1]["index.d.ts"]
+    assert "export declare function sumAll(values: Float64Array): number;" in types
+    assert " * @param values - The values. (length at least 1)" in types
+    assert " * @throws {@link Overflow}" in types
+    assert "readonly details: Readonly<{ limit: number }>;" in types
+    assert "export declare class DemoKernelError extends Error {" in types
+
+
+def test_facade_checks_types_and_translates_errors(kernel_dir: Path) -> None:
+    npm = render(kernel_dir)[1]
+    api = npm["api.js"]
+    assert "check.array(Float64Array, values, 'sumAll', 'values');" in api
+    assert "OVERFLOW: [Overflow, ['limit']]," in api
+    assert npm["api.cjs"].startswith("'use strict';") and "module.exports = {" in npm["api.cjs"]
+    assert "@wasmforge:no-modules-glue" in npm["no-modules.js"]
+    assert "globalThis.DemoKernel = Object.freeze({" in npm["no-modules.js"]
+
+
+def test_write_tree_replaces_the_whole_directory(tmp_path: Path) -> None:
+    destination = tmp_path / "out"
+    write_tree({"a.txt": "1", "sub/b.txt": "2"}, destination)
+    write_tree({"c.txt": "3"}, destination)
+    assert sorted(p.relative_to(destination).as_posix() for p in destination.rglob("*")) == ["c.txt"]

@@ -1,0 +1,157 @@
+"""A malformed spec exits 2 with file, line/TOML path, what is wrong and a fix,
+and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINIMAL_SPEC, write_kernel
+from wasmforge import cli
+from wasmforge.errors import SpecError, UsageError
+from wasmforge.spec.load import load_spec
+
+
+def problems_for(tmp_path: Path, spec: str) -> list:
+    kernel = write_kernel(tmp_path / "k", spec)
+    with pytest.raises(SpecError) as caught:
+        load_spec(kernel)
+    return list(caught.value.problems)
+
+
+def test_minimal_spec_loads(kernel_dir: Path) -> None:
+    spec = load_spec(kernel_dir)
+    assert spec.package.name == "demo-kernel"
+    assert [f.name for f in spec.functions] == ["sumAll"]
+    assert spec.crate_package == "demo-kernel-rs"
+    assert spec.npm.error_base == "DemoKernelError"
+    assert spec.build.targets == ("bundler", "nodejs", "web", "no-modules")
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    spec = MINIMAL_SPEC.replace('returns = "f64"', 'return = "f64"')
+    [problem] = problems_for(tmp_path, spec)
+    assert problem.path == "function[0].return"
+    assert "unknown key `return`" in problem.message
+    assert problem.fix == "did you mean `returns`?"
+    assert problem.line == 14
+
+
+def test_wrong_value_kind(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace('version = "1.2.3"', "version = 1"))
+    assert problem.path == "package.version"
+    assert "must be a string, got an integer" in problem.message
+
+
+def test_unknown_type_name_suggests_ours(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace('type = "f64[]"', 'type = "Float64Array"'))
+    assert problem.path == "function[0].args[0].type"
+    assert problem.fix == "did you mean `f64[]`?"
+    assert problem.line is not None
+
+
+def test_misspelled_type_gets_a_close_match(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace('returns = "f64"', 'returns = "f46"'))
+    assert problem.path == "function[0].returns"
+    assert "did you mean" in (problem.fix or "")
+
+
+def test_bad_identifier(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace('name = "sumAll"', 'name = "sum_all"'))
+    assert problem.path == "function[0].name"
+    assert "`sumAll`" in (problem.fix or "")
+
+
+def test_reserved_identifier(tmp_path: Path) -> None:
+    spec = MINIMAL_SPEC.replace('name = "values"', 'name = "default"').replace("{ values =", "{ default =")
+    [problem] = problems_for(tmp_path, spec)
+    assert problem.path == "function[0].args[0].name"
+    assert "reserved" in problem.message
+
+
+def test_duplicate_function(tmp_path: Path) -> None:
+    second = MINIMAL_SPEC.split("[[function]]", 1)[1]
+    problems = problems_for(tmp_path, MINIMAL_SPEC + "\n[[function]]" + second)
+    assert [p.path for p in problems] == ["function[1].name"]
+    assert "duplicate function `sumAll` (also function[0])" in problems[0].message
+
+
+def test_unknown_error_reference(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace('errors = ["Overflow"]', 'errors = ["Overflw"]'))
+    assert problem.path == "function[0].errors[0]"
+    assert problem.fix == "did you mean `Overflow`?"
+
+
+def test_length_expression_must_name_integer_arguments(tmp_path: Path) -> None:
+    spec = MINIMAL_SPEC.replace("min_length = 1", 'length = "count * 2"')
+    [problem] = problems_for(tmp_path, spec)
+    assert problem.path == "function[0].args[0].length"
+    assert "`count`" in problem.message
+
+
+def test_constraint_on_the_wrong_type(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace("min_length = 1", "min = 1"))
+    assert "`min` applies to numeric scalars" in problem.message
+    assert problem.fix == "use min_length for typed arrays"
+
+
+def test_example_with_a_wrong_value_type(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace("values = [1, 2, 3]", 'values = "1,2,3"'))
+    assert problem.path == "function[0].example[0].args.values"
+    assert "expected an array of numbers" in problem.message
+
+
+def test_example_missing_an_argument(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace("args = { values = [1, 2, 3] }", "args = {}"))
+    assert "missing argument `values`" in problem.message
+
+
+def test_optional_argument_before_a_required_one(tmp_path: Path) -> None:
+    spec = MINIMAL_SPEC.replace('type = "f64[]"', 'type = "f64[]?"') + (
+        '\n[[function.args]]\nname = "scale"\ntype = "f64"\ndoc = "Scale."\n'
+    )
+    problems = problems_for(tmp_path, spec)
+    assert any("follows an optional one" in p.message for p in problems)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    spec = (MINIMAL_SPEC.replace('name = "demo-kernel"', 'name = "Demo Kernel"')
+            .replace('version = "1.2.3"', 'version = "1.2"'))
+    problems = problems_for(tmp_path, spec)
+    assert {p.path for p in problems} == {"package.name", "package.version"}
+
+
+def test_toml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace('name = "sumAll"', 'name = "sumAll'))
+    assert problem.line == 12
+    assert "not valid TOML" in problem.message
+
+
+def test_missing_kernel_crate(tmp_path: Path) -> None:
+    kernel = write_kernel(tmp_path / "k")
+    (kernel / "Cargo.toml").unlink()
+    with pytest.raises(SpecError) as caught:
+        load_spec(kernel)
+    assert caught.value.problems[0].path == "package.crate"
+
+
+def test_missing_spec_file_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        load_spec(tmp_path)
+
+
+def test_cli_exits_2_names_file_line_and_fix_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kernel = write_kernel(tmp_path / "k", MINIMAL_SPEC.replace('type = "f64[]"', 'type = "float64[]"'))
+    before = sorted(p.relative_to(kernel) for p in kernel.rglob("*"))
+    for command in (["build", str(kernel)], ["render", str(kernel)], ["verify", str(kernel)]):
+        monkeypatch.setattr("sys.argv", ["wasmforge", *command])
+        with pytest.raises(SystemExit) as exited:
+            cli.main()
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert f"{kernel / 'kernel.toml'}:19: function[0].args[0].type" in err
+        assert "did you mean `f64[]`?" in err
+    assert sorted(p.relative_to(kernel) for p in kernel.rglob("*")) == before

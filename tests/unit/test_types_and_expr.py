@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pytest
+
+from wasmforge.spec import expr
+from wasmforge.spec.locate import find_line, index_lines
+from wasmforge.spec.names import pascal_case, snake_case
+from wasmforge.spec.types import TypeParseError, TypeRef
+
+
+@pytest.mark.parametrize(
+    ("text", "rust", "ts"),
+    [
+        ("f64", "f64", "number"),
+        ("u32?", "Option<u32>", "number | undefined"),
+        ("f32[]", "Vec<f32>", "Float32Array"),
+        ("u8[]?", "Option<Vec<u8>>", "Uint8Array | undefined"),
+        ("i64", "i64", "bigint"),
+        ("string", "String", "string"),
+        ("bool", "bool", "boolean"),
+    ],
+)
+def test_type_mappings(text: str, rust: str, ts: str) -> None:
+    type_ref = TypeRef.parse(text)
+    assert str(type_ref) == text
+    assert type_ref.rust_owned == rust
+    assert type_ref.ts == ts
+
+
+def test_how_the_wrapper_lends_values_to_the_kernel() -> None:
+    assert TypeRef.parse("f64[]").rust_borrow("m") == "&m"
+    assert TypeRef.parse("f64[]?").rust_borrow("m") == "m.as_deref()"
+    assert TypeRef.parse("string").rust_borrow("s") == "&s"
+    assert TypeRef.parse("u32").rust_borrow("n") == "n"
+
+
+@pytest.mark.parametrize("text", ["f16", "bool[]", "string[]", "Float64Array", "u64[]"])
+def test_unknown_types_are_rejected(text: str) -> None:
+    with pytest.raises(TypeParseError):
+        TypeRef.parse(text)
+
+
+def test_void_only_where_allowed() -> None:
+    assert TypeRef.parse("void", allow_void=True).is_void
+    with pytest.raises(TypeParseError):
+        TypeRef.parse("void")
+
+
+@pytest.mark.parametrize(
+    ("type_text", "value", "ok"),
+    [
+        ("u32", 4294967295, True), ("u32", -1, False), ("u32", 1.5, False), ("i32", 2**31, False),
+        ("u64", "18446744073709551615", True), ("f64", True, False), ("f64[]", [1, 2.5], True),
+        ("u8[]", [255, 256], False), ("string", 3, False), ("bool", False, True),
+    ],
+)
+def test_example_values_are_type_checked(type_text: str, value: object, ok: bool) -> None:
+    assert (TypeRef.parse(type_text).check_value(value) is None) is ok
+
+
+def test_length_expressions() -> None:
+    tree = expr.parse("rows * (cols + 1) - 2")
+    assert expr.variables(tree) == ["rows", "cols"]
+    assert expr.render(tree, lambda n: f"i128::from({n})") == "i128::from(rows) * (i128::from(cols) + 1) - 2"
+    assert expr.render(expr.parse("a - (b - c)"), str) == "a - (b - c)"
+
+
+@pytest.mark.parametrize("text", ["rows /2", "rows *", "(rows", "", "rows cols"])
+def test_bad_length_expressions(text: str) -> None:
+    with pytest.raises(expr.ExprError):
+        expr.parse(text)
+
+
+def test_case_conversions() -> None:
+    assert snake_case("maxIterations") == "max_iterations"
+    assert snake_case("URLParser") == "url_parser"
+    assert pascal_case("@scope/attention-wasm") == "AttentionWasm"
+
+
+def test_line_index_follows_arrays_of_tables() -> None:
+    text = "[package]\nname='x'\n\n[[function]]\nname='a'\n[[function.args]]\nname='m'\n" \
+           "[[function]]\nname='b'\n[[function.args]]\nname='n'\n[[function.args]]\nname='o'\n"
+    index = index_lines(text)
+    assert find_line(index, "package.name") == 2
+    assert find_line(index, "function[1].args[1].name") == 13
+    assert find_line(index, "function[1].args[0].type") == 10  # falls back to the table header
