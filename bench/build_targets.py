@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Build time: all four targets with wasmforge vs wasm-pack, side by side.
+
+Measures, on the same generated crate and each time from a clean cargo target
+directory, alternating the three so that machine load affects them alike:
+
+  A. `wasmforge build --all-targets`        (compile once, bind four times, wasm-opt, verify)
+  B. one `wasm-pack build --release`        (a single target: the baseline)
+  C. the loop of four `wasm-pack build`     (what users run today to get four targets)
+
+and prints the median of each and the ratios A/B (goal: <= 1.25) and C/B.
+wasm-pack runs with `--mode no-install` and our wasm-bindgen on PATH, and
+without wasm-opt (its own binaryen download is impossible offline), which
+favours the baseline: wasmforge's time includes wasm-opt and verification.
+
+    .venv/bin/python bench/build_targets.py [--runs 3] [--kernel kernels/sublinear-solver] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from wasmforge.build.workdir import WorkDir  # noqa: E402
+from wasmforge.settings import TARGETS  # noqa: E402
+from wasmforge.toolchain.tools import Toolchain, resolve  # noqa: E402
+
+
+def timed(command: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    command()
+    return time.perf_counter() - started
+
+
+def run(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
+    result = subprocess.run(argv, env={**os.environ, **env}, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(argv)}\n{result.stderr[-3000:]}")
+
+
+class Bench:
+    def __init__(self, kernel: Path, scratch: Path, toolchain: Toolchain) -> None:
+        self.kernel = kernel
+        self.scratch = scratch
+        self.toolchain = toolchain
+        self.crate = WorkDir(kernel).crate
+
+    def fresh_target(self, label: str) -> Path:
+        target = self.scratch / f"target-{label}"
+        shutil.rmtree(target, ignore_errors=True)
+        return target
+
+    def wasmforge_all(self, verify: bool = True) -> float:
+        env = {"CARGO_TARGET_DIR": str(self.fresh_target("wasmforge"))}
+        argv = [sys.executable, "-m", "wasmforge", "build", str(self.kernel), "--all-targets", "--force"]
+        if not verify:
+            argv.append("--no-verify")
+        return timed(lambda: run(argv, env))
+
+    def wasm_pack(self, targets: tuple[str, ...]) -> float:
+        target_dir = self.fresh_target("wasm-pack")
+        env = {**self.toolchain.cargo_env(), "PATH": self.toolchain.path_with_tools(),
+               "CARGO_TARGET_DIR": str(target_dir)}
+
+        def loop() -> None:
+            for target in targets:
+                run([str(self.toolchain.wasm_pack), "build", "--release", "--target", target, "--mode",
+                     "no-install", "--out-dir", str(self.scratch / "wasm-pack-out" / target)], env, self.crate)
+        return timed(loop)
+
+
+def measure(runs: int, kernel_source: Path) -> dict[str, list[float]]:
+    toolchain = resolve()
+    with tempfile.TemporaryDirectory(prefix="wasmforge-bench-") as tmp:
+        scratch = Path(tmp)
+        kernel = scratch / kernel_source.name
+        shutil.copytree(kernel_source, kernel, ignore=shutil.ignore_patterns("target", "pkg", "Cargo.lock"))
+        run([sys.executable, "-m", "wasmforge", "render", str(kernel)], {})
+        bench = Bench(kernel, scratch, toolchain)
+        configs: dict[str, Callable[[], float]] = {
+            "wasmforge build --all-targets": bench.wasmforge_all,
+            "wasmforge build --all-targets --no-verify": lambda: bench.wasmforge_all(verify=False),
+            "wasm-pack build --release (one target)": lambda: bench.wasm_pack(("bundler",)),
+            "wasm-pack build x4 (loop over targets)": lambda: bench.wasm_pack(TARGETS),
+        }
+        times: dict[str, list[float]] = {name: [] for name in configs}
+        for round_number in range(runs):
+            for name, config in configs.items():  # alternate: one of each per round
+                seconds = config()
+                times[name].append(seconds)
+                print(f"round {round_number + 1}/{runs}  {name:<45} {seconds:7.2f} s", file=sys.stderr)
+        return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--kernel", type=Path, default=REPO / "kernels" / "sublinear-solver")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    times = measure(args.runs, args.kernel.resolve())
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    baseline = medians["wasm-pack build --release (one target)"]
+    summary = {
+        "runs": args.runs,
+        "median_seconds": medians,
+        "ratio_wasmforge_all_vs_one_wasm_pack": medians["wasmforge build --all-targets"] / baseline,
+        "ratio_wasmforge_all_no_verify_vs_one_wasm_pack":
+            medians["wasmforge build --all-targets --no-verify"] / baseline,
+        "ratio_wasm_pack_loop_vs_one_wasm_pack": medians["wasm-pack build x4 (loop over targets)"] / baseline,
+        "samples": times,
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return
+    print(f"\nmedian of {args.runs} runs, clean target directory each time")
+    for name, seconds in medians.items():
+        print(f"  {name:<45} {seconds:7.2f} s   {seconds / baseline:5.2f}x the single wasm-pack build")
+    print(f"\nwasmforge, all four targets: {summary['ratio_wasmforge_all_vs_one_wasm_pack']:.2f}x one "
+          f"single-target wasm-pack build (goal <= 1.25x)")
+
+
+if __name__ == "__main__":
+    main()
