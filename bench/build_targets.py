@@ -45,7 +45,9 @@ def timed(command: Callable[[], None]) -> float:
 
 
 def run(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
-    result = subprocess.run(argv, env={**os.environ, **env}, cwd=cwd, capture_output=True, text=True)
+    # `python -m wasmforge` runs this checkout's wasmforge, whatever is installed.
+    pinned = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))}
+    result = subprocess.run(argv, env={**os.environ, **pinned, **env}, cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(argv)}\n{result.stderr[-3000:]}")
 
