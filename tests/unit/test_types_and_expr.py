@@ -5,36 +5,47 @@ import pytest
 from wasmforge.spec import expr
 from wasmforge.spec.locate import find_line, index_lines
 from wasmforge.spec.names import pascal_case, snake_case
-from wasmforge.spec.types import TypeParseError, TypeRef
+from wasmforge.render.marshal import kernel_borrow
+from wasmforge.spec.types import TypeParseError, TypeRef, check_array_value, check_scalar_value
 
 
 @pytest.mark.parametrize(
-    ("text", "rust", "ts"),
+    ("text", "kind", "ts"),
     [
-        ("f64", "f64", "number"),
-        ("u32?", "Option<u32>", "number | undefined"),
-        ("f32[]", "Vec<f32>", "Float32Array"),
-        ("u8[]?", "Option<Vec<u8>>", "Uint8Array | undefined"),
-        ("i64", "i64", "bigint"),
-        ("string", "String", "string"),
-        ("bool", "bool", "boolean"),
+        ("f64", "scalar", "number"),
+        ("u32?", "scalar", "number | undefined"),
+        ("f32[]", "array", "Float32Array"),
+        ("u8[]?", "array", "Uint8Array | undefined"),
+        ("i64", "scalar", "bigint"),
+        ("string", "scalar", "string"),
+        ("bool", "scalar", "boolean"),
+        ("f32[batch, seq, 4]", "tensor", "Tensor<Float32Array>"),
+        ("Matrix?", "struct", "Matrix | undefined"),
+        ("MaskType", "enum", "MaskType"),
     ],
 )
-def test_type_mappings(text: str, rust: str, ts: str) -> None:
-    type_ref = TypeRef.parse(text)
+def test_type_kinds_and_typescript(text: str, kind: str, ts: str) -> None:
+    type_ref = TypeRef.parse(text, {"Matrix": "struct", "MaskType": "enum"})
     assert str(type_ref) == text
-    assert type_ref.rust_owned == rust
+    assert type_ref.kind == kind
     assert type_ref.ts == ts
 
 
+def test_tensor_dimensions() -> None:
+    tensor = TypeRef.parse("f32[batch, seqQ, 64]")
+    assert tensor.shape == ("batch", "seqQ", "64") and tensor.typed_array == "Float32Array"
+    with pytest.raises(TypeParseError):
+        TypeRef.parse("f32[Batch]")
+
+
 def test_how_the_wrapper_lends_values_to_the_kernel() -> None:
-    assert TypeRef.parse("f64[]").rust_borrow("m") == "&m"
-    assert TypeRef.parse("f64[]?").rust_borrow("m") == "m.as_deref()"
-    assert TypeRef.parse("string").rust_borrow("s") == "&s"
-    assert TypeRef.parse("u32").rust_borrow("n") == "n"
+    assert kernel_borrow(TypeRef.parse("f64[]"), "m") == "&m"
+    assert kernel_borrow(TypeRef.parse("f64[]?"), "m") == "m.as_deref()"
+    assert kernel_borrow(TypeRef.parse("string"), "s") == "&s"
+    assert kernel_borrow(TypeRef.parse("u32"), "n") == "n"
 
 
-@pytest.mark.parametrize("text", ["f16", "bool[]", "string[]", "Float64Array", "u64[]"])
+@pytest.mark.parametrize("text", ["f16", "bool[]", "string[]", "Float64Array", "u64[]", "Unknown"])
 def test_unknown_types_are_rejected(text: str) -> None:
     with pytest.raises(TypeParseError):
         TypeRef.parse(text)
@@ -50,12 +61,16 @@ def test_void_only_where_allowed() -> None:
     ("type_text", "value", "ok"),
     [
         ("u32", 4294967295, True), ("u32", -1, False), ("u32", 1.5, False), ("i32", 2**31, False),
-        ("u64", "18446744073709551615", True), ("f64", True, False), ("f64[]", [1, 2.5], True),
-        ("u8[]", [255, 256], False), ("string", 3, False), ("bool", False, True),
+        ("u64", "18446744073709551615", True), ("f64", True, False), ("string", 3, False), ("bool", False, True),
     ],
 )
-def test_example_values_are_type_checked(type_text: str, value: object, ok: bool) -> None:
-    assert (TypeRef.parse(type_text).check_value(value) is None) is ok
+def test_scalar_example_values_are_type_checked(type_text: str, value: object, ok: bool) -> None:
+    assert (check_scalar_value(type_text, value) is None) is ok
+
+
+def test_array_example_values_are_type_checked() -> None:
+    assert check_array_value("f64", [1, 2.5]) is None
+    assert "out of range" in (check_array_value("u8", [255, 256]) or "")
 
 
 def test_length_expressions() -> None:

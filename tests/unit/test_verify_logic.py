@@ -33,8 +33,23 @@ def test_cases_cover_examples_and_wrong_inputs(kernel_dir: Path) -> None:
     cases = cases_for(load_spec(kernel_dir))
     assert [c.id for c in cases] == ["sumAll/example-0", "sumAll/wrong-type"]
     wrong = cases[1]
-    assert wrong.args == ([1, 2, 3],) and wrong.expect_error == "InvalidArgument"
-    assert cases[0].args == ({"$typed": "Float64Array", "values": [1, 2, 3]},)
+    assert wrong.payload["args"] == [[1, 2, 3]] and wrong.expect.error == "InvalidArgument"
+    assert cases[0].payload["args"] == [{"$typed": "Float64Array", "values": [1, 2, 3]}]
+
+
+def test_classes_get_method_variant_and_dispose_cases() -> None:
+    from tests.conftest import REPO
+
+    cases = {c.id: c for c in cases_for(load_spec(REPO / "tests" / "fixtures" / "objects"))}
+    assert cases["Countdown.stepsFor/example-0"].payload["new"] == [1.0]
+    assert cases["Countdown.stepsFor/async-0"].payload["method"] == "stepsForAsync"
+    batch = cases["Countdown.stepsFor/batch"]
+    assert batch.payload["items"] == [{"start": 8.0}] and [e.value for e in batch.items] == [4]
+    assert cases["Countdown.run/example-0"].kind == "stream"
+    assert cases["Countdown.run/events-1"].expect.error == "Stopped"
+    assert cases["Countdown.unit/disposed"].payload["how"] == "property"
+    assert cases["describe/example-0"].payload["args"] == [{"$class": "Countdown", "args": [0.5, 10]}]
+    assert cases["matmul/wrong-length"].payload["args"][0]["shape"] == [2, 2]
 
 
 def outcome(**result: object) -> dict:
@@ -43,7 +58,7 @@ def outcome(**result: object) -> dict:
 
 
 THROWN = {"name": "InvalidArgument", "code": "INVALID_ARGUMENT", "message": "bad", "details": {},
-          "isBase": True, "isExpectedClass": True, "isTrap": False}
+          "isBase": True, "isOwnClass": True, "isTrap": False}
 
 
 def test_judge_passes_matching_outcomes(kernel_dir: Path) -> None:
@@ -64,7 +79,7 @@ def test_judge_fails_wrong_outcomes(kernel_dir: Path, result: dict, reason: str)
 
 
 def test_a_trap_is_never_an_acceptable_error(kernel_dir: Path) -> None:
-    trap = {**THROWN, "name": "RuntimeError", "isTrap": True, "isBase": False, "isExpectedClass": False}
+    trap = {**THROWN, "name": "RuntimeError", "isTrap": True, "isBase": False, "isOwnClass": False}
     results = {"target": "web", "results": [{"id": "sumAll/example-0", "returned": 6.0},
                                             {"id": "sumAll/wrong-type", "threw": trap}]}
     checks = judge("web", cases_for(load_spec(kernel_dir)), results)

@@ -27,7 +27,7 @@ def run_bindgen(toolchain: Toolchain, wasm: Path, target: str, out_dir: Path, id
 
 def run_wasm_pack(
     toolchain: Toolchain, crate_dir: Path, target: str, out_dir: Path, ident: str, target_dir: Path,
-    *, release: bool, cargo_env: dict[str, str],
+    *, release: bool, cargo_env: dict[str, str], features: tuple[str, ...] = (),
 ) -> Path:
     """`wasm-pack build` for one target. --mode no-install and our wasm-bindgen
     first on PATH: wasm-pack never downloads anything."""
@@ -37,6 +37,8 @@ def run_wasm_pack(
         "--out-dir", str(out_dir), "--out-name", ident, "--mode", "no-install", "--no-typescript",
         "--no-pack", "--release" if release else "--dev",
     ]
+    if features:
+        argv += ["--", "--features", ",".join(features)]
     env = {**cargo_env, "PATH": toolchain.path_with_tools(), "CARGO_TARGET_DIR": str(target_dir),
            "WASM_PACK_CACHE": str(target_dir / "wasm-pack-cache")}
     proc.run(argv, env=env, hint="wasm-pack --mode no-install needs our wasm-bindgen on PATH")
@@ -55,6 +57,18 @@ def shared_module(out_dirs: dict[str, Path], ident: str) -> Path:
         )
     first = next(iter(out_dirs.values()))
     return first / f"{ident}_bg.wasm"
+
+
+def check_shared_glue(baseline: Path, simd: Path) -> None:
+    """The web and no-modules glue of the baseline build also loads the SIMD
+    module (it is handed the module at init()): wasm-bindgen must have written
+    the same glue for both builds."""
+    if simd.read_text("utf-8") != baseline.read_text("utf-8"):
+        raise WasmforgeError(
+            f"wasm-bindgen wrote different {baseline.parent.name} glue for the SIMD build; "
+            "one glue file must be able to load both modules",
+            hint="the kernel's simd feature must not change the exported API",
+        )
 
 
 def _sha256(path: Path) -> str:

@@ -26,6 +26,7 @@ def compile_wasm(
     *,
     release: bool,
     remap: dict[Path, str],
+    features: tuple[str, ...] = (),
 ) -> Path:
     """Build the cdylib at `manifest` for wasm32 and return the .wasm path."""
     _discard_stale_target(target_dir, toolchain)
@@ -35,6 +36,8 @@ def compile_wasm(
     ]
     if release:
         argv.append("--release")
+    if features:
+        argv += ["--features", ",".join(features)]
     env = {**build_env(toolchain, remap), "CARGO_TERM_COLOR": "never"}
     result = proc.run(argv, env=env, hint="the Rust compiler's messages above say what to fix")
     return find_wasm_artifact(result.stdout, manifest)

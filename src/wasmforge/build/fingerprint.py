@@ -26,7 +26,8 @@ class BuildKey:
     digest: str
 
 
-def input_digest(spec_file: Path, crate_dir: Path, toolchain_fingerprint: str, options: str) -> BuildKey:
+def input_digest(spec_file: Path, crate_dir: Path, toolchain_fingerprint: str, options: str,
+                 extra_files: list[Path] | None = None) -> BuildKey:
     digest = hashlib.sha256()
     for label, value in (("wasmforge", __version__), ("options", options),
                          ("toolchain", toolchain_fingerprint), ("templates", templates_digest())):
@@ -34,6 +35,8 @@ def input_digest(spec_file: Path, crate_dir: Path, toolchain_fingerprint: str, o
     digest.update(b"spec\0" + spec_file.read_bytes())
     for path in _source_files(crate_dir):
         digest.update(path.relative_to(crate_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in extra_files or []:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return BuildKey(options, digest.hexdigest())
 
 

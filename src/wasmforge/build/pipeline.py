@@ -8,6 +8,7 @@ build, at any step, leaves the previous package exactly as it was.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,11 +18,11 @@ from typing import Any
 from .. import ui
 from ..errors import VerificationFailed
 from ..render.context import crate_files, npm_files, replace_dir, write_tree
-from ..render.npm import layout
+from ..render.npm import HELPERS_DIR, layout
 from ..spec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, verify_package
-from . import assemble, bindgen, cargo, fingerprint, optimize, sizes
+from . import assemble, bindgen, cargo, fingerprint, helpers, optimize, sizes
 from .plan import BuildRequest, Step, effective_spec, plan_build
 from .workdir import WorkDir, workdir
 
@@ -32,10 +33,10 @@ class _Run:
     request: BuildRequest
     toolchain: Toolchain
     dirs: WorkDir
-    wasm: Path | None = None
-    bindgen_dirs: dict[str, Path] = field(default_factory=dict)
-    features: set[str] = field(default_factory=set)
-    wasm_before: int = 0
+    compiled: dict[str, Path] = field(default_factory=dict)  # variant -> .wasm from cargo
+    bindgen_dirs: dict[str, dict[str, Path]] = field(default_factory=dict)  # variant -> target -> dir
+    features: dict[str, list[str]] = field(default_factory=dict)  # variant -> wasm features used
+    wasm_before: dict[str, int] = field(default_factory=dict)
     verification: VerifyReport | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -43,9 +44,11 @@ class _Run:
     def release(self) -> bool:
         return self.request.profile == "release"
 
-    @property
-    def optimized(self) -> Path:
-        return self.dirs.root / "optimized" / f"{self.spec.ident}_bg.wasm"
+    def optimized(self, variant: str) -> Path:
+        return self.dirs.root / "optimized" / variant / f"{self.spec.ident}_bg.wasm"
+
+    def cargo_features(self, variant: str) -> tuple[str, ...]:
+        return ("simd",) if variant == "simd" else ()
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class BuildResult:
 def build_kernel(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> BuildResult:
     spec = effective_spec(spec, request)
     dirs = workdir(spec)
-    key = fingerprint.input_digest(spec.file, spec.crate_dir, toolchain.fingerprint(), request.describe(spec))
+    key = fingerprint.input_digest(spec.file, spec.crate_dir, toolchain.fingerprint(), request.describe(spec),
+                                   [spec.root / source for source in spec.npm.extra_sources])
     if not request.force and fingerprint.is_up_to_date(dirs.state_file, key, dirs.pkg):
         return BuildResult(spec.root, True, fingerprint.last_report(dirs.state_file))
     run = _Run(spec, request, toolchain, dirs)
@@ -75,7 +79,7 @@ def _execute(run: _Run, step: Step) -> None:
     with ui.status(step.title):
         STEPS[step.kind](run, step)
     elapsed = time.monotonic() - started
-    run.timings[step.kind + (f":{step.target}" if step.target else "")] = round(elapsed, 3)
+    run.timings[step.key] = round(elapsed, 3)
     ui.detail(f"{step.kind} took {elapsed:.1f}s")
 
 
@@ -87,11 +91,21 @@ def _render_npm(run: _Run, step: Step) -> None:
     write_tree(npm_files(run.spec), run.dirs.npm)
 
 
+def _helpers(run: _Run, step: Step) -> None:
+    sources = [run.spec.root / source for source in run.spec.npm.extra_sources]
+    helpers.compile_helpers(run.toolchain, sources, run.dirs.npm / HELPERS_DIR)
+
+
 def _compile(run: _Run, step: Step) -> None:
-    run.wasm = cargo.compile_wasm(
+    artifact = cargo.compile_wasm(
         run.toolchain, run.dirs.crate / "Cargo.toml", run.dirs.cargo_target,
-        release=run.release, remap=_path_remapping(run),
+        release=run.release, remap=_path_remapping(run), features=run.cargo_features(step.variant),
     )
+    # Cargo writes every variant to the same path: keep this one before the next compile.
+    kept = run.dirs.root / "compiled" / f"{step.variant}.wasm"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(artifact, kept)
+    run.compiled[step.variant] = kept
 
 
 def _path_remapping(run: _Run) -> dict[Path, str]:
@@ -99,30 +113,39 @@ def _path_remapping(run: _Run) -> dict[Path, str]:
 
 
 def _bindgen(run: _Run, step: Step) -> None:
-    assert run.wasm is not None and step.target
-    out = run.dirs.bindgen / step.target
-    run.bindgen_dirs[step.target] = bindgen.run_bindgen(
-        run.toolchain, run.wasm, step.target, out, run.spec.ident, release=run.release
+    assert step.target
+    out = run.dirs.bindgen / step.variant / step.target
+    run.bindgen_dirs.setdefault(step.variant, {})[step.target] = bindgen.run_bindgen(
+        run.toolchain, run.compiled[step.variant], step.target, out, run.spec.ident, release=run.release
     )
 
 
 def _wasm_pack(run: _Run, step: Step) -> None:
     assert step.target
-    out = run.dirs.bindgen / step.target
-    run.bindgen_dirs[step.target] = bindgen.run_wasm_pack(
+    out = run.dirs.bindgen / step.variant / step.target
+    run.bindgen_dirs.setdefault(step.variant, {})[step.target] = bindgen.run_wasm_pack(
         run.toolchain, run.dirs.crate, step.target, out, run.spec.ident, run.dirs.cargo_target,
         release=run.release, cargo_env=cargo.build_env(run.toolchain, _path_remapping(run)),
+        features=run.cargo_features(step.variant),
     )
 
 
 def _optimize(run: _Run, step: Step) -> None:
-    shared = bindgen.shared_module(run.bindgen_dirs, run.spec.ident)
-    run.wasm_before = shared.stat().st_size
-    run.features = optimize.optimize(run.toolchain, shared, run.optimized, run.request.wasm_opt_level(run.spec))
+    variant = step.variant
+    shared = bindgen.shared_module(run.bindgen_dirs[variant], run.spec.ident)
+    run.wasm_before[variant] = shared.stat().st_size
+    used = optimize.optimize(run.toolchain, shared, run.optimized(variant), run.request.wasm_opt_level(run.spec))
+    run.features[variant] = sorted(used)
+    if variant == "simd":
+        for target in ("web", "no-modules"):
+            if target in run.bindgen_dirs["simd"]:
+                bindgen.check_shared_glue(run.bindgen_dirs["baseline"][target] / f"{run.spec.ident}.js",
+                                          run.bindgen_dirs["simd"][target] / f"{run.spec.ident}.js")
 
 
 def _assemble(run: _Run, step: Step) -> None:
-    assemble.assemble(run.dirs.stage, layout(run.spec), run.bindgen_dirs, run.optimized, run.dirs.npm)
+    modules = {variant: run.optimized(variant) for variant in run.bindgen_dirs}
+    assemble.assemble(run.dirs.stage, layout(run.spec), run.bindgen_dirs, modules, run.dirs.npm)
 
 
 def _verify(run: _Run, step: Step) -> None:
@@ -143,6 +166,7 @@ def _publish(run: _Run, step: Step) -> None:
 STEPS: dict[str, Callable[[_Run, Step], None]] = {
     "render-crate": _render_crate,
     "render-npm": _render_npm,
+    "helpers": _helpers,
     "compile": _compile,
     "bindgen": _bindgen,
     "wasm-pack": _wasm_pack,
@@ -161,7 +185,8 @@ def _report(run: _Run) -> dict[str, Any]:
         "version": run.spec.package.version,
         "options": run.request.describe(run.spec),
         "targets": list(run.spec.build.targets),
-        "wasm_features": sorted(run.features),
+        "wasm_features": run.features.get("baseline", []),
+        "simd_wasm_features": run.features.get("simd"),
         "sizes": [row.as_json() for row in measured],
         "timings": run.timings,
         "verification": run.verification.as_json() if run.verification else None,

@@ -44,6 +44,19 @@ class Step:
     kind: str
     title: str
     target: str | None = None
+    variant: str = "baseline"  # or "simd": which module the step produces
+
+    @property
+    def key(self) -> str:
+        """Unique name of the step, used for timings."""
+        parts = [self.kind] + ([self.variant] if self.variant != "baseline" else []) + (
+            [self.target] if self.target else [])
+        return ":".join(parts)
+
+
+def variants(spec: KernelSpec) -> tuple[str, ...]:
+    """The modules a package ships: the baseline, and a SIMD build when the kernel has one."""
+    return ("baseline", "simd") if spec.build.simd_feature else ("baseline",)
 
 
 def effective_spec(spec: KernelSpec, request: BuildRequest) -> KernelSpec:
@@ -58,14 +71,24 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
         Step("render-crate", "render the crate (Cargo.toml, src/lib.rs) from kernel.toml"),
         Step("render-npm", "render the npm sources (package.json, JS facade, .d.ts, README)"),
     ]
-    if request.backend == "wasm-pack":
-        steps += [Step("wasm-pack", f"wasm-pack build --target {t}", t) for t in targets]
-    else:
-        mode = "--release" if request.profile == "release" else "(dev profile)"
-        steps.append(Step("compile", f"cargo build {mode} --target wasm32-unknown-unknown, once"))
-        steps += [Step("bindgen", f"wasm-bindgen --target {t}", t) for t in targets]
+    if spec.npm.extra_sources:
+        steps.append(Step("helpers", "tsc --strict: compile the TypeScript helpers ("
+                          + ", ".join(spec.npm.extra_sources) + ") to ES modules and CommonJS"))
+    mode = "--release" if request.profile == "release" else "(dev profile)"
     level = request.wasm_opt_level(spec)
-    steps.append(Step("optimize", f"wasm-opt -{level} on the shared module" if level else "keep the module as is (no wasm-opt)"))
+    for variant in variants(spec):
+        suffix = " --features simd" if variant == "simd" else ""
+        if request.backend == "wasm-pack":
+            steps += [Step("wasm-pack", f"wasm-pack build --target {t}{suffix}", t, variant) for t in targets]
+        else:
+            once = "once" if variant == "baseline" else "once more, for the SIMD module"
+            steps.append(Step("compile", f"cargo build {mode}{suffix} --target wasm32-unknown-unknown, {once}",
+                              variant=variant))
+            steps += [Step("bindgen", f"wasm-bindgen --target {t}" + (" (SIMD module)" if suffix else ""), t, variant)
+                      for t in targets]
+        module = "the SIMD module" if variant == "simd" else "the shared module"
+        steps.append(Step("optimize", f"wasm-opt -{level} on {module}" if level else
+                          f"keep {module} as is (no wasm-opt)", variant=variant))
     steps.append(Step("assemble", "assemble one npm package for " + ", ".join(targets)))
     if request.verify:
         steps.append(Step("verify", "verify: wasmtime checks, then every target in Node from the packed tarball"))

@@ -27,12 +27,17 @@ def gzip_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9, mtime=0))
 
 
-def measure(package: Path, layout: Layout, wasm_before: int) -> list[TargetSize]:
-    wasm = (package / layout.wasm).read_bytes()
+def measure(package: Path, layout: Layout, wasm_before: dict[str, int]) -> list[TargetSize]:
+    """One row per target (and per target's SIMD module, when there is one)."""
     rows = []
-    for target in layout.targets:
-        js = b"".join((package / name).read_bytes() for name in _js_files(layout, target))
-        rows.append(TargetSize(target, wasm_before, len(wasm), gzip_size(wasm), len(js), gzip_size(js)))
+    for variant, module in (("baseline", layout.wasm), ("simd", layout.simd_wasm)):
+        if variant not in wasm_before:
+            continue
+        wasm = (package / module).read_bytes()
+        for target in layout.targets:
+            js = b"".join((package / name).read_bytes() for name in _js_files(layout, target))
+            label = target if variant == "baseline" else f"{target} (simd)"
+            rows.append(TargetSize(label, wasm_before[variant], len(wasm), gzip_size(wasm), len(js), gzip_size(js)))
     return rows
 
 

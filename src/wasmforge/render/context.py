@@ -17,23 +17,35 @@ from .. import __version__
 from ..settings import pins
 from ..spec.model import KernelSpec
 from . import js, npm, rust
-from .templates import GLUE_PLACEHOLDER, render
+from .templates import GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER, render
 
 
 def crate_files(spec: KernelSpec, crate_dir: Path) -> dict[str, str]:
     """The generated crate, to be written at `crate_dir`."""
-    functions = [rust.function(f) for f in spec.functions]
+    view = rust.RustView(spec)
+    functions = view.functions()
+    classes = view.classes()
+    batches = view.function_batches()
+    enum_helpers = view.enum_helpers()
+    generated_code = _statements(functions, classes, batches)
+    checks = sorted(rust.checks_used(generated_code))
     context = {
         **_common(spec),
         "crate_name": f"{spec.ident.replace('_', '-')}-wasm",
         "crate_package": spec.crate_package,
         "kernel_path": Path(os.path.relpath(spec.crate_dir, crate_dir)).as_posix(),
         "features": list(spec.build.features),
+        "simd_feature": spec.build.simd_feature,
         "wasm_bindgen_version": pins().wasm_bindgen,
         "error_type": spec.error_type,
         "error_arms": [rust.error_arm(kind, spec.error_type) for kind in spec.kernel_errors],
         "functions": functions,
-        "checks_used": sorted(rust.checks_used(functions)),
+        "function_batches": batches,
+        "classes": classes,
+        "enum_helpers": enum_helpers,
+        "struct_converters": view.struct_converters(),
+        "checks_used": checks,
+        "needs_invalid_argument": bool(checks) or any(h["parse"] for h in enum_helpers),
     }
     return {
         "Cargo.toml": render("crate/Cargo.toml.jinja", **context),
@@ -41,26 +53,75 @@ def crate_files(spec: KernelSpec, crate_dir: Path) -> dict[str, str]:
     }
 
 
+def _statements(functions: list, classes: list, batches: list) -> str:
+    """All generated Rust statements, to see which check helpers they call."""
+    lines: list[str] = []
+    callables = [*functions, *(c.constructor for c in classes), *(m for c in classes for m in c.methods)]
+    for callable_ in callables:
+        lines += callable_.prelude
+    for batch in [*batches, *(b for c in classes for b in c.batches)]:
+        lines += [line for p in batch.params for line in p.validate]
+    for klass in classes:
+        lines += [line for p in klass.properties for line in p.setter_prelude]
+    return "\n".join(lines)
+
+
 def npm_files(spec: KernelSpec) -> dict[str, str]:
     """The npm sources: everything in the package except wasm-bindgen's output."""
     layout = npm.layout(spec)
+    view = js.JsView(spec)
+    functions = view.functions()
+    classes = view.classes()
+    streams = [m.stream for c in classes for m in c.methods if m.stream]
+    progress = [s.progress for s in streams if s and s.progress]
+    module_exports = [spec.npm.error_base, *(e.name for e in spec.errors), *(e.name for e in spec.enums)]
+    if progress:
+        module_exports += ["ProgressTracker", "trackProgress"]
+    api_exports = ["version", "memoryUsage", "features", *_api_names(spec)]
     context = {
         **_common(spec),
         "layout": layout,
+        "simd": layout.simd,
         "exports": layout.exports(),
         "main_fields": layout.main_fields(),
         "files": layout.shipped_files(),
         "side_effects": layout.side_effect_files(),
-        "errors": [js.error(kind) for kind in spec.errors],
-        "functions": [js.function(f) for f in spec.functions],
-        "examples": _readme_examples(spec),
+        "errors": view.errors(),
+        "functions": functions,
+        "classes": classes,
+        "structs": view.structs(),
+        "enums": list(spec.enums),
+        "uses_tensors": spec.uses_tensors,
+        "has_streams": bool(streams),
+        "has_batches": any(f.batch for f in functions) or any(m.batch for c in classes for m in c.methods),
+        "has_events": any(c.events for c in classes),
+        "has_progress": bool(progress),
+        "default_progress": progress[0] if progress else {},
+        "has_class_args": any(a.type.kind == "class" for f in spec.all_functions for a in f.args),
+        "api_names": _api_names(spec),
+        "api_exports": api_exports,
+        "module_exports": module_exports,
+        "all_exports": [*api_exports, "init", *module_exports],
+        "examples": _readme_examples(spec, view),
         "glue_placeholder": GLUE_PLACEHOLDER,
+        "helpers_placeholder": HELPERS_PLACEHOLDER,
+        "helpers": list(layout.helpers),
     }
     files = {}
     for template, output in layout.rendered_sources().items():
         name, _, variant = template.partition("#")
         files[output] = render(name, module_format=variant or "esm", **context)
     return files
+
+
+def _api_names(spec: KernelSpec) -> list[str]:
+    """What createApi() returns besides version/memoryUsage/features."""
+    names: list[str] = []
+    for function in spec.functions:
+        names += [n for n in (function.name, function.async_name, function.batch_name) if n]
+    for klass in spec.classes:
+        names += [n for n in (klass.name, klass.init_name, klass.singleton_name) if n]
+    return names
 
 
 def _common(spec: KernelSpec) -> dict[str, Any]:
@@ -74,17 +135,14 @@ def _common(spec: KernelSpec) -> dict[str, Any]:
     }
 
 
-def _readme_examples(spec: KernelSpec) -> list[dict[str, str]]:
+def _readme_examples(spec: KernelSpec, view: js.JsView) -> list[dict[str, str]]:
     shown = []
-    for function in spec.functions:
+    owners = [(None, f) for f in spec.functions]
+    owners += [(c, m) for c in spec.classes for m in (c.constructor, *c.methods)]
+    for owner, function in owners:
         for example in function.examples:
-            if example.error:
-                outcome = f"throws {example.error}"
-            elif function.returns.is_void:
-                outcome = "returns nothing"
-            else:
-                outcome = "→ " + js.literal(example.expect, function.returns.required)
-            shown.append({"call": js.call_expression(function, example), "outcome": outcome,
+            shown.append({"call": view.call_expression(function, example, owner),
+                          "outcome": view.outcome_text(function, example) or "",
                           "doc": example.doc or ""})
     return shown
 

@@ -1,5 +1,5 @@
-"""JavaScript and TypeScript fragments for the npm side of a package:
-argument checks, signatures, JSDoc and literals of example values."""
+"""View models for the npm side: the JS facade (templates/npm/api.js.jinja),
+the TypeScript declarations and the README."""
 
 from __future__ import annotations
 
@@ -8,21 +8,83 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec.model import Arg, ErrorKind, Example, Function
-from ..spec.types import ARRAY_ELEMENTS, TypeRef
+from ..spec.model import Arg, Class, ErrorKind, Example, Function, KernelSpec, Struct
+from ..spec.types import TypeRef
+from .marshal import DimScope, Marshal, RawParam, js_type_checks
+
+BATCH_COLUMN = {"f32": "Float32Array", "f64": "Float64Array", "i32": "Int32Array", "u32": "Uint32Array",
+                "u8": "Uint8Array", "i64": "BigInt64Array", "u64": "BigUint64Array", "bool": "Uint8Array"}
 
 
 @dataclass(frozen=True)
-class JsFunction:
+class JsBatch:
     name: str
-    params: tuple[str, ...]  # JS parameter names
-    checks: tuple[str, ...]  # statements
-    ts_params: tuple[str, ...]  # "tolerance?: number"
+    label: str  # name in error messages: "solveBatch" or "Solver.solveBatch"
+    arg_names: tuple[str, ...]
+    required: tuple[str, ...]
+    checks: tuple[str, ...]  # with `item`-scoped names and labels `items[i].x`
+    raw_args: tuple[str, ...]  # per raw parameter, in order
+    layout: str  # JSON: [[kind, TypedArray name, optional], ...]
+    convert: str  # JS expression of `value`
+    ts_item: str  # "{ matrix: Matrix; vector: Float64Array }"
+
+
+@dataclass(frozen=True)
+class JsStream:
+    item_convert: str  # JS expression of `value`
+    result_convert: str | None
+    ts_item: str
+    ts_result: str
+    events: str | None
+    progress: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class JsCallable:
+    name: str
+    label: str  # name in error messages: "solve" or "SublinearSolver.solve"
+    params: tuple[str, ...]
+    checks: tuple[str, ...]
+    raw_args: tuple[str, ...]
+    convert: str  # JS expression of `value` (the raw result)
+    ts_params: tuple[str, ...]
     ts_return: str
     doc: str
-    param_docs: tuple[tuple[str, str], ...]  # (name, description with constraints)
-    throws: tuple[str, ...]  # error class names
-    jsdoc: tuple[str, ...]  # lines without the leading " * "
+    param_docs: tuple[tuple[str, str], ...]
+    throws: tuple[str, ...]
+    jsdoc: tuple[str, ...]
+    async_name: str | None = None
+    batch: JsBatch | None = None
+    stream: JsStream | None = None
+
+    @property
+    def convert_is_identity(self) -> bool:
+        return self.convert == "value"
+
+
+@dataclass(frozen=True)
+class JsProperty:
+    name: str
+    label: str
+    getter: str
+    setter: str | None
+    convert: str
+    checks: tuple[str, ...]
+    ts: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class JsClass:
+    name: str
+    handle: str
+    doc: str
+    constructor: JsCallable
+    properties: tuple[JsProperty, ...]
+    methods: tuple[JsCallable, ...]
+    events: bool
+    init_name: str | None
+    singleton_name: str | None
 
 
 @dataclass(frozen=True)
@@ -31,33 +93,202 @@ class JsError:
     code: str
     doc: str
     fields: tuple[str, ...]
-    ts_details: str  # "{ iterations: number; residual: number }"
+    ts_details: str
 
 
-def function(spec_function: Function) -> JsFunction:
-    return JsFunction(
-        name=spec_function.name,
-        params=tuple(a.name for a in spec_function.args),
-        checks=tuple(check_statement(spec_function.name, a) for a in spec_function.args),
-        ts_params=tuple(ts_param(a) for a in spec_function.args),
-        ts_return=spec_function.returns.ts,
-        doc=_escape(spec_function.doc.strip()),
-        param_docs=tuple((a.name, _escape(a.doc) + _constraint_text(a)) for a in spec_function.args),
-        throws=(*spec_function.errors, "InvalidArgument"),
-        jsdoc=tuple(_jsdoc(spec_function)),
-    )
+@dataclass(frozen=True)
+class JsStruct:
+    name: str
+    doc: str
+    keys: tuple[str, ...]
+    required: tuple[str, ...]
+    checks: tuple[str, ...]  # on `value`, labels relative to `label`
+    from_raw: str  # object literal built from the raw array `raw`
+    ts_fields: tuple[tuple[str, str, str], ...]  # (name with ?, type, doc)
 
 
-def check_statement(function_name: str, arg: Arg) -> str:
-    """The facade's runtime type check for one argument."""
-    where = f"'{function_name}', '{arg.name}'"
-    if arg.type.array:
-        call = f"check.array({ARRAY_ELEMENTS[arg.type.base]}, {arg.name}, {where});"
-    else:
-        call = f"check.{arg.type.base}({arg.name}, {where});"
-    if arg.type.optional:
-        return f"if ({arg.name} !== undefined && {arg.name} !== null) {call}"
-    return call
+class JsView:
+    def __init__(self, spec: KernelSpec) -> None:
+        self.spec = spec
+        self.marshal = Marshal(spec)
+
+    # --- callables ------------------------------------------------------------------
+
+    def callable(self, function: Function, owner: Class | None = None) -> JsCallable:
+        label = function.name if owner is None else (owner.name if function.name == "constructor"
+                                                     else f"{owner.name}.{function.name}")
+        scope = DimScope()
+        ordered = sorted(function.args, key=lambda a: a.type.kind != "scalar")
+        inputs = {a.name: self.marshal.input(label, a, scope) for a in ordered}
+        checks = [c for a in function.args for c in inputs[a.name].js_checks]
+        raw_args = [p.js for a in function.args for p in inputs[a.name].raw]
+        output = self.marshal.output(function.returns, scope) if not function.returns.kind == "class" else None
+        ts_return = function.returns.ts if output else owner.name if owner else "void"
+        if function.stream:
+            ts_return = f"AsyncGenerator<{function.stream.item.base}, " \
+                        f"{function.stream.result.ts if function.stream.result else 'void'}, undefined>"
+        return JsCallable(
+            name=function.name, label=label, params=tuple(a.name for a in function.args),
+            checks=tuple(checks), raw_args=tuple(raw_args), convert=output.js_convert if output else "value",
+            ts_params=tuple(ts_param(a) for a in function.args), ts_return=ts_return,
+            doc=_escape(function.doc.strip()),
+            param_docs=tuple((a.name, _escape(a.doc) + constraint_text(a)) for a in function.args),
+            throws=(*function.errors, "InvalidArgument"), jsdoc=tuple(self._jsdoc(function, owner)),
+            async_name=function.async_name,
+            batch=self._batch(function, label) if function.batch_name else None,
+            stream=self._stream(function) if function.stream else None,
+        )
+
+    def _batch(self, function: Function, label: str) -> JsBatch:
+        owner_prefix = label.rsplit(".", 1)[0] + "." if "." in label else ""
+        fn = f"{owner_prefix}{function.batch_name}"
+        checks = []
+        raw: list[RawParam] = []
+        scope = DimScope()
+        for arg in function.args:
+            item_input = self.marshal.input(fn, arg, scope, js_name=arg.name,
+                                            label=f"`items[${{index}}].{arg.name}`")
+            checks += item_input.js_checks
+            raw += item_input.raw
+        layout = [[_column_kind(p.rust), _column_array(p.rust), p.rust.startswith("Option<")] for p in raw]
+        ts_item = "{ " + "; ".join(f"{a.name}{'?' if a.type.optional else ''}: {a.type.required.ts}"
+                                   for a in function.args) + " }"
+        output = self.marshal.output(function.returns, scope)
+        return JsBatch(function.batch_name or "", fn, tuple(a.name for a in function.args),
+                       tuple(a.name for a in function.args if not a.type.optional), tuple(checks),
+                       tuple(p.js for p in raw), json.dumps(layout), output.js_convert, ts_item)
+
+    def _stream(self, function: Function) -> JsStream:
+        stream = function.stream
+        assert stream is not None
+        item = self.marshal.output(stream.item)
+        result = self.marshal.output(stream.result) if stream.result else None
+        progress = None
+        if stream.progress:
+            p = stream.progress
+            progress = {"iteration": p.iteration, "measure": p.measure, "target": p.target, "limit": p.limit}
+        return JsStream(item.js_convert, result.js_convert if result else None, stream.item.base,
+                        stream.result.ts if stream.result else "void", stream.events, progress)
+
+    def functions(self) -> list[JsCallable]:
+        return [self.callable(f) for f in self.spec.functions]
+
+    # --- classes ----------------------------------------------------------------------
+
+    def classes(self) -> list[JsClass]:
+        return [self.klass(c) for c in self.spec.classes]
+
+    def klass(self, klass: Class) -> JsClass:
+        properties = []
+        for prop in klass.properties:
+            label = f"{klass.name}.{prop.name}"
+            output = self.marshal.output(prop.arg.type.required)
+            checks = js_type_checks(self.spec, prop.arg.type.required, "value", label, f"'{prop.name}'")
+            properties.append(JsProperty(prop.name, label, f"get_{prop.getter}",
+                                         None if prop.readonly else prop.setter, output.js_convert, tuple(checks),
+                                         prop.arg.type.required.ts, _escape(prop.arg.doc) + constraint_text(prop.arg)))
+        return JsClass(klass.name, klass.handle, _escape(klass.doc.strip()), self.callable(klass.constructor, klass),
+                       tuple(properties), tuple(self.callable(m, klass) for m in klass.methods), klass.emits_events,
+                       klass.init_name, klass.singleton_name)
+
+    # --- structs, enums, errors ---------------------------------------------------------
+
+    def structs(self) -> list[JsStruct]:
+        return [self.struct(s) for s in self.spec.structs]
+
+    def struct(self, struct: Struct) -> JsStruct:
+        checks = []
+        for f in struct.fields:
+            checks += js_type_checks(self.spec, f.type, f"value.{f.name}", "fn", f"`${{label}}.{f.name}`")
+        # `fn` is the checking function's parameter, not a literal function name.
+        checks = [c.replace("'fn'", "fn") for c in checks]
+        positions = {f.name: i for i, f in enumerate(struct.rust_fields)}
+        entries = ", ".join(
+            f"{f.name}: Date.now()" if f.name in struct.clock_fields
+            else f"{f.name}: {self.marshal.from_raw_js(f.type, f'raw[{positions[f.name]}]')}"
+            for f in struct.fields)
+        ts_fields = tuple((f.name + ("?" if f.type.optional else ""), f.type.required.ts,
+                           _escape(f.doc) + constraint_text(f)) for f in struct.fields)
+        return JsStruct(struct.name, _escape(struct.doc), tuple(f.name for f in struct.fields),
+                        tuple(f.name for f in struct.fields if not f.type.optional), tuple(checks),
+                        f"{{ {entries} }}", ts_fields)
+
+    def errors(self) -> list[JsError]:
+        return [error(kind) for kind in self.spec.errors]
+
+    # --- documentation --------------------------------------------------------------------
+
+    def _jsdoc(self, function: Function, owner: Class | None) -> list[str]:
+        lines = [*_escape(function.doc.strip()).splitlines(), ""]
+        for arg in function.args:
+            lines.append(f"@param {arg.name} - {_escape(arg.doc)}{constraint_text(arg)}")
+        if not function.returns.is_void and function.returns.kind != "class":
+            lines.append(f"@returns {function.returns.ts}")
+        for name in function.errors:
+            lines.append(f"@throws {{@link {name}}}")
+        lines.append("@throws {@link InvalidArgument} when an argument breaks the constraints above.")
+        if owner is not None and function.name != "constructor":
+            lines.append(f"@throws {{@link Disposed}} after `dispose()`.")
+        for example in function.examples:
+            lines += ["@example", *self._example_lines(function, example, owner)]
+        return lines
+
+    def _example_lines(self, function: Function, example: Example, owner: Class | None) -> list[str]:
+        lines = ["```ts"]
+        if example.doc:
+            lines.append(f"// {_escape(example.doc)}")
+        call = self.call_expression(function, example, owner)
+        outcome = self.outcome_text(function, example)
+        lines += [f"{call};{(' // ' + outcome) if outcome else ''}", "```"]
+        return lines
+
+    def outcome_text(self, function: Function, example: Example) -> str:
+        if example.error:
+            return f"throws {example.error}"
+        produced = function.stream.result if function.stream else function.returns
+        if produced is None or produced.is_void or produced.kind == "class":
+            return ""
+        return "→ " + self.literal(example.expect, produced.required)
+
+    def call_expression(self, function: Function, example: Example, owner: Class | None = None) -> str:
+        values = [self.literal(example.arg(a.name), a.type.required) if example.has_arg(a.name) else "undefined"
+                  for a in function.args]
+        while values and values[-1] == "undefined":
+            values.pop()
+        args = ", ".join(values)
+        if owner is None:
+            return f"{function.name}({args})"
+        if function.name == "constructor":
+            return f"new {owner.name}({args})"
+        instance = self.literal(dict(example.new or ()), TypeRef("class", owner.name))
+        call = f"{instance}.{function.name}({args})"
+        return f"for await (const step of {call}) {{ /* … */ }}" if function.stream else call
+
+    def literal(self, value: Any, type_ref: TypeRef) -> str:
+        """JavaScript source for a TOML value of the given type."""
+        if type_ref.array:
+            return f"new {type_ref.typed_array}([{', '.join(_number(v) for v in value)}])"
+        if type_ref.is_tensor:
+            data = f"new {type_ref.typed_array}([{', '.join(_number(v) for v in value['data'])}])"
+            return f"{{ data: {data}, shape: [{', '.join(str(d) for d in value['shape'])}] }}"
+        if type_ref.kind == "struct":
+            fields = self.spec.struct(type_ref.base).fields
+            parts = [f"{f.name}: {self.literal(value[f.name], f.type.required)}" for f in fields if f.name in value]
+            return "{ " + ", ".join(parts) + " }" if parts else "{}"
+        if type_ref.kind == "class":
+            ctor = self.spec.klass(type_ref.base).constructor
+            args = [self.literal(value.get(a.name), a.type.required) if a.name in value else "undefined"
+                    for a in ctor.args]
+            while args and args[-1] == "undefined":
+                args.pop()
+            return f"new {type_ref.base}({', '.join(args)})"
+        if type_ref.kind == "enum" or type_ref.base == "string":
+            return json.dumps(value, ensure_ascii=False).replace('"', "'")
+        if type_ref.base in ("i64", "u64"):
+            return f"{int(value)}n"
+        if type_ref.base == "bool":
+            return "true" if value else "false"
+        return _number(value)
 
 
 def ts_param(arg: Arg) -> str:
@@ -67,27 +298,15 @@ def ts_param(arg: Arg) -> str:
 
 
 def error(kind: ErrorKind) -> JsError:
-    details = "{ " + "; ".join(f"{f.name}: {f.type.ts}" for f in kind.fields) + " }" if kind.fields else "{}"
-    return JsError(kind.name, kind.code, kind.doc, tuple(f.name for f in kind.fields),
-                   details if kind.fields else "Record<string, never>")
+    details = "{ " + "; ".join(f"{f.name}: {f.type.ts}" for f in kind.fields) + " }" if kind.fields else \
+        "Record<string, never>"
+    return JsError(kind.name, kind.code, kind.doc, tuple(f.name for f in kind.fields), details)
 
 
-def _jsdoc(spec_function: Function) -> list[str]:
-    lines = [*_escape(spec_function.doc.strip()).splitlines(), ""]
-    for arg in spec_function.args:
-        lines.append(f"@param {arg.name} - {_escape(arg.doc)}{_constraint_text(arg)}")
-    if not spec_function.returns.is_void:
-        lines.append(f"@returns {spec_function.returns.ts}")
-    for name in spec_function.errors:
-        lines.append(f"@throws {{@link {name}}}")
-    lines.append("@throws {@link InvalidArgument} when an argument breaks the constraints above.")
-    for example in spec_function.examples:
-        lines += ["@example", *_example_lines(spec_function, example)]
-    return lines
-
-
-def _constraint_text(arg: Arg) -> str:
+def constraint_text(arg: Arg) -> str:
     notes = []
+    if arg.type.is_tensor:
+        notes.append(f"shape [{', '.join(arg.type.shape)}]")
     if arg.length_text is not None:
         notes.append(f"length `{arg.length_text}`")
     if arg.min_length is not None:
@@ -99,46 +318,23 @@ def _constraint_text(arg: Arg) -> str:
     if arg.finite:
         notes.append("finite")
     if arg.has_default:
-        notes.append(f"default `{literal(arg.default, arg.type.required)}`")
+        default = json.dumps(arg.default) if isinstance(arg.default, str) else _number(arg.default) \
+            if isinstance(arg.default, int | float) and not isinstance(arg.default, bool) else json.dumps(arg.default)
+        notes.append(f"default `{default}`")
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-def _example_lines(spec_function: Function, example: Example) -> list[str]:
-    call = call_expression(spec_function, example)
-    if example.error:
-        outcome = f"// throws {example.error}"
-    elif spec_function.returns.is_void:
-        outcome = ""
-    else:
-        outcome = f"// → {literal(example.expect, spec_function.returns.required)}"
-    lines = ["```ts"]
-    if example.doc:
-        lines.append(f"// {_escape(example.doc)}")
-    lines += [f"{call};{(' ' + outcome) if outcome else ''}", "```"]
-    return lines
+def _column_kind(rust: str) -> str:
+    inner = rust[len("Option<"):-1] if rust.startswith("Option<") else rust
+    if inner.startswith("Vec<"):
+        return "arrays"
+    return "bools" if inner == "bool" else "values"
 
 
-def call_expression(spec_function: Function, example: Example) -> str:
-    """`solve(new Float64Array([4, 1]), 2)` for an example's arguments."""
-    values = []
-    for arg in spec_function.args:
-        values.append(literal(example.arg(arg.name), arg.type.required) if example.has_arg(arg.name) else "undefined")
-    while values and values[-1] == "undefined":
-        values.pop()
-    return f"{spec_function.name}({', '.join(values)})"
-
-
-def literal(value: Any, type_ref: TypeRef) -> str:
-    """JavaScript source for a TOML value of the given type."""
-    if type_ref.array:
-        return f"new {ARRAY_ELEMENTS[type_ref.base]}([{', '.join(_number(v) for v in value)}])"
-    if type_ref.base in ("i64", "u64"):
-        return f"{int(value)}n"
-    if type_ref.base == "string":
-        return json.dumps(value)
-    if type_ref.base == "bool":
-        return "true" if value else "false"
-    return _number(value)
+def _column_array(rust: str) -> str:
+    inner = rust[len("Option<"):-1] if rust.startswith("Option<") else rust
+    element = inner[4:-1] if inner.startswith("Vec<") else inner
+    return BATCH_COLUMN[element]
 
 
 def _number(value: Any) -> str:

@@ -13,6 +13,7 @@ end in `.cjs`. Which file serves which consumer is decided by `exports`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from ..spec.model import KernelSpec
@@ -27,16 +28,36 @@ def glue_files(ident: str) -> dict[str, dict[str, str]]:
     }
 
 
+# The SIMD build is generated under the same name into simd/, so its module
+# imports `./<ident>_bg.js` like the baseline's: the web and no-modules glue
+# (handed the module at init()) serve both, and only the glue that names its
+# module file (bundler, nodejs) needs a copy in simd/.
+SIMD_DIR = "simd"
+HELPERS_DIR = "helpers"
+HELPER_SUFFIXES = (".js", ".d.ts", ".cjs", ".d.cts")
+SIMD_GLUE_TARGETS = ("bundler", "nodejs")
+
+
 @dataclass(frozen=True)
 class Layout:
     """Which entry files exist for the spec's targets."""
 
     targets: tuple[str, ...]
     ident: str
+    simd: bool = False
+    helpers: tuple[str, ...] = ()  # stems of the compiled extra_sources
 
     @property
     def wasm(self) -> str:
         return f"{self.ident}_bg.wasm"
+
+    @property
+    def simd_wasm(self) -> str:
+        return f"{SIMD_DIR}/{self.wasm}"
+
+    @property
+    def modules(self) -> list[str]:
+        return [self.wasm, self.simd_wasm] if self.simd else [self.wasm]
 
     @property
     def has(self) -> dict[str, bool]:
@@ -64,10 +85,13 @@ class Layout:
 
     def shipped_files(self) -> list[str]:
         """Every file of the finished package, package.json's `files`."""
-        names = {self.wasm, *self.rendered_sources().values()}
+        names = {*self.modules, *self.rendered_sources().values()}
+        names.update(f"{HELPERS_DIR}/{stem}{suffix}" for stem in self.helpers for suffix in HELPER_SUFFIXES)
         for target in self.targets:
             if target != "no-modules":
                 names.update(glue_files(self.ident)[target].values())
+            if self.simd and target in SIMD_GLUE_TARGETS:
+                names.update(f"{SIMD_DIR}/{name}" for name in glue_files(self.ident)[target].values())
         names.discard("package.json")  # npm always includes it
         return sorted(names)
 
@@ -76,6 +100,8 @@ class Layout:
         files = []
         if self.has["bundler"]:
             files += [f"./{self.ident}.js", "./index.js"]
+            if self.simd:
+                files.append(f"./{SIMD_DIR}/{self.ident}.js")
         if self.has["no-modules"]:
             files.append("./no-modules.js")
         return files
@@ -110,7 +136,8 @@ class Layout:
             exports["./web"] = {"types": "./web.d.ts", "default": "./web.js"}
         if self.has["no-modules"]:
             exports["./no-modules"] = "./no-modules.js"
-        exports[f"./{self.wasm}"] = f"./{self.wasm}"
+        for module in self.modules:
+            exports[f"./{module}"] = f"./{module}"
         exports["./package.json"] = "./package.json"
         return exports
 
@@ -127,4 +154,5 @@ class Layout:
 
 
 def layout(spec: KernelSpec) -> Layout:
-    return Layout(spec.build.targets, spec.ident)
+    helpers = tuple(PurePosixPath(source).stem for source in spec.npm.extra_sources)
+    return Layout(spec.build.targets, spec.ident, spec.build.simd_feature is not None, helpers)

@@ -17,7 +17,10 @@ from typing import Any
 
 import jinja2
 
+from ..spec.names import pascal_case, snake_case
+
 GLUE_PLACEHOLDER = "/* @wasmforge:no-modules-glue */"
+HELPERS_PLACEHOLDER = "/* @wasmforge:helpers */"
 
 
 def template_root() -> Path:
@@ -39,11 +42,14 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        extensions=["jinja2.ext.do"],
     )
     env.filters["toml_string"] = _toml_string
     env.filters["toml_array"] = lambda items: "[" + ", ".join(_toml_string(i) for i in items) + "]"
     env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
     env.filters["json_block"] = _json_block
+    env.filters["snake"] = snake_case
+    env.filters["pascal"] = pascal_case
     return env
 
 

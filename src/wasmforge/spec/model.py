@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import expr
-from .names import crate_ident, screaming_case, snake_case
+from .names import crate_ident, pascal_case, screaming_case, snake_case
 from .types import TypeRef
 
 
@@ -29,6 +29,8 @@ class BuildOptions:
     profile: str  # "size" | "speed"
     wasm_opt: str | None  # level like "Oz", or None to skip wasm-opt
     features: tuple[str, ...]
+    simd_feature: str | None = None  # cargo feature of the kernel that enables its simd128 code
+    memory_stats: bool = True  # count allocations for memoryUsage()
 
     @property
     def rust_opt_level(self) -> str:
@@ -39,6 +41,7 @@ class BuildOptions:
 class NpmOptions:
     global_name: str
     error_base: str
+    extra_sources: tuple[str, ...] = ()  # TypeScript files shipped with the package
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,16 @@ class ErrorKind:
     code: str
     doc: str
     fields: tuple[ErrorField, ...]
-    builtin: bool = False  # raised by the generated wrappers, not by the kernel
+    builtin: bool = False  # raised by the generated code, not by the kernel
 
 
 @dataclass(frozen=True)
 class Arg:
+    """An argument, a struct field or a class property: a named, typed,
+    documented value with optional constraints."""
+
     name: str
-    type: TypeRef  # as the JS caller sees it (optional when a default exists)
+    type: TypeRef  # as JavaScript sees it (optional when a default exists)
     doc: str
     default: Any = None
     minimum: float | int | None = None
@@ -82,12 +88,16 @@ class Arg:
 
     @property
     def kernel_type(self) -> TypeRef:
-        """What the kernel function receives: a defaulted argument is never absent."""
+        """What the kernel receives: a defaulted value is never absent."""
         return self.type.required if self.has_default else self.type
 
     @property
     def length_text(self) -> str | None:
         return expr.render(self.length, lambda name: name) if self.length is not None else None
+
+    @property
+    def is_optional(self) -> bool:
+        return self.type.optional
 
 
 @dataclass(frozen=True)
@@ -97,12 +107,35 @@ class Example:
     error: str | None = None
     tolerance: float = 0.0
     doc: str | None = None
+    new: tuple[tuple[str, Any], ...] | None = None  # constructor args, for method examples
 
     def arg(self, name: str, default: Any = None) -> Any:
         return dict(self.args).get(name, default)
 
     def has_arg(self, name: str) -> bool:
         return any(key == name for key, _ in self.args)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How to turn a stream's items into progress reports."""
+
+    iteration: str  # item field counting iterations
+    measure: str  # item field that falls towards `target` (a residual)
+    target: str  # property of the class (or a number) the measure must reach
+    limit: str  # property of the class bounding the iterations
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A method whose kernel counterpart returns an iterator of items."""
+
+    rust_type: str  # the kernel's iterator type: Iterator<Item = Result<Item, KernelError>>
+    item: TypeRef  # a struct
+    result: TypeRef | None = None  # the value produced at the end, if any
+    result_rust: str | None = None  # method of the iterator returning it
+    progress: Progress | None = None
+    events: str | None = None  # name of the EventTarget-style variant, e.g. "solveAsync"
 
 
 @dataclass(frozen=True)
@@ -114,6 +147,9 @@ class Function:
     returns: TypeRef
     errors: tuple[str, ...]
     examples: tuple[Example, ...]
+    async_name: str | None = None  # a Promise variant that yields to the event loop first
+    batch_name: str | None = None  # a variant taking an array of argument objects
+    stream: Stream | None = None
 
     @property
     def rust_name(self) -> str:
@@ -121,6 +157,78 @@ class Function:
 
     def arg(self, name: str) -> Arg:
         return next(a for a in self.args if a.name == name)
+
+
+@dataclass(frozen=True)
+class Property:
+    arg: Arg  # name, type, doc and the constraints checked when it is set
+    readonly: bool
+
+    @property
+    def name(self) -> str:
+        return self.arg.name
+
+    @property
+    def getter(self) -> str:
+        return self.arg.rust_name
+
+    @property
+    def setter(self) -> str:
+        return f"set_{self.arg.rust_name}"
+
+
+@dataclass(frozen=True)
+class Struct:
+    name: str
+    doc: str
+    rust_path: str
+    fields: tuple[Arg, ...]
+    clock_fields: tuple[str, ...] = ()  # filled with Date.now() in JavaScript, absent in Rust
+
+    @property
+    def all_optional(self) -> bool:
+        return all(f.type.optional for f in self.fields)
+
+    @property
+    def rust_fields(self) -> tuple[Arg, ...]:
+        """The fields that cross the boundary (the kernel struct's fields)."""
+        return tuple(f for f in self.fields if f.name not in self.clock_fields)
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    doc: str
+    rust_path: str
+    values: tuple[str, ...]
+
+    def variant(self, value: str) -> str:
+        return pascal_case(value)
+
+
+@dataclass(frozen=True)
+class Class:
+    name: str
+    doc: str
+    rust_path: str
+    constructor: Function
+    properties: tuple[Property, ...]
+    methods: tuple[Function, ...]
+    init_name: str | None = None  # async factory: await init, then construct
+    singleton_name: str | None = None  # lazily shared instance
+
+    @property
+    def handle(self) -> str:
+        """The wasm-bindgen class wrapping the kernel struct."""
+        return f"{self.name}Handle"
+
+    @property
+    def streams(self) -> tuple[Function, ...]:
+        return tuple(m for m in self.methods if m.stream)
+
+    @property
+    def emits_events(self) -> bool:
+        return any(m.stream and m.stream.events for m in self.methods)
 
 
 @dataclass(frozen=True)
@@ -134,6 +242,9 @@ class KernelSpec:
     crate_dir: Path  # the kernel's Rust crate (has Cargo.toml)
     crate_package: str  # its [package] name, for the generated dependency
     error_type: str
+    structs: tuple[Struct, ...] = ()
+    enums: tuple[Enum, ...] = ()
+    classes: tuple[Class, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -151,13 +262,40 @@ class KernelSpec:
     def error(self, name: str) -> ErrorKind:
         return next(e for e in self.errors if e.name == name)
 
+    def struct(self, name: str) -> Struct:
+        return next(s for s in self.structs if s.name == name)
+
+    def enum(self, name: str) -> Enum:
+        return next(e for e in self.enums if e.name == name)
+
+    def klass(self, name: str) -> Class:
+        return next(c for c in self.classes if c.name == name)
+
+    @property
+    def uses_tensors(self) -> bool:
+        return any(_uses(self, f, lambda t: t.is_tensor) for f in self.all_functions)
+
+    @property
+    def all_functions(self) -> tuple[Function, ...]:
+        """Package functions, constructors and methods: everything with arguments."""
+        members = [m for c in self.classes for m in (c.constructor, *c.methods)]
+        return (*self.functions, *members)
+
+
+def _uses(spec: KernelSpec, function: Function, test: Any) -> bool:
+    types = [a.type for a in function.args] + [function.returns]
+    return any(test(t) for t in types)
+
 
 BUILTIN_ERRORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("InvalidArgument",
-     "An argument has the wrong type, length or value; nothing was computed.",
+     "An argument has the wrong type, length, shape or value; nothing was computed.",
      ("function", "argument", "expected", "actual")),
     ("NotInitialized",
      "A function was called before `init()` finished (web and no-modules entries).",
+     ("function",)),
+    ("Disposed",
+     "A method was called on an object after `dispose()`.",
      ("function",)),
     ("InternalError",
      "The WebAssembly module trapped. This is a bug in the kernel: please report it.",
@@ -168,6 +306,6 @@ BUILTIN_ERRORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 def builtin_errors() -> tuple[ErrorKind, ...]:
     return tuple(
         ErrorKind(name, screaming_case(name), doc,
-                  tuple(ErrorField(field, TypeRef("string")) for field in fields), builtin=True)
+                  tuple(ErrorField(field, TypeRef("scalar", "string")) for field in fields), builtin=True)
         for name, doc, fields in BUILTIN_ERRORS
     )

@@ -27,9 +27,10 @@ JS_RESERVED = frozenset(
     "null package private protected public return static super switch this throw true try "
     "typeof var void while with yield arguments eval undefined NaN Infinity".split()
 )
+SCALAR_NAMES = frozenset("bool i32 u32 f32 f64 i64 u64 string".split())
 # Names the generated package defines itself.
 GENERATED_NAMES = frozenset(
-    "init initSync default memory wasm raw createApi version".split()
+    "init initSync default memory wasm raw createApi version memoryUsage features".split()
 )
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..settings import TARGETS
-from .types import all_type_names
 
 SPEC_VERSION = 1
 WASM_OPT_LEVELS = ("O0", "O1", "O2", "O3", "O4", "Os", "Oz")
@@ -76,6 +75,10 @@ BUILD = Table(
         Key("wasm_opt", "string-or-false", "wasm-opt level (O0…O4, Os, Oz) or false to skip wasm-opt; "
             "defaults to the profile's level.", choices=WASM_OPT_LEVELS),
         Key("features", "string-array", "Cargo features of the kernel crate to enable.", default=[]),
+        Key("simd_feature", "string", "Cargo feature of the kernel that enables its simd128 code: the package "
+            "then ships a SIMD module beside the baseline and picks it when the engine supports SIMD."),
+        Key("memory_stats", "boolean", "Count the module's live heap bytes for `memoryUsage()` (a counting "
+            "global allocator); turn off if the kernel brings its own allocator.", default=True),
     ),
 )
 
@@ -85,6 +88,8 @@ NPM = Table(
     (
         Key("global", "string", "Global name the no-modules script defines; default: PascalCase of the package name."),
         Key("error_base", "string", "Base class of all the package's errors; default: PascalCase name + `Error`."),
+        Key("extra_sources", "string-array", "Hand-written TypeScript modules (paths relative to kernel.toml) "
+            "compiled and shipped with the package; their exports are re-exported by every entry.", default=[]),
     ),
 )
 
@@ -106,7 +111,8 @@ ARG = Table(
     "An argument of the function, in order.",
     (
         Key("name", "string", "camelCase JS name; the Rust parameter is its snake_case.", required=True),
-        Key("type", "string", "Argument type.", required=True, choices=tuple(all_type_names())),
+        Key("type", "string", "Type: a scalar, a typed array (`f64[]`), a tensor (`f32[batch, seq, dim]`) or a "
+            "struct/enum/class of the spec; `?` makes it optional.", required=True),
         Key("doc", "string", "What the argument means.", required=True),
         Key("default", "value", "Value used when the caller passes undefined; makes the argument optional."),
         Key("min", "number", "Smallest allowed value (numeric scalars)."),
@@ -119,11 +125,18 @@ ARG = Table(
     array=True,
 )
 
+FIELD = Table("fields", "A field of the struct, in order.", (
+    *ARG.keys,
+    Key("js_clock", "boolean", "Filled in JavaScript with `Date.now()` when the struct reaches JS (results only); "
+        "the kernel's struct has no such field. Must be `f64`.", default=False),
+), array=True)
+
 EXAMPLE = Table(
     "example",
     "A call with its expected outcome: rendered into the README and checked on every target.",
     (
         Key("doc", "string", "What the example shows."),
+        Key("new", "value-table", "Constructor arguments of the instance a method example runs on."),
         Key("args", "value-table", "Argument values by name (arrays for typed arrays).", default={}),
         Key("expect", "value", "Expected return value (omit for void functions)."),
         Key("error", "string", "Name of the error the call must raise (instead of `expect`)."),
@@ -133,34 +146,140 @@ EXAMPLE = Table(
     array=True,
 )
 
+PROGRESS = Table(
+    "progress",
+    "Progress reports for a stream: `ProgressTracker` and the `progress` events.",
+    (
+        Key("iteration", "string", "Item field counting iterations.", required=True),
+        Key("measure", "string", "Item field that falls towards the target (e.g. a residual).", required=True),
+        Key("target", "string", "Class property holding the measure to reach (e.g. `tolerance`).", required=True),
+        Key("limit", "string", "Class property bounding the iterations (e.g. `maxIterations`).", required=True),
+    ),
+)
+
+STREAM = Table(
+    "stream",
+    "The method returns an async iterator: the kernel method returns an iterator "
+    "(`Iterator<Item = Result<Item, KernelError>>`) whose `next()` does one chunk of work in wasm.",
+    (
+        Key("rust", "string", "The kernel's iterator type, e.g. `SolveStream`.", required=True),
+        Key("item", "string", "The struct each step yields.", required=True),
+        Key("result", "string", "Type of the value the stream produces at its end (the async iterator's "
+            "return value and the `complete` event's detail)."),
+        Key("result_rust", "string", "Method of the kernel iterator returning that value once exhausted.",
+            default="result"),
+        Key("events", "string", "Name of an EventTarget-style variant, e.g. `solveAsync`: it runs the stream "
+            "and dispatches `progress`, `complete` and `error` events on the instance."),
+    ),
+    children=(PROGRESS,),
+)
+
+_CALLABLE_KEYS = (
+    Key("name", "string", "camelCase JS name.", required=True),
+    Key("rust", "string", "Path of the kernel function (or method) inside the crate; default: snake_case of the name."),
+    Key("doc", "string", "Documentation: JSDoc, rustdoc and README.", required=True),
+    Key("returns", "string", "Return type, or `void`.", default="void"),
+    Key("errors", "string-array", "Names of the errors (from [[error]]) it may raise.", default=[]),
+    Key("async", "string", "Name of a Promise-returning variant that yields to the event loop before "
+        "computing, e.g. `forwardAsync`."),
+    Key("batch", "string", "Name of a batch variant taking an array of argument objects, e.g. `solveBatch`: one "
+        "call into wasm with the arrays packed, per-item results and errors."),
+)
+
 FUNCTION = Table(
     "function",
     "A package-level function wrapping a kernel function.",
-    (
-        Key("name", "string", "camelCase JS name.", required=True),
-        Key("rust", "string", "Path of the kernel function inside the crate; default: snake_case of the name."),
-        Key("doc", "string", "Documentation: JSDoc, rustdoc and README.", required=True),
-        Key("returns", "string", "Return type, or `void`.", default="void",
-            choices=("void", *all_type_names())),
-        Key("errors", "string-array", "Names of the errors (from [[error]]) the function may raise.", default=[]),
-    ),
+    _CALLABLE_KEYS,
     array=True,
     children=(ARG, EXAMPLE),
+)
+
+METHOD = Table(
+    "method",
+    "A method of the class: calls the kernel struct's method of the same (snake_case) name.",
+    _CALLABLE_KEYS,
+    array=True,
+    children=(ARG, EXAMPLE, STREAM),
+)
+
+CONSTRUCTOR = Table(
+    "constructor",
+    "The class constructor: calls the kernel's `new` (or `rust`) associated function.",
+    (
+        Key("rust", "string", "Associated function of the kernel struct that builds it.", default="new"),
+        Key("doc", "string", "Documentation of the constructor.", required=True),
+        Key("errors", "string-array", "Errors the constructor may raise.", default=[]),
+    ),
+    children=(ARG, EXAMPLE),
+)
+
+PROPERTY = Table(
+    "property",
+    "A getter (and, unless readonly, a setter validated with the same constraints as an argument).",
+    (*ARG.keys, Key("readonly", "boolean", "Only a getter.", default=False)),
+    array=True,
+)
+
+STRUCT = Table(
+    "struct",
+    "A plain-object type (JS object ↔ Rust struct); unknown keys and wrong types are rejected.",
+    (
+        Key("name", "string", "PascalCase name: the TypeScript interface and the kernel struct.", required=True),
+        Key("doc", "string", "What the struct holds.", required=True),
+        Key("rust", "string", "Path of the kernel struct; default: the name."),
+    ),
+    array=True,
+    children=(FIELD,),
+)
+
+ENUM = Table(
+    "enum",
+    "A string enum: TypeScript string-literal union, Rust enum (variants are the PascalCase values).",
+    (
+        Key("name", "string", "PascalCase name.", required=True),
+        Key("doc", "string", "What the choice means.", required=True),
+        Key("rust", "string", "Path of the kernel enum; default: the name."),
+        Key("values", "string-array", "The allowed strings.", required=True),
+    ),
+    array=True,
+)
+
+CLASS = Table(
+    "class",
+    "A stateful kernel struct exposed as a JS class with dispose().",
+    (
+        Key("name", "string", "PascalCase JS class name.", required=True),
+        Key("doc", "string", "What an instance is.", required=True),
+        Key("rust", "string", "Path of the kernel struct; default: the name."),
+        Key("init", "string", "Name of an async factory (e.g. `initSolver`) that initialises the module "
+            "first, on every target."),
+        Key("singleton", "string", "Name of a function returning one lazily created, shared instance "
+            "(e.g. `getSolver`)."),
+    ),
+    array=True,
+    children=(CONSTRUCTOR, PROPERTY, METHOD),
 )
 
 ROOT = Table(
     "",
     "A wasmforge kernel spec (kernel.toml).",
     (Key("spec_version", "integer", "Version of the spec format.", default=SPEC_VERSION),),
-    children=(PACKAGE, BUILD, NPM, ERROR, FUNCTION),
+    children=(PACKAGE, BUILD, NPM, ERROR, FUNCTION, STRUCT, ENUM, CLASS),
 )
 
 
-def all_key_paths(table: Table = ROOT, prefix: str = "") -> list[str]:
-    """Every documented key as a dotted path, e.g. `function.args.length`."""
-    paths = [f"{prefix}{key.name}" for key in table.keys]
+def all_key_paths(table: Table = ROOT, prefix: str = "", seen: set[int] | None = None) -> list[str]:
+    """Every key as a dotted path, e.g. `function.args.length`. A key shared by
+    several tables (argument keys, example keys…) is listed once, at its first
+    place: documentation describes it there."""
+    seen = set() if seen is None else seen
+    paths = []
+    for key in table.keys:
+        if id(key) not in seen:
+            seen.add(id(key))
+            paths.append(f"{prefix}{key.name}")
     for child in table.children:
-        paths += all_key_paths(child, f"{prefix}{child.name}.")
+        paths += all_key_paths(child, f"{prefix}{child.name}.", seen)
     return paths
 
 

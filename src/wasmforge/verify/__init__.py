@@ -16,7 +16,8 @@ __all__ = ["Check", "VerifyReport", "verify_package"]
 def verify_package(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) -> VerifyReport:
     """Every check; the report says what passed. Raises nothing for failed checks."""
     report = VerifyReport(str(spec.root), spec.package.name)
-    wasm_checks = check_module(package_dir / f"{spec.ident}_bg.wasm", spec)
+    modules = [f"{spec.ident}_bg.wasm"] + ([f"simd/{spec.ident}_bg.wasm"] if spec.build.simd_feature else [])
+    wasm_checks = [check for module in modules for check in check_module(package_dir / module, spec)]
     for check in wasm_checks:
         report.add(check)
     if all(check.ok for check in wasm_checks if check.name == "valid"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..spec.model import KernelSpec
 from ..spec.types import ARRAY_ELEMENTS, TypeRef
 
 
@@ -27,10 +28,19 @@ def close(actual: float, expected: float, tolerance: float) -> bool:
     return abs(actual - expected) <= tolerance * max(1.0, abs(expected))
 
 
-def mismatch(actual: Any, expected: Any, type_ref: TypeRef, tolerance: float) -> str | None:
+def mismatch(actual: Any, expected: Any, type_ref: TypeRef, tolerance: float,
+             spec: KernelSpec | None = None) -> str | None:
     """None when `actual` (harness encoding) matches `expected` (TOML value)."""
+    if type_ref.optional:
+        if expected is None:
+            return None if _is_undefined(actual) else f"expected undefined, got {_show(actual)}"
+        type_ref = type_ref.required
     if type_ref.array:
         return _array_mismatch(actual, expected, type_ref, tolerance)
+    if type_ref.is_tensor:
+        return _tensor_mismatch(actual, expected, type_ref, tolerance)
+    if type_ref.kind == "struct":
+        return _struct_mismatch(actual, expected, type_ref, tolerance, spec)
     if type_ref.base in ("i64", "u64"):
         got = actual.get("$bigint") if isinstance(actual, dict) else None
         return None if got is not None and int(got) == int(expected) else f"expected {expected}n, got {_show(actual)}"
@@ -40,6 +50,36 @@ def mismatch(actual: Any, expected: Any, type_ref: TypeRef, tolerance: float) ->
         value = decode_number(actual)
         return None if close(value, float(expected), tolerance) else f"expected {expected}, got {value!r}"
     return None if actual == expected else f"expected {expected!r}, got {_show(actual)}"
+
+
+def _struct_mismatch(actual: Any, expected: dict[str, Any], type_ref: TypeRef, tolerance: float,
+                     spec: KernelSpec | None) -> str | None:
+    if not isinstance(actual, dict) or "$typed" in actual:
+        return f"expected a {type_ref.base} object, got {_show(actual)}"
+    assert spec is not None, "comparing structs needs the spec"
+    struct = spec.struct(type_ref.base)
+    for f in struct.fields:
+        if f.name in struct.clock_fields:
+            continue  # Date.now(): nothing to compare with
+        problem = mismatch(actual.get(f.name, {"$undefined": True}), expected.get(f.name), f.type, tolerance, spec)
+        if problem:
+            return f"{f.name}: {problem}"
+    extra = set(actual) - {f.name for f in spec.struct(type_ref.base).fields}
+    return f"unexpected fields {sorted(extra)}" if extra else None
+
+
+def _tensor_mismatch(actual: Any, expected: dict[str, Any], type_ref: TypeRef, tolerance: float) -> str | None:
+    if not isinstance(actual, dict) or "data" not in actual or "shape" not in actual:
+        return f"expected a tensor {{data, shape}}, got {_show(actual)}"
+    shape = [int(decode_number(d)) for d in actual["shape"]]
+    if shape != list(expected["shape"]):
+        return f"expected shape {expected['shape']}, got {shape}"
+    problem = _array_mismatch(actual["data"], expected["data"], TypeRef("array", type_ref.base), tolerance)
+    return f"data: {problem}" if problem else None
+
+
+def _is_undefined(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("$undefined") is True
 
 
 def _array_mismatch(actual: Any, expected: list[Any], type_ref: TypeRef, tolerance: float) -> str | None:

@@ -50,6 +50,7 @@ def install(toolchain: Toolchain, tarball: Path, project: Path) -> None:
 
 def verify_in_node(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) -> list[Check]:
     cases = cases_for(spec)
+    simd = spec.build.simd_feature is not None
     with tempfile.TemporaryDirectory(prefix="wasmforge-verify-") as tmp:
         root = Path(tmp)
         tarball = pack(toolchain, package_dir, root / "tarball")
@@ -58,27 +59,34 @@ def verify_in_node(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) ->
         shutil.copyfile(HARNESS, project / HARNESS.name)
         plan_file = project / "plan.json"
         plan_file.write_text(json.dumps(_plan(spec, cases)))
-        # One Node process per target, two at a time: isolated, and quicker.
+        # With a SIMD build, every target runs twice: as it loads (SIMD, since
+        # Node supports it) and forced onto the baseline module.
+        runs = [(t, False) for t in spec.build.targets] + ([(t, True) for t in spec.build.targets] if simd else [])
+        # One Node process per run, two at a time: isolated, and quicker.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            outcomes = pool.map(lambda t: _run_harness(toolchain, project, t, plan_file), spec.build.targets)
-            return [check for target, outcome in zip(spec.build.targets, outcomes, strict=True)
-                    for check in judge(target, cases, outcome)]
+            outcomes = pool.map(lambda run: _run_harness(toolchain, project, run[0], plan_file, run[1]), runs)
+            return [check for (target, baseline), outcome in zip(runs, outcomes, strict=True)
+                    for check in Judge(spec, cases, target + (" (baseline)" if baseline else ""),
+                                       simd and not baseline).judge(outcome)]
 
 
 def _plan(spec: KernelSpec, cases: list[Case]) -> dict[str, Any]:
     return {
         "packageName": spec.package.name,
         "wasmFile": f"{spec.ident}_bg.wasm",
+        "simdWasmFile": f"simd/{spec.ident}_bg.wasm" if spec.build.simd_feature else None,
         "globalName": spec.npm.global_name,
         "errorBase": spec.npm.error_base,
         "cases": [case.as_json() for case in cases],
     }
 
 
-def _run_harness(toolchain: Toolchain, project: Path, target: str, plan_file: Path) -> dict[str, Any]:
+def _run_harness(toolchain: Toolchain, project: Path, target: str, plan_file: Path, baseline: bool) -> dict[str, Any]:
     argv = [str(toolchain.node.node), "--experimental-wasm-modules", "--no-warnings",
             str(project / HARNESS.name), target, str(plan_file)]
-    result = proc.run(argv, cwd=project, check=False, timeout=300)
+    if baseline:
+        argv.append("--baseline")
+    result = proc.run(argv, cwd=project, check=False, timeout=600)
     try:
         outcome = json.loads(result.stdout)
     except ValueError:
@@ -89,46 +97,89 @@ def _run_harness(toolchain: Toolchain, project: Path, target: str, plan_file: Pa
     return outcome
 
 
-def judge(target: str, cases: list[Case], outcome: dict[str, Any]) -> list[Check]:
-    """Compare the harness's outcomes with what the spec expects."""
-    if "fatal" in outcome:
-        return [Check(target, "package", "loads", False, outcome["fatal"].splitlines()[0])]
-    results = {result["id"]: result for result in outcome["results"]}
-    checks = [Check(target, "package", "loads", True)]
-    if "init/before" in results:
-        checks.append(_judge_error(target, "package", "NotInitialized before init()", results["init/before"],
-                                   "NotInitialized"))
-    for case in cases:
-        result = results.get(case.id)
-        if result is None:
-            checks.append(Check(target, case.function, case.label, False, "no result from the harness"))
-        elif case.expect_error:
-            checks.append(_judge_error(target, case.function, case.label, result, case.expect_error))
-        else:
-            checks.append(_judge_value(target, case, result))
-    return checks
+class Judge:
+    """Compares a harness's outcomes for one target with what the spec expects."""
+
+    def __init__(self, spec: KernelSpec, cases: list[Case], target: str, expect_simd: bool) -> None:
+        self.spec = spec
+        self.cases = cases
+        self.target = target
+        self.expect_simd = expect_simd
+
+    def judge(self, outcome: dict[str, Any]) -> list[Check]:
+        if "fatal" in outcome:
+            return [Check(self.target, "package", "loads", False, outcome["fatal"].splitlines()[0])]
+        results = {result["id"]: result for result in outcome["results"]}
+        checks = [Check(self.target, "package", "loads", True)]
+        if "init/before" in results:
+            checks.append(self.error_check("package", "NotInitialized before init()", results["init/before"],
+                                           "NotInitialized"))
+        if "features" in results:
+            checks.append(self.features_check(results["features"]))
+        for case in self.cases:
+            result = results.get(case.id)
+            if result is None:
+                checks.append(Check(self.target, case.subject, case.label, False, "no result from the harness"))
+            elif case.kind == "batch":
+                checks.append(self.batch_check(case, result))
+            elif case.expect.error:
+                checks.append(self.error_check(case.subject, case.label, result, case.expect.error))
+            else:
+                checks.append(self.value_check(case, result))
+        return checks
+
+    def features_check(self, result: dict[str, Any]) -> Check:
+        features = result.get("returned", {})
+        ok = features.get("simd") is self.expect_simd and features.get("parallel") is False
+        return Check(self.target, "package", "features() is truthful", ok,
+                     f"features() = {features}, expected simd={self.expect_simd}")
+
+    def error_check(self, subject: str, label: str, result: dict[str, Any], expected: str) -> Check:
+        problem = error_problem(result, expected)
+        thrown = result.get("threw") or {}
+        detail = problem or f"{thrown.get('name')} ({thrown.get('code')}): {thrown.get('message')}"
+        return Check(self.target, subject, label, problem is None, detail)
+
+    def value_check(self, case: Case, result: dict[str, Any]) -> Check:
+        problem = self.value_problem(case.expect, result)
+        return Check(self.target, case.subject, case.label, problem is None, problem or "")
+
+    def value_problem(self, expect: Any, result: dict[str, Any]) -> str | None:
+        if "threw" in result:
+            thrown = result["threw"]
+            return f"threw {thrown['name']}: {thrown['message']}"
+        if expect.error:
+            return error_problem(result, expect.error)
+        if expect.type is None or expect.type.is_void or expect.type.kind == "class":
+            return None
+        return mismatch(result["returned"], expect.value, expect.type, expect.tolerance, self.spec)
+
+    def batch_check(self, case: Case, result: dict[str, Any]) -> Check:
+        if "threw" in result:
+            return Check(self.target, case.subject, case.label, False, f"threw {result['threw']['message']}")
+        outcomes = result.get("batch", [])
+        if len(outcomes) != len(case.items):
+            return Check(self.target, case.subject, case.label, False,
+                         f"expected {len(case.items)} results, got {len(outcomes)}")
+        for index, (expect, outcome) in enumerate(zip(case.items, outcomes, strict=True)):
+            problem = error_problem(outcome, expect.error) if expect.error else self.value_problem(expect, outcome)
+            if problem:
+                return Check(self.target, case.subject, case.label, False, f"item {index}: {problem}")
+        return Check(self.target, case.subject, case.label, True, f"{len(outcomes)} items")
 
 
-def _judge_error(target: str, subject: str, label: str, result: dict[str, Any], expected: str) -> Check:
+def error_problem(result: dict[str, Any], expected: str) -> str | None:
+    """None when the call threw `expected`, an instance of its class and of the base."""
     thrown = result.get("threw")
     if thrown is None:
-        return Check(target, subject, label, False, f"expected {expected}, but the call returned")
+        return f"expected {expected}, but the call returned"
     if thrown["isTrap"]:
-        return Check(target, subject, label, False, f"wasm trap instead of {expected}: {thrown['message']}")
-    ok = thrown["name"] == expected and thrown["isBase"] and thrown["isExpectedClass"]
-    detail = f"{thrown['name']} ({thrown['code']}): {thrown['message']}"
-    if not ok:
-        detail = f"expected {expected}, got {detail}"
-    return Check(target, subject, label, ok, detail)
+        return f"wasm trap instead of {expected}: {thrown['message']}"
+    if thrown["name"] == expected and thrown["isBase"] and thrown["isOwnClass"]:
+        return None
+    return f"expected {expected}, got {thrown['name']} ({thrown.get('code')}): {thrown['message']}"
 
 
-def _judge_value(target: str, case: Case, result: dict[str, Any]) -> Check:
-    if "threw" in result:
-        thrown = result["threw"]
-        return Check(target, case.function, case.label, False,
-                     f"threw {thrown['name']}: {thrown['message']}")
-    assert case.returns is not None
-    if case.returns.is_void:
-        return Check(target, case.function, case.label, True)
-    problem = mismatch(result["returned"], case.expect, case.returns, case.tolerance)
-    return Check(target, case.function, case.label, problem is None, problem or "")
+def judge(target: str, cases: list[Case], outcome: dict[str, Any], spec: KernelSpec | None = None) -> list[Check]:
+    """Judge one target's outcomes (see Judge)."""
+    return Judge(spec, cases, target, False).judge(outcome)  # type: ignore[arg-type]

@@ -3,10 +3,13 @@
 // The JavaScript side of `@wasmforge-test/all-types`, shared by every target.
 // createApi() wraps the raw wasm-bindgen exports of one target: it checks the
 // JavaScript type of every argument (a wrong type becomes InvalidArgument,
-// never a silent coercion or a wasm trap) and turns the errors the module
-// throws into instances of the classes below.
+// never a silent coercion or a wasm trap), turns the errors the module throws
+// into instances of the classes below, rebuilds structs as plain objects, and
+// adds what wasm cannot express: classes with dispose(), async iterators,
+// batches, promises and events.
 
 const RAW_ERROR_MARKER = '__wasmforge_error__';
+const PACKAGE_VERSION = "0.3.0";
 
 /** Base class of every error `@wasmforge-test/all-types` throws. */
 class AllTypesError extends Error {
@@ -14,11 +17,12 @@ class AllTypesError extends Error {
     super(message);
     this.name = 'AllTypesError';
     this.code = code;
+    this.type = code;
     this.details = details;
   }
 }
 
-/** An argument has the wrong type, length or value; nothing was computed. */
+/** An argument has the wrong type, length, shape or value; nothing was computed. */
 class InvalidArgument extends AllTypesError {
   constructor(message, details) {
     super(message, 'INVALID_ARGUMENT', details);
@@ -31,6 +35,14 @@ class NotInitialized extends AllTypesError {
   constructor(message, details) {
     super(message, 'NOT_INITIALIZED', details);
     this.name = 'NotInitialized';
+  }
+}
+
+/** A method was called on an object after `dispose()`. */
+class Disposed extends AllTypesError {
+  constructor(message, details) {
+    super(message, 'DISPOSED', details);
+    this.name = 'Disposed';
   }
 }
 
@@ -62,13 +74,18 @@ class EmptyInput extends AllTypesError {
 const ERROR_KINDS = {
   INVALID_ARGUMENT: [InvalidArgument, ['function', 'argument', 'expected', 'actual']],
   NOT_INITIALIZED: [NotInitialized, ['function']],
+  DISPOSED: [Disposed, ['function']],
   INTERNAL_ERROR: [InternalError, ['function']],
   OVERFLOW: [Overflow, ['left', 'right']],
   EMPTY_INPUT: [EmptyInput, []],
 };
 
+function isRawError(thrown) {
+  return Array.isArray(thrown) && thrown[0] === RAW_ERROR_MARKER;
+}
+
 function toError(thrown, functionName) {
-  if (Array.isArray(thrown) && thrown[0] === RAW_ERROR_MARKER) {
+  if (isRawError(thrown)) {
     const [, code, message, ...values] = thrown;
     const kind = ERROR_KINDS[code];
     if (kind) {
@@ -87,16 +104,26 @@ function toError(thrown, functionName) {
   return thrown;
 }
 
+function call(functionName, thunk) {
+  try {
+    return thunk();
+  } catch (thrown) {
+    throw toError(thrown, functionName);
+  }
+}
+
 function describe(value) {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
   if (typeof value === 'bigint') return `the bigint ${value}n`;
-  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'boolean') return `${value}`;
   if (Array.isArray(value)) return `an Array of length ${value.length}`;
   const tag = Object.prototype.toString.call(value).slice(8, -1);
   if (ArrayBuffer.isView(value) && 'length' in value) return `a ${tag} of length ${value.length}`;
-  return `a ${tag}`;
+  if (typeof value === 'function') return 'a function';
+  const name = value.constructor && value.constructor.name;
+  return name && name !== 'Object' ? `a ${name}` : `an object with keys [${Object.keys(value).join(', ')}]`;
 }
 
 function invalid(functionName, argument, expected, value) {
@@ -109,7 +136,13 @@ function isInteger(value, low, high) {
   return Number.isInteger(value) && value >= low && value <= high;
 }
 
-// Runtime type checks, one per spec type. Ranges and lengths are checked in Rust.
+function isPlainObject(value) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+// Runtime type checks, one per spec type. Ranges, lengths and shapes are checked in Rust.
 const check = {
   bool(value, fn, arg) {
     if (typeof value !== 'boolean') throw invalid(fn, arg, 'a boolean', value);
@@ -148,14 +181,61 @@ const check = {
       throw invalid(fn, arg, `a ${Type.name}`, value);
     }
   },
+  tensor(Type, rank, value, fn, arg) {
+    check.record(value, fn, arg, ['data', 'shape'], ['data', 'shape']);
+    check.array(Type, value.data, fn, `${arg}.data`);
+    const { shape } = value;
+    const dims = Array.isArray(shape) || shape instanceof Uint32Array ? Array.from(shape) : undefined;
+    if (dims === undefined || dims.length !== rank || !dims.every((d) => isInteger(d, 0, 4294967295))) {
+      throw invalid(fn, `${arg}.shape`, `${rank} non-negative integers`, shape);
+    }
+  },
+  record(value, fn, arg, keys, required) {
+    if (!isPlainObject(value)) throw invalid(fn, arg, `a plain object with keys [${keys.join(', ')}]`, value);
+    for (const key of Object.keys(value)) {
+      if (!keys.includes(key)) throw invalid(fn, `${arg}.${key}`, `absent (allowed keys: ${keys.join(', ')})`, value[key]);
+    }
+    for (const key of required) {
+      if (value[key] === undefined) throw invalid(fn, `${arg}.${key}`, 'present', undefined);
+    }
+  },
+  list(value, fn, arg) {
+    if (!Array.isArray(value)) throw invalid(fn, arg, 'an Array', value);
+  },
+  oneOf(values, value, fn, arg) {
+    if (!values.includes(value)) throw invalid(fn, arg, `one of ${values.map((v) => `'${v}'`).join(', ')}`, value);
+  },
 };
 
+// A tiny module using one SIMD instruction: valid exactly where SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+function simdSupported() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+// Give the event loop a turn: between stream chunks, and before async work.
+function tick() {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
 /**
- * The package's functions over one target's raw wasm-bindgen exports.
- * `isReady` tells whether the module has been instantiated (always true for
- * the targets that instantiate on load).
+ * The package's functions and classes over one target's raw wasm-bindgen
+ * exports. `isReady` tells whether the module is instantiated; `init` does it
+ * (a no-op where loading the module instantiates it).
  */
-function createApi(raw, isReady) {
+function createApi(raw, { isReady, init }) {
+  const HANDLES = new WeakMap();
+
   function ensureReady(functionName) {
     if (!isReady()) {
       const message = `${functionName}() was called before init() finished: await init() first`;
@@ -163,12 +243,30 @@ function createApi(raw, isReady) {
     }
   }
 
-  function call(functionName, thunk) {
-    try {
-      return thunk();
-    } catch (thrown) {
-      throw toError(thrown, functionName);
+  // The raw handle of a live instance; Disposed once dispose() was called.
+  function live(instance, functionName) {
+    const handle = HANDLES.get(instance);
+    if (handle === undefined) {
+      const message = `${functionName}() was called after dispose()`;
+      throw new Disposed(message, Object.freeze({ function: functionName }));
     }
+    return handle;
+  }
+
+
+  function version() {
+    return PACKAGE_VERSION;
+  }
+
+  function memoryUsage() {
+    ensureReady('memoryUsage');
+    const [used, capacity] = raw.__wasmforge_memory();
+    return { used, capacity };
+  }
+
+  function features() {
+    ensureReady('features');
+    return { simd: raw.__wasmforge_simd(), parallel: false };
   }
 
   function scale(values, factor) {
@@ -236,14 +334,30 @@ function createApi(raw, isReady) {
     return call('validate', () => raw.validate(weights));
   }
 
-  return { scale, checksum, countAbove, addWide, lowBits, greet, maybeHalf, reverse, isEven, validate };
+  return {
+    version,
+    memoryUsage,
+    features,
+    scale,
+    checksum,
+    countAbove,
+    addWide,
+    lowBits,
+    greet,
+    maybeHalf,
+    reverse,
+    isEven,
+    validate,
+  };
 }
 
 export {
   createApi,
+  simdSupported,
   AllTypesError,
   InvalidArgument,
   NotInitialized,
+  Disposed,
   InternalError,
   Overflow,
   EmptyInput,

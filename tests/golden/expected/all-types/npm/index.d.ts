@@ -5,6 +5,7 @@
 export type AllTypesErrorCode =
   | 'INVALID_ARGUMENT'
   | 'NOT_INITIALIZED'
+  | 'DISPOSED'
   | 'INTERNAL_ERROR'
   | 'OVERFLOW'
   | 'EMPTY_INPUT';
@@ -13,14 +14,17 @@ export type AllTypesErrorCode =
 export declare class AllTypesError extends Error {
   /** Stable, machine-readable error code. */
   readonly code: AllTypesErrorCode;
+  /** The same as `code`. */
+  readonly type: AllTypesErrorCode;
   /** Structured facts about the failure (see each subclass). */
   readonly details: Readonly<Record<string, unknown>>;
   constructor(message: string, code: AllTypesErrorCode, details: Readonly<Record<string, unknown>>);
 }
 
-/** An argument has the wrong type, length or value; nothing was computed. */
+/** An argument has the wrong type, length, shape or value; nothing was computed. */
 export declare class InvalidArgument extends AllTypesError {
   readonly code: 'INVALID_ARGUMENT';
+  readonly type: 'INVALID_ARGUMENT';
   readonly details: Readonly<{ function: string; argument: string; expected: string; actual: string }>;
   constructor(message: string, details: Readonly<{ function: string; argument: string; expected: string; actual: string }>);
 }
@@ -28,6 +32,15 @@ export declare class InvalidArgument extends AllTypesError {
 /** A function was called before `init()` finished (web and no-modules entries). */
 export declare class NotInitialized extends AllTypesError {
   readonly code: 'NOT_INITIALIZED';
+  readonly type: 'NOT_INITIALIZED';
+  readonly details: Readonly<{ function: string }>;
+  constructor(message: string, details: Readonly<{ function: string }>);
+}
+
+/** A method was called on an object after `dispose()`. */
+export declare class Disposed extends AllTypesError {
+  readonly code: 'DISPOSED';
+  readonly type: 'DISPOSED';
   readonly details: Readonly<{ function: string }>;
   constructor(message: string, details: Readonly<{ function: string }>);
 }
@@ -35,6 +48,7 @@ export declare class NotInitialized extends AllTypesError {
 /** The WebAssembly module trapped. This is a bug in the kernel: please report it. */
 export declare class InternalError extends AllTypesError {
   readonly code: 'INTERNAL_ERROR';
+  readonly type: 'INTERNAL_ERROR';
   readonly details: Readonly<{ function: string }>;
   constructor(message: string, details: Readonly<{ function: string }>);
 }
@@ -42,6 +56,7 @@ export declare class InternalError extends AllTypesError {
 /** The sum does not fit in an i64. */
 export declare class Overflow extends AllTypesError {
   readonly code: 'OVERFLOW';
+  readonly type: 'OVERFLOW';
   readonly details: Readonly<{ left: bigint; right: bigint }>;
   constructor(message: string, details: Readonly<{ left: bigint; right: bigint }>);
 }
@@ -49,9 +64,23 @@ export declare class Overflow extends AllTypesError {
 /** An input that must not be empty was. */
 export declare class EmptyInput extends AllTypesError {
   readonly code: 'EMPTY_INPUT';
+  readonly type: 'EMPTY_INPUT';
   readonly details: Readonly<Record<string, never>>;
   constructor(message: string, details: Readonly<Record<string, never>>);
 }
+
+
+/** The package's version. */
+export declare function version(): string;
+
+/** `used`: bytes the module's heap holds now; `capacity`: size of its linear memory. */
+export declare function memoryUsage(): { used: number; capacity: number };
+
+/** What the loaded module uses: SIMD instructions, threads. */
+export declare function features(): { simd: boolean; parallel: boolean };
+
+/** Resolves once the module can be used (immediately where loading instantiates it). */
+export declare function init(): Promise<void>;
 
 /**
  * Multiply every value by `factor`.
@@ -150,11 +179,11 @@ export declare function lowBits(bits: bigint, keep: number): bigint;
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * greet("wasm"); // → "Hello, wasm."
+ * greet('wasm'); // → 'Hello, wasm.'
  * ```
  * @example
  * ```ts
- * greet("Zo\u00eb", true); // → "Hello, Zo\u00eb!"
+ * greet('Zoë', true); // → 'Hello, Zoë!'
  * ```
  */
 export declare function greet(name: string, excited?: boolean): string;

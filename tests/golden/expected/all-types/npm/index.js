@@ -2,19 +2,28 @@
 // The bundler entry (webpack, Vite, esbuild, Rollup): wasm-bindgen's bundler
 // build, whose `import … from './all_types_bg.wasm'` the bundler resolves.
 
-import * as raw from './all_types.js';
 import { createApi } from './api.js';
+import * as raw from './all_types.js';
 
 export {
   AllTypesError,
   InvalidArgument,
   NotInitialized,
+  Disposed,
   InternalError,
   Overflow,
   EmptyInput,
 } from './api.js';
 
+/** Nothing to wait for with a bundler; kept so code runs unchanged on every target. */
+export function init() {
+  return Promise.resolve();
+}
+
 export const {
+  version,
+  memoryUsage,
+  features,
   scale,
   checksum,
   countAbove,
@@ -25,4 +34,4 @@ export const {
   reverse,
   isEven,
   validate,
-} = createApi(raw, () => true);
+} = createApi(raw, { isReady: () => true, init });

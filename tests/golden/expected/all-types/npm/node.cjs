@@ -3,14 +3,21 @@
 // `require('@wasmforge-test/all-types')` in Node.js: wasm-bindgen's nodejs build, which
 // compiles and instantiates the module synchronously when first required.
 
-const raw = require('./all_types.node.cjs');
 const api = require('./api.cjs');
+const raw = require('./all_types.node.cjs');
+
+/** Nothing to wait for in Node.js; kept so code runs unchanged on every target. */
+function init() {
+  return Promise.resolve();
+}
 
 module.exports = {
-  ...api.createApi(raw, () => true),
+  ...api.createApi(raw, { isReady: () => true, init }),
+  init,
   AllTypesError: api.AllTypesError,
   InvalidArgument: api.InvalidArgument,
   NotInitialized: api.NotInitialized,
+  Disposed: api.Disposed,
   InternalError: api.InternalError,
   Overflow: api.Overflow,
   EmptyInput: api.EmptyInput,

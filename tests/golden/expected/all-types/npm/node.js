@@ -5,6 +5,9 @@
 import api from './node.cjs';
 
 export const {
+  version,
+  memoryUsage,
+  features,
   scale,
   checksum,
   countAbove,
@@ -15,9 +18,11 @@ export const {
   reverse,
   isEven,
   validate,
+  init,
   AllTypesError,
   InvalidArgument,
   NotInitialized,
+  Disposed,
   InternalError,
   Overflow,
   EmptyInput,

@@ -8,9 +8,11 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 /**
  * Instantiate the WebAssembly module; await it before calling anything else.
- * Without an argument it fetches `all_types_bg.wasm` next to this module.
+ * Without an argument it fetches the module next to this file.
  */
-export default function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+declare function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+export default init;
+export { init };
 
 /** Instantiate synchronously from bytes or a compiled module. */
 export declare function initSync(module: BufferSource | WebAssembly.Module): void;

@@ -49,6 +49,60 @@ fn kernel_error(error: kernel::KernelError) -> JsValue {
     }
 }
 
+/// The system allocator, counting the bytes it has handed out and not yet
+/// taken back: `memoryUsage().used` in JavaScript.
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    pub static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+    pub struct Counting;
+
+    // SAFETY: every call is forwarded unchanged to the system allocator; only the
+    // byte count is added.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let pointer = unsafe { System.alloc(layout) };
+            if !pointer.is_null() {
+                LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+            }
+            pointer
+        }
+
+        unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(pointer, layout) };
+            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+
+        unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let moved = unsafe { System.realloc(pointer, layout, new_size) };
+            if !moved.is_null() {
+                LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+                LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
+            }
+            moved
+        }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
+
+/// `[live heap bytes, linear memory bytes]`, for `memoryUsage()`.
+#[wasm_bindgen(js_name = __wasmforge_memory)]
+pub fn wasmforge_memory() -> Vec<f64> {
+    let live = counting::LIVE_BYTES.load(std::sync::atomic::Ordering::Relaxed) as f64;
+    let pages = core::arch::wasm32::memory_size(0) as f64;
+    vec![live, pages * 65536.0]
+}
+
+/// Whether this module was built with the kernel's SIMD code, for `features()`.
+#[wasm_bindgen(js_name = __wasmforge_simd)]
+pub fn wasmforge_simd() -> bool {
+    cfg!(feature = "simd")
+}
+
 /// Argument checks run by the wrappers before calling into the kernel.
 mod check {
     use super::invalid_argument;

@@ -1,0 +1,338 @@
+"""How each kind of value crosses the JS ⇄ wasm boundary, on both sides.
+
+An argument of any spec type becomes
+  * JS checks in the facade (types, plain-object shapes, enum members, live
+    class instances) and the raw values handed to wasm-bindgen;
+  * raw parameters of the Rust wrapper, plus Rust statements that apply
+    defaults, check the spec's constraints, convert enums, check and bind
+    tensor dimensions and build structs — ending in the expression passed to
+    the kernel.
+A result travels back the other way: a Rust conversion to what wasm-bindgen
+can return, then a JS conversion to the public value (plain objects for
+structs, `{data, shape}` for tensors).
+
+Structs are flattened field by field; results that are structs cross as an
+array of field values (no js-sys, no serde), rebuilt into objects in JS.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..spec import expr
+from ..spec.model import Arg, Enum, KernelSpec, Struct
+from ..spec.names import snake_case
+from ..spec.types import TypeRef
+
+KERNEL = "kernel"
+
+
+@dataclass(frozen=True)
+class RawParam:
+    name: str  # Rust parameter name
+    rust: str  # Rust type
+    js: str  # JS expression producing the value, in the facade's scope
+
+
+@dataclass
+class DimScope:
+    """Tensor dimensions bound so far in one call: name -> (Rust variable, JS expression, where)."""
+
+    bound: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Input:
+    raw: tuple[RawParam, ...]
+    prelude: tuple[str, ...]  # Rust statements before the kernel call
+    kernel_expr: str  # what the kernel receives
+    js_checks: tuple[str, ...]  # facade statements
+
+
+@dataclass(frozen=True)
+class Output:
+    rust_type: str  # what the wrapper returns to wasm-bindgen
+    rust_convert: str  # Rust expression converting the kernel's `value`
+    js_convert: str  # JS expression converting the raw `value`
+    ts: str
+
+    def rust_map(self, call: str) -> str:
+        """`call` (a Result from the kernel) mapped to the wrapper's return type."""
+        if self.rust_convert == "value":
+            return f"{call}.map_err(kernel_error)"
+        return f"{call}.map({closure('value', self.rust_convert)}).map_err(kernel_error)"
+
+
+class Marshal:
+    def __init__(self, spec: KernelSpec) -> None:
+        self.spec = spec
+
+    # === inputs ======================================================================
+
+    def input(self, fn: str, arg: Arg, scope: DimScope, *, js_name: str | None = None,
+              label: str | None = None) -> Input:
+        """`js_name`: the JS expression holding the value (default: the argument's name);
+        `label`: JS expression naming it in error messages (default: its name, quoted)."""
+        js_value = js_name or arg.name
+        js_label = label or f"'{arg.name}'"
+        kind = arg.type.kind
+        if kind == "struct":
+            return self._struct_input(fn, arg, js_value, js_label)
+        if kind == "tensor":
+            return self._tensor_input(fn, arg, scope, js_value, js_label)
+        if kind == "class":
+            return self._class_input(fn, arg, js_value, js_label)
+        return self._leaf_input(fn, arg, arg.rust_name, arg.name, js_value, js_label, owned=False)
+
+    def _leaf_input(self, fn: str, arg: Arg, rust: str, path: str, js_value: str, js_label: str,
+                    *, owned: bool, names: dict[str, str] | None = None) -> Input:
+        """Scalars, strings, typed arrays and enums: one raw parameter each."""
+        type_ref = arg.type
+        raw_type = "String" if type_ref.kind == "enum" or type_ref.base == "string" else (
+            f"Vec<{type_ref.base}>" if type_ref.array else type_ref.base)
+        raw = RawParam(rust, f"Option<{raw_type}>" if type_ref.optional else raw_type, js_value)
+        prelude = [*self._default(arg, rust), *rust_checks(fn, arg, rust, path, names or {})]
+        if type_ref.kind == "enum":
+            prelude.append(self._enum_parse(fn, arg, rust, path))
+        kernel = rust if owned or type_ref.kind == "enum" else kernel_borrow(arg.kernel_type, rust)
+        return Input((raw,), tuple(prelude), kernel, tuple(js_type_checks(self.spec, arg.type, js_value, fn, js_label)))
+
+    def _default(self, arg: Arg, rust: str) -> list[str]:
+        if not arg.has_default:
+            return []
+        if arg.type.kind == "enum":
+            value = f'"{arg.default}".to_string()'
+        else:
+            value = literal(arg.default, arg.type.required)
+        method = f"unwrap_or_else(|| {value})" if arg.type.array or arg.type.base == "string" or \
+            arg.type.kind == "enum" else f"unwrap_or({value})"
+        return [f"let {rust} = {rust}.{method};"]
+
+    def _enum_parse(self, fn: str, arg: Arg, rust: str, path: str) -> str:
+        parse = f"parse_{snake_case(arg.type.base)}"
+        if arg.kernel_type.optional:
+            return f'let {rust} = {rust}.map(|value| {parse}("{fn}", "{path}", &value)).transpose()?;'
+        return f'let {rust} = {parse}("{fn}", "{path}", &{rust})?;'
+
+    def _struct_input(self, fn: str, arg: Arg, js_value: str, js_label: str) -> Input:
+        struct = self.spec.struct(arg.type.base)
+        source = f"({js_value} ?? {{}})" if arg.type.optional else js_value
+        raw, prelude = self.struct_fields(fn, struct, arg.rust_name, arg.name, source)
+        return Input(tuple(raw), tuple(prelude), arg.rust_name,
+                     tuple(js_type_checks(self.spec, arg.type, js_value, fn, js_label)))
+
+    def struct_fields(self, fn: str, struct: Struct, rust: str, path: str, js_source: str
+                      ) -> tuple[list[RawParam], list[str]]:
+        """Raw parameters and statements building `let {rust} = kernel::Struct { … };`."""
+        raw: list[RawParam] = []
+        prelude: list[str] = []
+        names = {f.name: f"{rust}_{f.rust_name}" for f in struct.rust_fields}
+        assignments = []
+        for f in struct.rust_fields:
+            field_rust, field_path, field_js = names[f.name], f"{path}.{f.name}", f"{js_source}.{f.name}"
+            if f.type.kind == "struct":
+                inner_raw, inner_prelude = self.struct_fields(fn, self.spec.struct(f.type.base), field_rust,
+                                                              field_path, field_js)
+                raw += inner_raw
+                prelude += inner_prelude
+            else:
+                part = self._leaf_input(fn, f, field_rust, field_path, field_js, "''", owned=True, names=names)
+                raw += part.raw
+                prelude += part.prelude
+            assignments.append(f"{f.rust_name}: {field_rust}")
+        prelude.append(f"let {rust} = {KERNEL}::{struct.rust_path} {{ {', '.join(assignments)} }};")
+        return raw, prelude
+
+    def _tensor_input(self, fn: str, arg: Arg, scope: DimScope, js_value: str, js_label: str) -> Input:
+        rust, type_ref = arg.rust_name, arg.type
+        element = f"Vec<{type_ref.base}>"
+        optional = type_ref.optional
+        wrap = (lambda t: f"Option<{t}>") if optional else (lambda t: t)
+        absent = f"{js_value} === undefined || {js_value} === null"
+        js_data = f"{absent} ? undefined : {js_value}.data" if optional else f"{js_value}.data"
+        js_shape = f"{absent} ? undefined : {js_value}.shape" if optional else f"{js_value}.shape"
+        raw = (RawParam(f"{rust}_data", wrap(element), js_data), RawParam(f"{rust}_shape", wrap("Vec<u32>"), js_shape))
+        dims = ", ".join(f'"{d}"' for d in type_ref.shape)
+        where = f'"{fn}", "{arg.name}"'
+        prelude = []
+        if optional:
+            prelude.append(
+                f"let {rust}_dims = match (&{rust}_data, &{rust}_shape) {{ (Some(data), Some(shape)) => "
+                f"Some(check::tensor({where}, data.len(), shape, &[{dims}])?), _ => None }};")
+            binds = [self._bind_dim(fn, arg, i, d, f"dims[{i}]", scope, bind=False) for i, d in enumerate(type_ref.shape)]
+            binds = [b for b in binds if b]
+            if binds:
+                prelude += [f"if let Some(dims) = {rust}_dims {{", *(f"    {b}" for b in binds), "}"]
+            kernel = f"{rust}_data.as_deref().zip({rust}_dims)"
+        else:
+            prelude.append(f"let {rust}_dims = check::tensor({where}, {rust}_data.len(), &{rust}_shape, &[{dims}])?;")
+            for i, d in enumerate(type_ref.shape):
+                statement = self._bind_dim(fn, arg, i, d, f"{rust}_dims[{i}]", scope, bind=True, js_value=js_value)
+                if statement:
+                    prelude.append(statement)
+            kernel = f"({rust}_data.as_slice(), {rust}_dims)"
+        checks = js_type_checks(self.spec, type_ref, js_value, fn, js_label)
+        return Input(raw, tuple(prelude), kernel, tuple(checks))
+
+    def _bind_dim(self, fn: str, arg: Arg, index: int, dim: str, value: str, scope: DimScope,
+                  *, bind: bool, js_value: str = "") -> str | None:
+        here = f"{arg.name}.shape[{index}]"
+        if dim.isdigit():
+            return f'check::dim("{fn}", "{here}", "{dim}", {value}, {dim}, "the spec")?;'
+        if dim in scope.bound:
+            variable, _, where = scope.bound[dim]
+            return f'check::dim("{fn}", "{here}", "{dim}", {value}, {variable}, "{where}")?;'
+        if bind:
+            # Later tensors compare against this tensor's dimension directly.
+            scope.bound[dim] = (value, f"{js_value}.shape[{index}]", here)
+        return None
+
+    def _class_input(self, fn: str, arg: Arg, js_value: str, js_label: str) -> Input:
+        klass = self.spec.klass(arg.type.base)
+        raw = RawParam(arg.rust_name, f"&{klass.handle}", f"handleOf({klass.name}, {js_value}, '{fn}', {js_label})")
+        return Input((raw,), (), f"&{arg.rust_name}.inner", ())
+
+    # === outputs ======================================================================
+
+    def output(self, type_ref: TypeRef, scope: DimScope | None = None) -> Output:
+        ts = type_ref.ts
+        if type_ref.is_void:
+            return Output("()", "value", "value", "void")
+        if type_ref.kind == "struct":
+            helper = f"{snake_case(type_ref.base)}_to_js"
+            convert = f"value.map_or(JsValue::UNDEFINED, {helper})" if type_ref.optional else f"{helper}(value)"
+            js = f"from{type_ref.base}(value)"
+            if type_ref.optional:
+                js = f"value === undefined ? undefined : {js}"
+            return Output("JsValue", convert, js, ts)
+        if type_ref.kind == "enum":
+            to_str = f"{snake_case(type_ref.base)}_str"
+            if type_ref.optional:
+                return Output("Option<String>", f"value.map(|v| {to_str}(&v).to_string())", "value", ts)
+            return Output("String", f"{to_str}(&value).to_string()", "value", ts)
+        if type_ref.is_tensor:
+            shape = ", ".join(self._dim_js(d, scope) for d in type_ref.shape)
+            js = f"{{ data: value, shape: [{shape}] }}"
+            if type_ref.optional:
+                js = f"value === undefined ? undefined : {js}"
+            inner = f"Vec<{type_ref.base}>"
+            return Output(f"Option<{inner}>" if type_ref.optional else inner, "value", js, ts)
+        owned = "String" if type_ref.base == "string" else f"Vec<{type_ref.base}>" if type_ref.array else type_ref.base
+        return Output(f"Option<{owned}>" if type_ref.optional else owned, "value", "value", ts)
+
+    def _dim_js(self, dim: str, scope: DimScope | None) -> str:
+        if dim.isdigit():
+            return dim
+        assert scope is not None and dim in scope.bound, dim
+        return f"Number({scope.bound[dim][1]})"
+
+    def to_jsvalue(self, type_ref: TypeRef, value: str) -> str:
+        """A Rust expression turning a kernel value into one JsValue (struct fields, batches)."""
+        if type_ref.optional:
+            inner = self.to_jsvalue(type_ref.required, "v")
+            return f"{value}.map_or(JsValue::UNDEFINED, {closure('v', inner)})"
+        if type_ref.kind == "struct":
+            return f"{snake_case(type_ref.base)}_to_js({value})"
+        if type_ref.kind == "enum":
+            return f"JsValue::from_str({snake_case(type_ref.base)}_str(&{value}))"
+        if type_ref.is_void:
+            return "JsValue::UNDEFINED"
+        return f"JsValue::from({value})"
+
+    def from_raw_js(self, type_ref: TypeRef, value: str) -> str:
+        """A JS expression rebuilding a public value from one raw JsValue (struct fields)."""
+        if type_ref.kind == "struct":
+            converted = f"from{type_ref.base}({value})"
+            return f"({value} === undefined ? undefined : {converted})" if type_ref.optional else converted
+        return value
+
+
+# === Rust helpers shared by arguments and fields ===========================================
+
+def closure(variable: str, body: str) -> str:
+    """`|v| f(v)` is just `f` (clippy::redundant_closure)."""
+    if body.endswith(f"({variable})") and "(" not in body[: -len(variable) - 2]:
+        return body[: -len(variable) - 2]
+    return f"|{variable}| {body}"
+
+
+def kernel_borrow(type_ref: TypeRef, name: str) -> str:
+    """How the wrapper lends an owned parameter to the kernel."""
+    if type_ref.array or type_ref.base == "string":
+        return f"{name}.as_deref()" if type_ref.optional else f"&{name}"
+    return name
+
+
+def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str]) -> list[str]:
+    """Statements enforcing the spec's constraints on a leaf value. `names` maps
+    sibling names (struct fields) to their Rust variables, for length expressions."""
+    optional = arg.kernel_type.optional
+    name = "value" if optional else rust
+    borrowed = name if optional else f"&{name}"
+    where = f'"{fn}", "{path}"'
+    checks = []
+    if arg.length is not None:
+        expected = expr.render(arg.length, lambda var: f"i128::from({names.get(var, snake_case(var))})")
+        checks.append(f'check::length({where}, {name}.len(), {expected}, "{arg.length_text}")?;')
+    if arg.min_length is not None:
+        checks.append(f"check::min_length({where}, {name}.len(), {arg.min_length})?;")
+    if arg.finite:
+        checks.append(f"check::all_finite({where}, {borrowed})?;" if arg.type.array
+                      else f"check::finite({where}, {name})?;")
+    if arg.minimum is not None:
+        checks.append(f"check::at_least({where}, {name}, {scalar_literal(arg.minimum, arg.type.base)})?;")
+    if arg.maximum is not None:
+        checks.append(f"check::at_most({where}, {name}, {scalar_literal(arg.maximum, arg.type.base)})?;")
+    if not (optional and checks):
+        return checks
+    source = f"{rust}.as_ref()" if arg.type.array or arg.type.base == "string" else rust
+    return [f"if let Some(value) = {source} {{", *(f"    {c}" for c in checks), "}"]
+
+
+def literal(value: object, type_ref: TypeRef) -> str:
+    if type_ref.array:
+        return "vec![" + ", ".join(scalar_literal(v, type_ref.base) for v in value) + "]"  # type: ignore[union-attr]
+    return scalar_literal(value, type_ref.base)
+
+
+def scalar_literal(value: object, base: str) -> str:
+    if base == "bool":
+        return "true" if value else "false"
+    if base == "string":
+        escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}".to_string()'
+    if base in ("f32", "f64"):
+        number = float(value)  # type: ignore[arg-type]
+        if math.isinf(number):
+            return f"{base}::{'INFINITY' if number > 0 else 'NEG_INFINITY'}"
+        return f"{number!r}_{base}"
+    return f"{int(value)}_{base}"  # type: ignore[call-overload]
+
+
+# === JS checks ====================================================================================
+
+def js_type_checks(spec: KernelSpec, type_ref: TypeRef, value: str, fn: str, label: str) -> list[str]:
+    """Facade statements checking the JS type of `value` (labelled by the JS expression `label`)."""
+    call = _js_check_call(type_ref.required, value, fn, label)
+    if call is None:
+        return []
+    if type_ref.optional:
+        return [f"if ({value} !== undefined && {value} !== null) {call}"]
+    return [call]
+
+
+def _js_check_call(type_ref: TypeRef, value: str, fn: str, label: str) -> str | None:
+    if type_ref.kind == "scalar":
+        return f"check.{type_ref.base}({value}, '{fn}', {label});"
+    if type_ref.kind == "array":
+        return f"check.array({type_ref.typed_array}, {value}, '{fn}', {label});"
+    if type_ref.kind == "tensor":
+        return f"check.tensor({type_ref.typed_array}, {len(type_ref.shape)}, {value}, '{fn}', {label});"
+    if type_ref.kind in ("struct", "enum"):
+        return f"check{type_ref.base}({value}, '{fn}', {label});"
+    return None  # class instances are checked when their handle is taken
+
+
+def enum_values(enum: Enum) -> str:
+    return ", ".join(f"'{v}'" for v in enum.values)
