@@ -110,7 +110,7 @@ def render(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
            as_json: JsonFlag = False) -> None:
     """Render the crate and npm sources from kernel.toml into KERNEL_DIR/target/wasmforge/."""
     spec = load_spec(kernel_dir)
-    dirs = WorkDir(spec.root)
+    dirs = WorkDir(spec.root, spec.ident)
     written = {}
     for destination, files in ((dirs.crate, crate_files(spec, dirs.crate)), (dirs.npm, npm_files(spec))):
         write_tree(files, destination)
@@ -213,7 +213,7 @@ def verify(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
            as_json: JsonFlag = False) -> None:
     """Check KERNEL_DIR/pkg/: wasmtime on the module, then every target in Node from the packed tarball."""
     spec = load_spec(kernel_dir)
-    pkg = WorkDir(spec.root).pkg
+    pkg = WorkDir(spec.root, spec.ident).pkg
     if not (pkg / "package.json").is_file():
         raise UsageError(f"no package in {pkg}", hint=f"run `wasmforge build {kernel_dir}` first")
     built = BuildRequest(targets=_built_targets(pkg))

@@ -76,6 +76,12 @@ def solver(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 @pytest.fixture(scope="session")
+def objects(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    kernel = copy_kernel(REPO / "tests" / "fixtures" / "objects", tmp_path_factory.mktemp("objects") / "objects")
+    return build(kernel)
+
+
+@pytest.fixture(scope="session")
 def all_types(tmp_path_factory: pytest.TempPathFactory) -> Built:
     kernel = copy_kernel(REPO / "tests" / "fixtures" / "all-types", tmp_path_factory.mktemp("fixture") / "all-types")
     return build(kernel)
@@ -91,6 +97,15 @@ def npm_project(node: NodeRuntime, directory: Path, package: Path, manifest: dic
     subprocess.run(node.npm("install", "--no-audit", "--no-fund", "--no-package-lock", str(tarball)),
                    cwd=directory, capture_output=True, text=True, check=True, env={**os.environ, **node.env()})
     return directory
+
+
+def run_node(node: NodeRuntime, project: Path, script: str, *, module: bool = True) -> str:
+    """Run a script in `project` (where the package is installed); its stdout."""
+    name = "script.mjs" if module else "script.cjs"
+    (project / name).write_text(script)
+    result = subprocess.run([str(node.node), name], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
 
 
 def tree_digest(directory: Path) -> dict[str, bytes]:

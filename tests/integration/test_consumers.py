@@ -145,7 +145,7 @@ def test_solutions_match_numpy(node: NodeRuntime, solver: Built, tmp_path: Path)
         assert relative <= 1e-8, (len(reference), relative)
 
 
-@pytest.mark.parametrize("fixture_name", ["solver", "all_types"])
+@pytest.mark.parametrize("fixture_name", ["solver", "all_types", "objects"])
 def test_generated_crate_passes_clippy(fixture_name: str, request: pytest.FixtureRequest) -> None:
     built: Built = request.getfixturevalue(fixture_name)
     crate = built.kernel / "target" / "wasmforge" / "crate"

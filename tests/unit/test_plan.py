@@ -12,7 +12,7 @@ def kinds(kernel: Path, request: BuildRequest) -> list[tuple[str, str | None]]:
 
 def test_compiles_once_and_binds_per_target(kernel_dir: Path) -> None:
     assert kinds(kernel_dir, BuildRequest()) == [
-        ("render-crate", None), ("render-npm", None), ("compile", None),
+        ("render-crate", None), ("render-npm", None), ("sources", None), ("compile", None),
         ("bindgen", "bundler"), ("bindgen", "nodejs"), ("bindgen", "web"), ("bindgen", "no-modules"),
         ("optimize", None), ("assemble", None), ("verify", None), ("publish", None),
     ]
@@ -20,7 +20,8 @@ def test_compiles_once_and_binds_per_target(kernel_dir: Path) -> None:
 
 def test_wasm_pack_backend_builds_each_target(kernel_dir: Path) -> None:
     steps = kinds(kernel_dir, BuildRequest(targets=("web", "nodejs"), backend="wasm-pack", verify=False))
-    assert steps == [("render-crate", None), ("render-npm", None), ("wasm-pack", "nodejs"), ("wasm-pack", "web"),
+    assert steps == [("render-crate", None), ("render-npm", None), ("sources", None), ("wasm-pack", "nodejs"),
+                     ("wasm-pack", "web"),
                      ("optimize", None), ("assemble", None), ("publish", None)]
 
 
@@ -30,3 +31,12 @@ def test_dev_profile_skips_wasm_opt(kernel_dir: Path) -> None:
     assert request.wasm_opt_level(spec) is None
     assert "no wasm-opt" in next(s.title for s in plan_build(spec, request) if s.kind == "optimize")
     assert BuildRequest().wasm_opt_level(spec) == "Oz"
+
+
+def test_simd_kernels_compile_twice_and_helpers_are_compiled_first() -> None:
+    from tests.conftest import REPO
+
+    spec = load_spec(REPO / "tests" / "fixtures" / "objects")
+    steps = [step.key for step in plan_build(spec, BuildRequest(targets=("web",)))]
+    assert steps == ["render-crate", "render-npm", "helpers", "sources", "compile", "bindgen:web", "optimize",
+                     "compile:simd", "bindgen:simd:web", "optimize:simd", "assemble", "verify", "publish"]

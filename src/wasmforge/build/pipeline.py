@@ -8,6 +8,8 @@ build, at any step, leaves the previous package exactly as it was.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -22,7 +24,7 @@ from ..render.npm import HELPERS_DIR, layout
 from ..spec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, verify_package
-from . import assemble, bindgen, cargo, fingerprint, helpers, optimize, sizes
+from . import assemble, bindgen, cargo, fingerprint, helpers, optimize, sizes, sources
 from .plan import BuildRequest, Step, effective_spec, plan_build
 from .workdir import WorkDir, workdir
 
@@ -34,6 +36,7 @@ class _Run:
     toolchain: Toolchain
     dirs: WorkDir
     compiled: dict[str, Path] = field(default_factory=dict)  # variant -> .wasm from cargo
+    build_crate: Path | None = None  # the generated crate cargo compiles (see _sources)
     bindgen_dirs: dict[str, dict[str, Path]] = field(default_factory=dict)  # variant -> target -> dir
     features: dict[str, list[str]] = field(default_factory=dict)  # variant -> wasm features used
     wasm_before: dict[str, int] = field(default_factory=dict)
@@ -66,8 +69,9 @@ def build_kernel(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) 
     if not request.force and fingerprint.is_up_to_date(dirs.state_file, key, dirs.pkg):
         return BuildResult(spec.root, True, fingerprint.last_report(dirs.state_file))
     run = _Run(spec, request, toolchain, dirs)
-    for step in plan_build(spec, request):
-        _execute(run, step)
+    with sources.locked(dirs.canonical):
+        for step in plan_build(spec, request):
+            _execute(run, step)
     report = _report(run)
     fingerprint.record(dirs.state_file, key, dirs.pkg, report)
     return BuildResult(spec.root, False, report)
@@ -91,14 +95,31 @@ def _render_npm(run: _Run, step: Step) -> None:
     write_tree(npm_files(run.spec), run.dirs.npm)
 
 
+def _sources(run: _Run, step: Step) -> None:
+    """Compile from the build root: same paths everywhere, same bytes (build/sources.py)."""
+    if sources.has_path_dependencies(run.spec.crate_dir):
+        ui.warn("the kernel has path dependencies: building in place, so the module depends on where "
+                "the checkout lives")
+        run.build_crate = run.dirs.crate
+        return
+    kernel = run.dirs.canonical / "kernel"
+    sources.mirror_tree(run.spec.crate_dir, kernel)
+    crate = run.dirs.canonical / "crate"
+    relocated = dataclasses.replace(run.spec, crate_dir=kernel)
+    files = {name: text.encode() for name, text in crate_files(relocated, crate).items()}
+    sources.mirror_files(files, crate)
+    run.build_crate = crate
+
+
 def _helpers(run: _Run, step: Step) -> None:
     sources = [run.spec.root / source for source in run.spec.npm.extra_sources]
     helpers.compile_helpers(run.toolchain, sources, run.dirs.npm / HELPERS_DIR)
 
 
 def _compile(run: _Run, step: Step) -> None:
+    assert run.build_crate is not None
     artifact = cargo.compile_wasm(
-        run.toolchain, run.dirs.crate / "Cargo.toml", run.dirs.cargo_target,
+        run.toolchain, run.build_crate / "Cargo.toml", run.dirs.cargo_target,
         release=run.release, remap=_path_remapping(run), features=run.cargo_features(step.variant),
     )
     # Cargo writes every variant to the same path: keep this one before the next compile.
@@ -109,7 +130,10 @@ def _compile(run: _Run, step: Step) -> None:
 
 
 def _path_remapping(run: _Run) -> dict[Path, str]:
-    return {run.spec.crate_dir: "/kernel", run.dirs.crate: "/crate", Path.home() / ".cargo": "/cargo"}
+    cargo_home = Path(os.environ.get("CARGO_HOME", Path.home() / ".cargo"))
+    kernel = run.spec.crate_dir if run.build_crate == run.dirs.crate else run.dirs.canonical / "kernel"
+    assert run.build_crate is not None
+    return {kernel: "/kernel", run.build_crate: "/crate", cargo_home: "/cargo"}
 
 
 def _bindgen(run: _Run, step: Step) -> None:
@@ -124,7 +148,7 @@ def _wasm_pack(run: _Run, step: Step) -> None:
     assert step.target
     out = run.dirs.bindgen / step.variant / step.target
     run.bindgen_dirs.setdefault(step.variant, {})[step.target] = bindgen.run_wasm_pack(
-        run.toolchain, run.dirs.crate, step.target, out, run.spec.ident, run.dirs.cargo_target,
+        run.toolchain, run.build_crate, step.target, out, run.spec.ident, run.dirs.cargo_target,
         release=run.release, cargo_env=cargo.build_env(run.toolchain, _path_remapping(run)),
         features=run.cargo_features(step.variant),
     )
@@ -166,6 +190,7 @@ def _publish(run: _Run, step: Step) -> None:
 STEPS: dict[str, Callable[[_Run, Step], None]] = {
     "render-crate": _render_crate,
     "render-npm": _render_npm,
+    "sources": _sources,
     "helpers": _helpers,
     "compile": _compile,
     "bindgen": _bindgen,

@@ -74,6 +74,7 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
     if spec.npm.extra_sources:
         steps.append(Step("helpers", "tsc --strict: compile the TypeScript helpers ("
                           + ", ".join(spec.npm.extra_sources) + ") to ES modules and CommonJS"))
+    steps.append(Step("sources", "mirror the kernel and the generated crate to the build root (reproducible paths)"))
     mode = "--release" if request.profile == "release" else "(dev profile)"
     level = request.wasm_opt_level(spec)
     for variant in variants(spec):

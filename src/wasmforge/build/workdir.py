@@ -11,12 +11,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..settings import build_root
 from ..spec.model import KernelSpec
 
 
 @dataclass(frozen=True)
 class WorkDir:
     kernel_dir: Path
+    ident: str = ""
 
     @property
     def root(self) -> Path:
@@ -44,9 +46,14 @@ class WorkDir:
         return self.root / "last-build.json"
 
     @property
+    def canonical(self) -> Path:
+        """Where the crate is compiled (build/sources.py)."""
+        return build_root() / self.ident
+
+    @property
     def cargo_target(self) -> Path:
         configured = os.environ.get("CARGO_TARGET_DIR")
-        return Path(configured).resolve() if configured else self.root / "cargo"
+        return Path(configured).resolve() if configured else self.canonical / "target"
 
     @property
     def pkg(self) -> Path:
@@ -54,4 +61,4 @@ class WorkDir:
 
 
 def workdir(spec: KernelSpec) -> WorkDir:
-    return WorkDir(spec.root)
+    return WorkDir(spec.root, spec.ident)

@@ -262,7 +262,7 @@ class JsView:
             return f"new {owner.name}({args})"
         instance = self.literal(dict(example.new or ()), TypeRef("class", owner.name))
         call = f"{instance}.{function.name}({args})"
-        return f"for await (const step of {call}) {{ /* … */ }}" if function.stream else call
+        return f"for await (const step of {call}) console.log(step)" if function.stream else call
 
     def literal(self, value: Any, type_ref: TypeRef) -> str:
         """JavaScript source for a TOML value of the given type."""

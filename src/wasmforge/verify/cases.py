@@ -178,7 +178,8 @@ class _Builder:
         examples = examples if examples is not None else list(function.examples)
         items = [self.encode.record(function, ex) for ex in examples]
         expectations = tuple(_expectation(function.returns, ex) for ex in examples)
-        return Case(f"{subject}/batch", subject, f"{function.batch_name} of {len(items)} items", "batch",
+        plural = "s" if len(items) != 1 else ""
+        return Case(f"{subject}/batch", subject, f"{function.batch_name} of {len(items)} item{plural}", "batch",
                     {**payload, "items": items}, items=expectations)
 
     def _negatives(self, function: Function, subject: str, payload: dict[str, Any]) -> None:

@@ -307,7 +307,7 @@ export declare class Countdown implements Disposable {
    * new Countdown(-1); // throws InvalidArgument
    * ```
    */
-constructor(tolerance: number, maxSteps?: number);
+  constructor(tolerance: number, maxSteps?: number);
   /** Stop below this. (at least 0.0; finite) */
 tolerance: number;
   /** Step budget. (at least 1) */
@@ -330,7 +330,7 @@ unit: Unit;
    * new Countdown(1, 2).stepsFor(8); // → 2
    * ```
    */
-stepsFor(start: number): number;
+  stepsFor(start: number): number;
   /** `stepsFor` as a Promise that first yields to the event loop. */
   stepsForAsync(start: number): Promise<number>;
   /** `stepsFor` for many items in one call into wasm: each item's result, or the error it raised. */
@@ -345,14 +345,14 @@ stepsFor(start: number): number;
    * @throws {@link Disposed} after `dispose()`.
    * @example
    * ```ts
-   * for await (const step of new Countdown(1).run(8)) { /* … */ }; // → 0.5
+   * for await (const step of new Countdown(1).run(8)) console.log(step); // → 0.5
    * ```
    * @example
    * ```ts
-   * for await (const step of new Countdown(1).run(8, 2)) { /* … */ }; // throws Stopped
+   * for await (const step of new Countdown(1).run(8, 2)) console.log(step); // throws Stopped
    * ```
    */
-run(start: number, stopAt?: number): AsyncGenerator<Step, number, undefined>;
+  run(start: number, stopAt?: number): AsyncGenerator<Step, number, undefined>;
   /** Runs `run` to the end, dispatching `progress`, `complete` and `error` events. */
   runAsync(start: number, stopAt?: number): Promise<number>;
   addEventListener<K extends keyof CountdownEventMap>(
