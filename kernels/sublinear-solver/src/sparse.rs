@@ -1,0 +1,183 @@
+//! Compressed sparse row matrices: structural validation and the operator
+//! the methods iterate with.
+
+use crate::error::{invalid, KernelError};
+use crate::iterative::{check_dominance, Operator};
+use crate::linalg::{all_finite, Kernels};
+use crate::types::CsrMatrix;
+
+/// A validated square CSR matrix, borrowed.
+///
+/// Validation guarantees every slice below is in bounds, so the product
+/// cannot panic; column indices may be unsorted and duplicates add up.
+pub(crate) struct CsrOperator<'a> {
+    values: &'a [f64],
+    col_indices: &'a [u32],
+    row_ptr: &'a [u32],
+    n: usize,
+}
+
+impl<'a> CsrOperator<'a> {
+    /// Check the CSR structure of `matrix` and that `b` fits it.
+    pub(crate) fn new(matrix: &'a CsrMatrix, b: &[f64]) -> Result<Self, KernelError> {
+        let CsrMatrix { values, col_indices, row_ptr, rows, cols } = matrix;
+        if rows != cols {
+            return Err(invalid(format!("the matrix must be square, got {rows} rows × {cols} columns")));
+        }
+        let n = *rows as usize;
+        check_row_ptr(row_ptr, n, values.len())?;
+        if col_indices.len() != values.len() {
+            return Err(invalid(format!(
+                "col_indices has {} entries but values has {}",
+                col_indices.len(),
+                values.len()
+            )));
+        }
+        if let Some(k) = col_indices.iter().position(|&c| c >= *cols) {
+            return Err(invalid(format!("col_indices[{k}] = {} is out of range for {cols} columns", col_indices[k])));
+        }
+        if !all_finite(values) {
+            return Err(invalid("the matrix contains NaN or infinite values"));
+        }
+        if b.len() != n {
+            return Err(invalid(format!("the right-hand side needs {n} values, got {}", b.len())));
+        }
+        if !all_finite(b) {
+            return Err(invalid("the right-hand side contains NaN or infinite values"));
+        }
+        Ok(CsrOperator { values, col_indices, row_ptr, n })
+    }
+
+    /// The entries of each row: `(values, col_indices)` slices.
+    fn rows(&self) -> impl Iterator<Item = (&'a [f64], &'a [u32])> + '_ {
+        self.row_ptr.windows(2).map(|bounds| {
+            let range = bounds[0] as usize..bounds[1] as usize;
+            (&self.values[range.clone()], &self.col_indices[range])
+        })
+    }
+}
+
+/// `row_ptr` must have `rows + 1` non-decreasing offsets from 0 to `nnz`.
+fn check_row_ptr(row_ptr: &[u32], rows: usize, nnz: usize) -> Result<(), KernelError> {
+    if row_ptr.len() != rows.saturating_add(1) {
+        return Err(invalid(format!("row_ptr needs {} entries (rows + 1), got {}", rows as u64 + 1, row_ptr.len())));
+    }
+    if row_ptr[0] != 0 {
+        return Err(invalid(format!("row_ptr[0] must be 0, got {}", row_ptr[0])));
+    }
+    if let Some(i) = row_ptr.windows(2).position(|w| w[1] < w[0]) {
+        return Err(invalid(format!(
+            "row_ptr must be non-decreasing, but row_ptr[{}] = {} > row_ptr[{}] = {}",
+            i,
+            row_ptr[i],
+            i + 1,
+            row_ptr[i + 1]
+        )));
+    }
+    let last = row_ptr[rows] as usize;
+    if last != nnz {
+        return Err(invalid(format!("row_ptr[{rows}] must equal values.len() = {nnz}, got {last}")));
+    }
+    Ok(())
+}
+
+impl Operator for CsrOperator<'_> {
+    fn dim(&self) -> usize {
+        self.n
+    }
+
+    /// Row-wise gather; no SIMD: wasm has no gather instruction, and the
+    /// loop is bound by the irregular loads of `x`.
+    fn apply(&self, x: &[f64], out: &mut [f64], _kernels: Kernels) {
+        for ((values, cols), out_i) in self.rows().zip(out.iter_mut()) {
+            *out_i = values.iter().zip(cols).map(|(v, &c)| v * x[c as usize]).sum();
+        }
+    }
+
+    fn diagonal_if_dominant(&self, diag: &mut [f64]) -> Result<(), KernelError> {
+        for (i, ((values, cols), d)) in self.rows().zip(diag.iter_mut()).enumerate() {
+            let (mut diagonal, mut off_diagonal) = (0.0, 0.0);
+            for (v, &c) in values.iter().zip(cols) {
+                if c as usize == i {
+                    diagonal += v;
+                } else {
+                    off_diagonal += v.abs();
+                }
+            }
+            check_dominance(i, diagonal, off_diagonal)?;
+            *d = diagonal;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csr(values: Vec<f64>, col_indices: Vec<u32>, row_ptr: Vec<u32>, rows: u32, cols: u32) -> CsrMatrix {
+        CsrMatrix { values, col_indices, row_ptr, rows, cols }
+    }
+
+    fn reason(m: &CsrMatrix, b: &[f64]) -> String {
+        match CsrOperator::new(m, b) {
+            Err(KernelError::InvalidMatrix { reason }) => reason,
+            Err(other) => panic!("unexpected {other:?}"),
+            Ok(_) => panic!("accepted an invalid matrix"),
+        }
+    }
+
+    #[test]
+    fn structural_errors_are_precise() {
+        let b = [1.0, 1.0];
+        let good = || csr(vec![2.0, 1.0, 3.0], vec![0, 1, 1], vec![0, 2, 3], 2, 2);
+        assert!(CsrOperator::new(&good(), &b).is_ok());
+
+        let mut m = good();
+        m.row_ptr = vec![0, 2];
+        assert!(reason(&m, &b).contains("row_ptr needs 3 entries"));
+        let mut m = good();
+        m.row_ptr = vec![1, 2, 3];
+        assert!(reason(&m, &b).contains("row_ptr[0] must be 0"));
+        let mut m = good();
+        m.row_ptr = vec![0, 3, 2];
+        assert!(reason(&m, &b).contains("non-decreasing"));
+        let mut m = good();
+        m.row_ptr = vec![0, 1, 2];
+        assert!(reason(&m, &b).contains("must equal values.len()"));
+        let mut m = good();
+        m.col_indices = vec![0, 1];
+        assert!(reason(&m, &b).contains("col_indices has 2 entries"));
+        let mut m = good();
+        m.col_indices = vec![0, 2, 1];
+        assert!(reason(&m, &b).contains("col_indices[1] = 2"));
+        let mut m = good();
+        m.cols = 3;
+        assert!(reason(&m, &b).contains("square"));
+        let mut m = good();
+        m.values[0] = f64::INFINITY;
+        assert!(reason(&m, &b).contains("NaN or infinite"));
+        assert!(reason(&good(), &[1.0]).contains("right-hand side needs 2"));
+    }
+
+    #[test]
+    fn product_and_diagonal_with_duplicates() {
+        // [[2 + 1, 1], [0, 3]] with the (0, 0) entry split in two.
+        let m = csr(vec![2.0, 1.0, 1.0, 3.0], vec![0, 1, 0, 1], vec![0, 3, 4], 2, 2);
+        let op = CsrOperator::new(&m, &[0.0, 0.0]).unwrap();
+        let mut out = [0.0; 2];
+        op.apply(&[1.0, 2.0], &mut out, Kernels::best());
+        assert_eq!(out, [5.0, 6.0]);
+        let mut diag = [0.0; 2];
+        op.diagonal_if_dominant(&mut diag).unwrap();
+        assert_eq!(diag, [3.0, 3.0]);
+    }
+
+    #[test]
+    fn empty_rows_are_not_dominant() {
+        let m = csr(vec![1.0], vec![0], vec![0, 1, 1], 2, 2);
+        let op = CsrOperator::new(&m, &[0.0, 0.0]).unwrap();
+        let err = op.diagonal_if_dominant(&mut [0.0; 2]).unwrap_err();
+        assert_eq!(err, KernelError::NotDiagonallyDominant { row: 1, diagonal: 0.0, off_diagonal: 0.0 });
+    }
+}
