@@ -134,6 +134,8 @@ class RustView:
             prelude += inputs[arg.name].prelude
         target = kernel_path or f"{KERNEL}::{function.rust_path}"
         call = f"{target}({', '.join(kernel_args)})"
+        if function.infallible:
+            call = f"Ok::<_, {KERNEL}::{self.spec.error_type}>({call})"
         output = self.marshal.output(function.returns, scope)
         prefix = f"{snake_case(owner)}_" if owner else ""
         return RustCallable(function.name, snake_case(function.name), doc_lines(function), tuple(params),

@@ -150,6 +150,7 @@ class Function:
     async_name: str | None = None  # a Promise variant that yields to the event loop first
     batch_name: str | None = None  # a variant taking an array of argument objects
     stream: Stream | None = None
+    infallible: bool = False  # the kernel returns T, not Result<T, KernelError>
 
     @property
     def rust_name(self) -> str:

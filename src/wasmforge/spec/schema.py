@@ -184,6 +184,8 @@ _CALLABLE_KEYS = (
         "computing, e.g. `forwardAsync`."),
     Key("batch", "string", "Name of a batch variant taking an array of argument objects, e.g. `solveBatch`: one "
         "call into wasm with the arrays packed, per-item results and errors."),
+    Key("infallible", "boolean", "The kernel function returns its value directly instead of a Result.",
+        default=False),
 )
 
 FUNCTION = Table(

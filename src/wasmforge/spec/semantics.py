@@ -8,6 +8,7 @@ work (a class inside a batch, a tensor inside a struct…), name collisions.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -363,12 +364,14 @@ class _Builder:
         self.check_tensor_dims(args, result, path)
         stream = self.build_stream(item["stream"], f"{path}.stream", owner) if "stream" in item else None
         function = Function(name, rust_path, item["doc"], args, result, tuple(item.get("errors", [])), (),
-                            item.get("async"), item.get("batch"), stream)
+                            item.get("async"), item.get("batch"), stream, item.get("infallible", False))
+        if function.infallible and (function.errors or stream):
+            self.problem(f"{path}.infallible", "an infallible function raises no kernel errors and returns no stream",
+                         "remove `errors`/`stream`, or `infallible`")
         self.check_variants(function, path)
         examples = tuple(self.build_example(ex, f"{path}.example[{i}]", function, owner)
                          for i, ex in enumerate(item.get("example", [])))
-        return Function(function.name, function.rust_path, function.doc, function.args, function.returns,
-                        function.errors, examples, function.async_name, function.batch_name, stream)
+        return dataclasses.replace(function, examples=examples)
 
     def build_returns(self, item: dict[str, Any], path: str, fixed: str | None) -> TypeRef:
         if fixed is not None:
@@ -421,10 +424,13 @@ class _Builder:
                 self.problem(f"{path}.{key}", f"the {key} variant needs its own name", f"e.g. `{function.name}{key.title()}`")
         if function.batch_name:
             for index, arg in enumerate(function.args):
-                if not _batchable(arg.type, self.structs):
+                if not (_batchable(arg.type, self.structs) or arg.type.is_tensor):
                     self.problem(f"{path}.args[{index}].type",
                                  f"`{arg.name}` ({arg.type}) cannot be packed into a batch",
-                                 "batch arguments are numbers, booleans, typed arrays and structs of those")
+                                 "batch arguments are numbers, booleans, typed arrays, tensors and structs of those")
+            if function.returns.is_tensor:
+                self.problem(f"{path}.returns", "a batch variant cannot return tensors (each item has its own shape)",
+                             "return a typed array, or drop the batch variant")
         if function.stream and (function.batch_name or function.async_name):
             self.problem(path, "a stream method is already asynchronous", "remove async/batch")
 

@@ -84,9 +84,12 @@ class Encoder:
 
 
 def number(value: Any) -> Any:
+    """JSON has no NaN or infinities: they travel as strings JavaScript's Number() reads."""
     result = float(value)
-    if math.isnan(result) or math.isinf(result):
-        return {"$number": repr(result)}
+    if math.isnan(result):
+        return {"$number": "NaN"}
+    if math.isinf(result):
+        return {"$number": "Infinity" if result > 0 else "-Infinity"}
     return value
 
 

@@ -1,0 +1,85 @@
+// Hand-written helpers shipped with @ruvector/attention-wasm ([npm] extra_sources):
+// masks, statistics and tensor construction in plain TypeScript.
+
+/** A row-major tensor: `data.length` is the product of `shape`. */
+export interface TensorLike {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** Summary statistics of a tensor's values (population standard deviation). */
+export interface TensorStats {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+/** A causal mask [seqLen, seqLen]: 0 on and below the diagonal, -Infinity above. */
+export function createCausalMask(seqLen: number): Float32Array {
+  requireCount(seqLen, 'seqLen');
+  const mask = new Float32Array(seqLen * seqLen);
+  for (let i = 0; i < seqLen; i++) {
+    for (let j = i + 1; j < seqLen; j++) mask[i * seqLen + j] = -Infinity;
+  }
+  return mask;
+}
+
+/** A padding mask [lengths.length, maxLen]: 0 for the first `lengths[b]` positions of row b, -Infinity after. */
+export function createPaddingMask(lengths: ArrayLike<number>, maxLen: number): Float32Array {
+  requireCount(maxLen, 'maxLen');
+  const mask = new Float32Array(lengths.length * maxLen).fill(-Infinity);
+  for (let b = 0; b < lengths.length; b++) {
+    const length = lengths[b];
+    if (!Number.isInteger(length) || length < 0 || length > maxLen) {
+      throw new RangeError(`lengths[${b}] must be an integer in [0, ${maxLen}], got ${length}`);
+    }
+    mask.fill(0, b * maxLen, b * maxLen + length);
+  }
+  return mask;
+}
+
+/** Mean, standard deviation, minimum and maximum of the values. */
+export function computeStats(data: ArrayLike<number>): TensorStats {
+  if (data.length === 0) throw new RangeError('computeStats needs at least one value');
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    sum += data[i];
+    min = Math.min(min, data[i]);
+    max = Math.max(max, data[i]);
+  }
+  const mean = sum / data.length;
+  let squares = 0;
+  for (let i = 0; i < data.length; i++) squares += (data[i] - mean) ** 2;
+  return { mean, std: Math.sqrt(squares / data.length), min, max };
+}
+
+/** The values shifted to mean 0 and scaled to standard deviation 1 (1e-8 guards a constant input). */
+export function normalize(data: ArrayLike<number>): Float32Array {
+  const { mean, std } = computeStats(data);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = (data[i] - mean) / (std + 1e-8);
+  return out;
+}
+
+/** A tensor from values and a shape; the values must fill the shape exactly. */
+export function createTensor(data: ArrayLike<number>, shape: number[]): TensorLike {
+  shape.forEach((dim, index) => requireCount(dim, `shape[${index}]`));
+  const size = shape.reduce((product, dim) => product * dim, 1);
+  if (data.length !== size) {
+    throw new RangeError(`${data.length} values cannot fill shape [${shape.join(', ')}] (${size} needed)`);
+  }
+  return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...shape] };
+}
+
+/** Whether the tensor has `expectedDims` dimensions and its data fills its shape. */
+export function validateTensorShape(tensor: TensorLike, expectedDims: number): boolean {
+  const size = tensor.shape.reduce((product, dim) => product * dim, 1);
+  return tensor.shape.length === expectedDims && tensor.data.length === size;
+}
+
+function requireCount(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+}

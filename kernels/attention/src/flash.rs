@@ -1,0 +1,151 @@
+//! FlashAttention-style exact attention: queries and keys are processed in
+//! tiles with an online (streaming) softmax, so the `sq × sk` score matrix is
+//! never materialised. For each query row it keeps the running maximum `m`,
+//! the running normaliser `l` and an unnormalised output accumulator; a new
+//! key tile with maximum `m'` rescales the previous state by `exp(m − m')`.
+//! The result equals [`crate::ScaledDotProduct::forward`] up to rounding.
+//!
+//! Working memory per query tile: the transposed key tile (`d × block`), the
+//! tile's scores (`block × block`) and `m`, `l` (`block` each); the
+//! accumulator is the tile's rows of the output itself (`block × dv`).
+
+use crate::error::KernelError;
+use crate::linalg::{gemm_acc, transpose};
+use crate::scaled_dot::validate_qkv;
+use crate::softmax::{row_max, scale_and_mask};
+use crate::tensor::{checked_len, mask3, zeros};
+
+/// Default tile edge: a 64 × 64 score tile is 16 KiB, which stays in L1.
+const DEFAULT_BLOCK: u32 = 64;
+
+/// Tiled exact attention with online softmax.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlashAttention {
+    head_dim: u32,
+    block_size: u32,
+    scale: f32,
+}
+
+impl FlashAttention {
+    /// `head_dim >= 1`; `block_size >= 1` (default 64) is the tile edge for
+    /// both queries and keys.
+    pub fn new(head_dim: u32, block_size: Option<u32>) -> Result<Self, KernelError> {
+        if head_dim == 0 {
+            return Err(KernelError::config("head_dim", "must be at least 1"));
+        }
+        let block_size = block_size.unwrap_or(DEFAULT_BLOCK);
+        if block_size == 0 {
+            return Err(KernelError::config("block_size", "must be at least 1"));
+        }
+        Ok(FlashAttention {
+            head_dim,
+            block_size,
+            scale: (1.0 / (head_dim as f64).sqrt()) as f32,
+        })
+    }
+
+    pub fn block_size(&self) -> u32 {
+        self.block_size
+    }
+
+    pub fn head_dim(&self) -> u32 {
+        self.head_dim
+    }
+
+    /// `1 / sqrt(head_dim)`.
+    pub fn scale(&self) -> f32 {
+        self.scale
+    }
+
+    /// Same contract and result as `ScaledDotProduct::forward`: query
+    /// `[b, sq, d]`, key `[b, sk, d]`, value `[b, sk, dv]`, mask `[b, sq, sk]`
+    /// additive, `d == head_dim`. Returns `[b, sq, dv]`; fully masked query
+    /// rows are zero.
+    pub fn forward(
+        &self,
+        query: (&[f32], [usize; 3]),
+        key: (&[f32], [usize; 3]),
+        value: (&[f32], [usize; 3]),
+        mask: Option<(&[f32], [usize; 3])>,
+    ) -> Result<Vec<f32>, KernelError> {
+        let d = self.head_dim as usize;
+        let (q, k, v) = validate_qkv(query, key, Some(value), d, "head_dim")?;
+        let v = v.ok_or_else(|| KernelError::shape("value is required"))?;
+        let mask = mask3(mask, q.batch, q.rows, k.rows)?;
+        let (sq, sk, dv) = (q.rows, k.rows, v.cols);
+        let block = self.block_size as usize;
+        let (q_block, k_block) = (block.min(sq), block.min(sk));
+
+        let mut out = zeros("output", checked_len("output", &[q.batch, sq, dv])?)?;
+        let mut key_t = zeros("key tile", checked_len("key tile", &[d, k_block])?)?;
+        let mut scores = zeros(
+            "score tile",
+            checked_len("score tile", &[q_block, k_block])?,
+        )?;
+        let mut running_max = zeros("running maxima", q_block)?;
+        let mut running_sum = zeros("running sums", q_block)?;
+
+        for (b, out_b) in out.chunks_exact_mut(sq * dv).enumerate() {
+            let (q_b, k_b, v_b) = (q.batch_slice(b), k.batch_slice(b), v.batch_slice(b));
+            let mask_b = mask.map(|m| m.batch_slice(b));
+            for q0 in (0..sq).step_by(q_block) {
+                let qn = q_block.min(sq - q0);
+                let acc = &mut out_b[q0 * dv..(q0 + qn) * dv];
+                let m = &mut running_max[..qn];
+                let l = &mut running_sum[..qn];
+                m.fill(f32::NEG_INFINITY);
+                l.fill(0.0);
+                for k0 in (0..sk).step_by(k_block) {
+                    let kn = k_block.min(sk - k0);
+                    let key_t = &mut key_t[..d * kn];
+                    let tile = &mut scores[..qn * kn];
+                    // S_tile = Q_tile · K_tileᵀ (K tile transposed so the product
+                    // runs along contiguous memory).
+                    transpose(&k_b[k0 * d..], kn, d, d, key_t);
+                    tile.fill(0.0);
+                    gemm_acc(qn, d, kn, &q_b[q0 * d..], d, key_t, kn, tile, kn);
+                    for (r, row) in tile.chunks_exact_mut(kn).enumerate() {
+                        let mask_row =
+                            mask_b.map(|mb| &mb[(q0 + r) * sk + k0..(q0 + r) * sk + k0 + kn]);
+                        scale_and_mask(row, self.scale, mask_row);
+                        let tile_max = row_max(row);
+                        if tile_max == f32::NEG_INFINITY {
+                            // Fully masked here: contributes nothing, state unchanged.
+                            row.fill(0.0);
+                            continue;
+                        }
+                        let new_max = m[r].max(tile_max);
+                        // exp(-inf) = 0 on the first contributing tile: the
+                        // (still zero) accumulator and sum are simply reset.
+                        let correction = (m[r] - new_max).exp();
+                        let mut tile_sum = 0.0f32;
+                        for x in row.iter_mut() {
+                            *x = (*x - new_max).exp();
+                            tile_sum += *x;
+                        }
+                        l[r] = l[r] * correction + tile_sum;
+                        if correction != 1.0 {
+                            for x in acc[r * dv..(r + 1) * dv].iter_mut() {
+                                *x *= correction;
+                            }
+                        }
+                        m[r] = new_max;
+                    }
+                    // acc += P_tile · V_tile
+                    gemm_acc(qn, kn, dv, tile, kn, &v_b[k0 * dv..], dv, acc, dv);
+                }
+                for (row, &sum) in acc.chunks_exact_mut(dv).zip(l.iter()) {
+                    if sum > 0.0 {
+                        let inv = 1.0 / sum;
+                        for x in row.iter_mut() {
+                            *x *= inv;
+                        }
+                    } else {
+                        row.fill(0.0);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}

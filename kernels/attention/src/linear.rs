@@ -1,0 +1,129 @@
+//! Linear attention (Katharopoulos et al., 2020): replace `exp(q·k)` by the
+//! kernel `φ(q)·φ(k)` with `φ(x) = elu(x) + 1`, so the sums over keys can be
+//! computed once per batch entry and the cost is O(n) in sequence length:
+//!
+//! `out_i = φ(q_i)ᵀ S / (φ(q_i)ᵀ z)` with `S = Σ_j φ(k_j) v_jᵀ` (`d × dv`) and
+//! `z = Σ_j φ(k_j)` (`d`). The `sq × sk` matrix is never built.
+//!
+//! `φ > 0`, so the denominator is positive unless every term underflows
+//! (inputs far below zero); such a row is returned as zeros rather than `NaN`.
+
+use crate::error::KernelError;
+use crate::linalg::{dot, gemm_acc, transpose};
+use crate::tensor::{checked_len, expect_dim, tensor3, zeros};
+
+/// `elu(x) + 1`: `x + 1` for `x > 0`, `exp(x)` otherwise (positive everywhere).
+#[inline]
+fn phi(x: f32) -> f32 {
+    if x > 0.0 {
+        x + 1.0
+    } else {
+        x.exp()
+    }
+}
+
+/// Linear-complexity attention with the `elu + 1` feature map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinearAttention {
+    dim: u32,
+}
+
+impl LinearAttention {
+    /// `dim >= 1`: the feature size of queries and keys.
+    pub fn new(dim: u32) -> Result<Self, KernelError> {
+        if dim == 0 {
+            return Err(KernelError::config("dim", "must be at least 1"));
+        }
+        Ok(LinearAttention { dim })
+    }
+
+    pub fn dim(&self) -> u32 {
+        self.dim
+    }
+
+    /// `φ(x) = elu(x) + 1` elementwise, for any non-empty input.
+    pub fn feature_map(&self, input: &[f32]) -> Result<Vec<f32>, KernelError> {
+        if input.is_empty() {
+            return Err(KernelError::shape("feature_map input is empty"));
+        }
+        let mut out = zeros("feature map", input.len())?;
+        for (o, &x) in out.iter_mut().zip(input) {
+            *o = phi(x);
+        }
+        Ok(out)
+    }
+
+    /// query `[b, sq, d]`, key `[b, sk, d]`, value `[b, sk, dv]` (`d == dim`)
+    /// → `[b, sq, dv]`.
+    pub fn forward(
+        &self,
+        query: (&[f32], [usize; 3]),
+        key: (&[f32], [usize; 3]),
+        value: (&[f32], [usize; 3]),
+    ) -> Result<Vec<f32>, KernelError> {
+        let d = self.dim as usize;
+        let q = tensor3("query", query)?;
+        let k = tensor3("key", key)?;
+        let v = tensor3("value", value)?;
+        let feature = "feature size (last dimension, must equal dim)";
+        expect_dim("query", feature, q.cols, d)?;
+        expect_dim("key", feature, k.cols, d)?;
+        expect_dim("key", "batch size", k.batch, q.batch)?;
+        expect_dim("value", "batch size", v.batch, q.batch)?;
+        expect_dim(
+            "value",
+            "sequence length (must equal key's)",
+            v.rows,
+            k.rows,
+        )?;
+        let (sq, sk, dv) = (q.rows, k.rows, v.cols);
+
+        let mut out = zeros("output", checked_len("output", &[q.batch, sq, dv])?)?;
+        // Per-batch scratch, reused: φ(Q), φ(K), φ(K)ᵀ, S and z.
+        let mut phi_q = zeros(
+            "feature-mapped queries",
+            checked_len("feature-mapped queries", &[sq, d])?,
+        )?;
+        let mut phi_k = zeros(
+            "feature-mapped keys",
+            checked_len("feature-mapped keys", &[sk, d])?,
+        )?;
+        let mut phi_k_t = zeros("feature-mapped keys", phi_k.len())?;
+        let mut kv = zeros(
+            "key-value summary",
+            checked_len("key-value summary", &[d, dv])?,
+        )?;
+        let mut z = zeros("key summary", d)?;
+
+        for (b, out_b) in out.chunks_exact_mut(sq * dv).enumerate() {
+            for (o, &x) in phi_q.iter_mut().zip(q.batch_slice(b)) {
+                *o = phi(x);
+            }
+            for (o, &x) in phi_k.iter_mut().zip(k.batch_slice(b)) {
+                *o = phi(x);
+            }
+            // S = φ(K)ᵀ V as a row-major product (φ(K)ᵀ laid out once), and
+            // z = column sums of φ(K) = row sums of φ(K)ᵀ.
+            transpose(&phi_k, sk, d, d, &mut phi_k_t);
+            kv.fill(0.0);
+            gemm_acc(d, sk, dv, &phi_k_t, sk, v.batch_slice(b), dv, &mut kv, dv);
+            for (zt, row) in z.iter_mut().zip(phi_k_t.chunks_exact(sk)) {
+                *zt = row.iter().sum();
+            }
+            // Numerators φ(Q) S, then divide each row by φ(q_i)·z.
+            gemm_acc(sq, d, dv, &phi_q, d, &kv, dv, out_b, dv);
+            for (row, phi_qi) in out_b.chunks_exact_mut(dv).zip(phi_q.chunks_exact(d)) {
+                let denom = dot(phi_qi, &z);
+                if denom > 0.0 {
+                    let inv = 1.0 / denom;
+                    for x in row.iter_mut() {
+                        *x *= inv;
+                    }
+                } else {
+                    row.fill(0.0);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
