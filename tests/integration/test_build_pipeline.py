@@ -18,18 +18,24 @@ def test_one_package_serves_all_four_targets(solver: Built) -> None:
     assert wasm_files == ["sublinear_solver_bg.wasm"]
     manifest = json.loads((solver.pkg / "package.json").read_text())
     assert set(manifest["exports"]) >= {".", "./web", "./no-modules", "./bundler", "./node"}
-    assert sorted(manifest["files"] + ["package.json"]) == sorted(p.name for p in solver.pkg.iterdir())
+    shipped = sorted(str(p.relative_to(solver.pkg)) for p in solver.pkg.rglob("*") if p.is_file())
+    assert sorted(manifest["files"] + ["package.json"]) == shipped
     verification = report["verification"]
     assert verification["ok"]
+    # The solver ships a SIMD module next to the baseline one: "wasm (simd)" is wasmtime on the
+    # SIMD module; each target runs once as loaded (SIMD, Node has it) and once forced to baseline.
     targets_checked = {c["target"] for c in verification["checks"]}
-    assert targets_checked == {"wasm", "bundler", "nodejs", "web", "no-modules"}
+    targets = ("bundler", "nodejs", "web", "no-modules")
+    assert targets_checked == {"wasm", "wasm (simd)", *targets, *(f"{t} (baseline)" for t in targets)}
 
 
 def test_compiled_once_and_bound_per_target(solver: Built) -> None:
     steps = list(solver.report["timings"])
-    assert [s for s in steps if s.startswith("compile")] == ["compile"]
+    # Once per code variant (baseline, SIMD), never once per target.
+    assert [s for s in steps if s.startswith("compile")] == ["compile", "compile:simd"]
     assert [s for s in steps if s.startswith("bindgen")] == [
-        "bindgen:bundler", "bindgen:nodejs", "bindgen:web", "bindgen:no-modules"]
+        "bindgen:bundler", "bindgen:nodejs", "bindgen:web", "bindgen:no-modules",
+        "bindgen:simd:bundler", "bindgen:simd:nodejs", "bindgen:simd:web", "bindgen:simd:no-modules"]
 
 
 def test_wasm_opt_is_told_the_features_in_use_and_shrinks_the_module(solver: Built) -> None:
@@ -126,7 +132,8 @@ def test_wasm_pack_backend_assembles_the_same_single_package(tmp_path: Path) -> 
     built = build(kernel, "--backend", "wasm-pack", "--all-targets")
     assert built.report["verification"]["ok"]
     assert [s for s in built.report["timings"] if s.startswith("wasm-pack")] == [
-        "wasm-pack:bundler", "wasm-pack:nodejs", "wasm-pack:web", "wasm-pack:no-modules"]
+        "wasm-pack:bundler", "wasm-pack:nodejs", "wasm-pack:web", "wasm-pack:no-modules",
+        "wasm-pack:simd:bundler", "wasm-pack:simd:nodejs", "wasm-pack:simd:web", "wasm-pack:simd:no-modules"]
     assert sorted(p.name for p in built.pkg.glob("*.wasm")) == ["sublinear_solver_bg.wasm"]
 
 

@@ -18,7 +18,7 @@ from wasmforge.toolchain.node import NodeRuntime
 TSC = npm_tools_dir() / "node_modules" / "typescript" / "bin" / "tsc"
 
 SOLVER_CONSUMER = """
-import { solve, residualNorm, SolverError, NotConverged, InvalidArgument } from 'sublinear-solver';
+import { solve, residualNorm, SolverError, ConvergenceFailure, InvalidArgument } from 'sublinear-solver';
 
 const matrix = new Float64Array([4, 1, 1, 3]);
 const x: Float64Array = solve(matrix, 2, 2, new Float64Array([1, 2]));
@@ -27,9 +27,9 @@ const withOptions: Float64Array = solve(matrix, 2, 2, new Float64Array([1, 2]), 
 try {
   solve(matrix, 2, 2, new Float64Array([1, 2]), undefined, 1);
 } catch (error) {
-  if (error instanceof NotConverged) {
+  if (error instanceof ConvergenceFailure) {
     const iterations: number = error.details.iterations;
-    const code: 'NOT_CONVERGED' = error.code;
+    const code: 'CONVERGENCE_FAILURE' = error.code;
     console.log(iterations, code);
   } else if (error instanceof InvalidArgument) {
     const argument: string = error.details.argument;
@@ -55,7 +55,7 @@ TYPE_ERRORS = {
     "plain array for a typed array": "solve([4, 1, 1, 3], 2, 2, new Float64Array([1, 2]));",
     "string for a number": "solve(new Float64Array(4), '2', 2, new Float64Array(2));",
     "result is not a string": "const s: string = residualNorm(new Float64Array(4), 2, 2, new Float64Array(2), new Float64Array(2));",
-    "details are typed": "try { solve(new Float64Array(4), 2, 2, new Float64Array(2)); } catch (e) { if (e instanceof NotConverged) { const s: string = e.details.iterations; } }",
+    "details are typed": "try { solve(new Float64Array(4), 2, 2, new Float64Array(2)); } catch (e) { if (e instanceof ConvergenceFailure) { const s: string = e.details.iterations; } }",
 }
 
 
@@ -90,7 +90,7 @@ def test_consumer_compiles_under_tsc_strict(node: NodeRuntime, ts_project: Path,
 def test_wrong_types_do_not_compile(node: NodeRuntime, ts_project: Path, snippet: str) -> None:
     for stale in ts_project.glob("*.ts"):
         stale.unlink()
-    header = "import { solve, residualNorm, NotConverged } from 'sublinear-solver';\n"
+    header = "import { solve, residualNorm, ConvergenceFailure } from 'sublinear-solver';\n"
     (ts_project / "wrong.ts").write_text(header + snippet + "\n")
     result = tsc(node, ts_project, "node16")
     assert result.returncode != 0 and "error TS" in result.stdout

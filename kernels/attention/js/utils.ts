@@ -1,10 +1,13 @@
 // Hand-written helpers shipped with @ruvector/attention-wasm ([npm] extra_sources):
 // masks, statistics and tensor construction in plain TypeScript.
 
-/** A row-major tensor: `data.length` is the product of `shape`. */
+/**
+ * A row-major tensor: `data.length` is the product of `shape`. The shape is any
+ * array-like so the package's own `Tensor` (shape `number[]` or `Uint32Array`) fits.
+ */
 export interface TensorLike {
   data: Float32Array;
-  shape: number[];
+  shape: ArrayLike<number>;
 }
 
 /** Summary statistics of a tensor's values (population standard deviation). */
@@ -65,7 +68,7 @@ export function normalize(data: ArrayLike<number>): Float32Array {
 }
 
 /** A tensor from values and a shape; the values must fill the shape exactly. */
-export function createTensor(data: ArrayLike<number>, shape: number[]): TensorLike {
+export function createTensor(data: ArrayLike<number>, shape: number[]): TensorLike & { shape: number[] } {
   shape.forEach((dim, index) => requireCount(dim, `shape[${index}]`));
   const size = shape.reduce((product, dim) => product * dim, 1);
   if (data.length !== size) {
@@ -76,8 +79,9 @@ export function createTensor(data: ArrayLike<number>, shape: number[]): TensorLi
 
 /** Whether the tensor has `expectedDims` dimensions and its data fills its shape. */
 export function validateTensorShape(tensor: TensorLike, expectedDims: number): boolean {
-  const size = tensor.shape.reduce((product, dim) => product * dim, 1);
-  return tensor.shape.length === expectedDims && tensor.data.length === size;
+  const shape = Array.from(tensor.shape);
+  const size = shape.reduce((product, dim) => product * dim, 1);
+  return shape.length === expectedDims && tensor.data.length === size;
 }
 
 function requireCount(value: number, name: string): void {

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..spec.model import Arg, Class, ErrorKind, Example, Function, KernelSpec, Struct
 from ..spec.types import TypeRef
-from .marshal import DimScope, Marshal, RawParam, js_type_checks
+from .marshal import RAW_RESULT, DimScope, Marshal, RawParam, js_type_checks
 
 BATCH_COLUMN = {"f32": "Float32Array", "f64": "Float64Array", "i32": "Int32Array", "u32": "Uint32Array",
                 "u8": "Uint8Array", "i64": "BigInt64Array", "u64": "BigUint64Array", "bool": "Uint8Array"}
@@ -25,13 +25,13 @@ class JsBatch:
     checks: tuple[str, ...]  # with `item`-scoped names and labels `items[i].x`
     raw_args: tuple[str, ...]  # per raw parameter, in order
     layout: str  # JSON: [[kind, TypedArray name, optional], ...]
-    convert: str  # JS expression of `value`
+    convert: str  # JS expression of RAW_RESULT
     ts_item: str  # "{ matrix: Matrix; vector: Float64Array }"
 
 
 @dataclass(frozen=True)
 class JsStream:
-    item_convert: str  # JS expression of `value`
+    item_convert: str  # JS expression of RAW_RESULT
     result_convert: str | None
     ts_item: str
     ts_result: str
@@ -46,7 +46,7 @@ class JsCallable:
     params: tuple[str, ...]
     checks: tuple[str, ...]
     raw_args: tuple[str, ...]
-    convert: str  # JS expression of `value` (the raw result)
+    convert: str  # JS expression of RAW_RESULT (the raw result)
     ts_params: tuple[str, ...]
     ts_return: str
     doc: str
@@ -59,7 +59,7 @@ class JsCallable:
 
     @property
     def convert_is_identity(self) -> bool:
-        return self.convert == "value"
+        return self.convert == RAW_RESULT
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,14 @@ class JsProperty:
     label: str
     getter: str
     setter: str | None
-    convert: str
+    convert: str  # JS expression of RAW_RESULT
     checks: tuple[str, ...]
     ts: str
     doc: str
+
+    @property
+    def convert_is_identity(self) -> bool:
+        return self.convert == RAW_RESULT
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ class JsView:
                         f"{function.stream.result.ts if function.stream.result else 'void'}, undefined>"
         return JsCallable(
             name=function.name, label=label, params=tuple(a.name for a in function.args),
-            checks=tuple(checks), raw_args=tuple(raw_args), convert=output.js_convert if output else "value",
+            checks=tuple(checks), raw_args=tuple(raw_args), convert=output.js_convert if output else RAW_RESULT,
             ts_params=tuple(ts_param(a) for a in function.args), ts_return=ts_return,
             doc=_escape(function.doc.strip()),
             param_docs=tuple((a.name, _escape(a.doc) + constraint_text(a)) for a in function.args),

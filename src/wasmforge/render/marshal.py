@@ -50,11 +50,17 @@ class Input:
     js_checks: tuple[str, ...]  # facade statements
 
 
+# The facade's name for a raw result before conversion. snake_case, so it can never
+# collide with an argument name (spec names are camelCase): `const value = f(value)`
+# would be a TDZ ReferenceError for an argument called `value`.
+RAW_RESULT = "raw_result"
+
+
 @dataclass(frozen=True)
 class Output:
     rust_type: str  # what the wrapper returns to wasm-bindgen
     rust_convert: str  # Rust expression converting the kernel's `value`
-    js_convert: str  # JS expression converting the raw `value`
+    js_convert: str  # JS expression converting the raw result, named RAW_RESULT
     ts: str
 
     def rust_map(self, call: str) -> str:
@@ -198,28 +204,28 @@ class Marshal:
     def output(self, type_ref: TypeRef, scope: DimScope | None = None) -> Output:
         ts = type_ref.ts
         if type_ref.is_void:
-            return Output("()", "value", "value", "void")
+            return Output("()", "value", RAW_RESULT, "void")
         if type_ref.kind == "struct":
             helper = f"{snake_case(type_ref.base)}_to_js"
             convert = f"value.map_or(JsValue::UNDEFINED, {helper})" if type_ref.optional else f"{helper}(value)"
-            js = f"from{type_ref.base}(value)"
+            js = f"from{type_ref.base}({RAW_RESULT})"
             if type_ref.optional:
-                js = f"value === undefined ? undefined : {js}"
+                js = f"{RAW_RESULT} === undefined ? undefined : {js}"
             return Output("JsValue", convert, js, ts)
         if type_ref.kind == "enum":
             to_str = f"{snake_case(type_ref.base)}_str"
             if type_ref.optional:
-                return Output("Option<String>", f"value.map(|v| {to_str}(&v).to_string())", "value", ts)
-            return Output("String", f"{to_str}(&value).to_string()", "value", ts)
+                return Output("Option<String>", f"value.map(|v| {to_str}(&v).to_string())", RAW_RESULT, ts)
+            return Output("String", f"{to_str}(&value).to_string()", RAW_RESULT, ts)
         if type_ref.is_tensor:
             shape = ", ".join(self._dim_js(d, scope) for d in type_ref.shape)
-            js = f"{{ data: value, shape: [{shape}] }}"
+            js = f"{{ data: {RAW_RESULT}, shape: [{shape}] }}"
             if type_ref.optional:
-                js = f"value === undefined ? undefined : {js}"
+                js = f"{RAW_RESULT} === undefined ? undefined : {js}"
             inner = f"Vec<{type_ref.base}>"
             return Output(f"Option<{inner}>" if type_ref.optional else inner, "value", js, ts)
         owned = "String" if type_ref.base == "string" else f"Vec<{type_ref.base}>" if type_ref.array else type_ref.base
-        return Output(f"Option<{owned}>" if type_ref.optional else owned, "value", "value", ts)
+        return Output(f"Option<{owned}>" if type_ref.optional else owned, "value", RAW_RESULT, ts)
 
     def _dim_js(self, dim: str, scope: DimScope | None) -> str:
         if dim.isdigit():

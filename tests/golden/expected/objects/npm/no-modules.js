@@ -439,7 +439,7 @@ function createApi(raw, { isReady, init }) {
     ensureReady('summarize');
     checkPolygon(polygon, 'summarize', 'polygon');
     if (label !== undefined && label !== null) check.string(label, 'summarize', 'label');
-    return call('summarize', () => { const value = raw.summarize(polygon.corners, polygon.closed, polygon.unit, label); return fromSummary(value); });
+    return call('summarize', () => { const raw_result = raw.summarize(polygon.corners, polygon.closed, polygon.unit, label); return fromSummary(raw_result); });
   }
 
   function summarizeAsync(...args) {
@@ -484,8 +484,8 @@ function createApi(raw, { isReady, init }) {
       const columns = pack(rows, [["values", "Float64Array", false], ["values", "Float64Array", false], ["values", "Float64Array", false], ["values", "Float64Array", false]]);
       const outcomes = call('distanceBatch', () => runner.distanceBatch(indices.length, ...columns));
       indices.forEach((index, position) => {
-        const value = outcomes[position];
-        results[index] = isRawError(value) ? toError(value, 'distanceBatch') : value;
+        const raw_result = outcomes[position];
+        results[index] = isRawError(raw_result) ? toError(raw_result, 'distanceBatch') : raw_result;
       });
       return results;
     });
@@ -496,7 +496,7 @@ function createApi(raw, { isReady, init }) {
     ensureReady('matmul');
     check.tensor(Float32Array, 2, a, 'matmul', 'a');
     check.tensor(Float32Array, 2, b, 'matmul', 'b');
-    return call('matmul', () => { const value = raw.matmul(a.data, a.shape, b.data, b.shape); return { data: value, shape: [Number(a.shape[0]), Number(b.shape[1])] }; });
+    return call('matmul', () => { const raw_result = raw.matmul(a.data, a.shape, b.data, b.shape); return { data: raw_result, shape: [Number(a.shape[0]), Number(b.shape[1])] }; });
   }
 
   function maskedSum(values, mask) {
@@ -586,8 +586,8 @@ function createApi(raw, { isReady, init }) {
         const columns = pack(rows, [["values", "Float64Array", false]]);
         const outcomes = call('Countdown.stepsForBatch', () => runner.stepsForBatch(indices.length, ...columns));
         indices.forEach((index, position) => {
-          const value = outcomes[position];
-          results[index] = isRawError(value) ? toError(value, 'Countdown.stepsForBatch') : value;
+          const raw_result = outcomes[position];
+          results[index] = isRawError(raw_result) ? toError(raw_result, 'Countdown.stepsForBatch') : raw_result;
         });
         return results;
       });
@@ -599,7 +599,7 @@ function createApi(raw, { isReady, init }) {
       check.f64(start, 'Countdown.run', 'start');
       if (stopAt !== undefined && stopAt !== null) check.u32(stopAt, 'Countdown.run', 'stopAt');
       const stream = call('Countdown.run', () => handle.run(start, stopAt));
-      return iterate(stream, 'Countdown.run', (value) => fromStep(value), (running) => { const value = running.result(); return value; });
+      return iterate(stream, 'Countdown.run', (raw_result) => fromStep(raw_result), (running) => { const raw_result = running.result(); return raw_result; });
     }
 
     runAsync(...args) {

@@ -1,0 +1,363 @@
+"""The @ruvector/attention-wasm package (issue 4): every mechanism against an
+independent NumPy reference (max abs error <= 1e-4), the same numbers as the
+native build on every target, the config classes, enums, tensors, async and
+batch APIs, and the hand-written TypeScript helpers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import REPO
+from tests.integration.conftest import Built, build, copy_kernel, npm_project, run_node
+from tests.integration.test_consumers import TSC, tsc
+from tests.reference import attention_numpy as ref
+from wasmforge.toolchain.node import NodeRuntime
+
+KERNEL = REPO / "kernels" / "attention"
+PACKAGE = "@ruvector/attention-wasm"
+F32_TOLERANCE = 1e-4
+
+
+@pytest.fixture(scope="session")
+def attention(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return build(copy_kernel(KERNEL, tmp_path_factory.mktemp("attention") / "attention"))
+
+
+@pytest.fixture(scope="module")
+def project(node: NodeRuntime, attention: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return npm_project(node, tmp_path_factory.mktemp("attention-consumer"), attention.pkg,
+                       {"name": "consumer", "private": True, "type": "module"})
+
+
+def run_json(node: NodeRuntime, project: Path, script: str) -> dict:
+    return json.loads(run_node(node, project, script))
+
+
+def test_package_verifies_and_fits_the_size_budget(attention: Built) -> None:
+    assert attention.report["verification"]["ok"]
+    for row in attention.report["sizes"]:
+        assert row["wasm_after"] <= 500 * 1024, row  # the seed's budget
+
+
+# --- numerics against NumPy --------------------------------------------------------------
+
+NUMERICS = """
+import * as A from '@ruvector/attention-wasm';
+import { readFileSync } from 'node:fs';
+const input = JSON.parse(readFileSync('inputs.json', 'utf8'));
+const t = (name) => ({ data: Float32Array.from(input[name].data, (x) => x ?? -Infinity), shape: input[name].shape });
+const list = (a) => Array.from(a, (x) => (Number.isFinite(x) ? x : null));
+const [q, k, v, q2] = [t('q'), t('k'), t('v'), t('q2')];
+const causal = A.buildMask('causal', 2, 5, 7);
+const padding = A.buildMask('padding', 2, 5, 7, new Uint32Array([3, 0]));
+const mask = (data) => ({ data, shape: [2, 5, 7] });
+const sdpa = new A.ScaledDotProductAttention(8);
+const config = new A.AttentionConfig(2, 4);
+const mha = new A.MultiHeadAttention(config, 7);
+const mhaSet = new A.MultiHeadAttention(config, 1);
+const w = input.weights;
+mhaSet.setWeights(Float32Array.from(w.wq), Float32Array.from(w.wk), Float32Array.from(w.wv), Float32Array.from(w.wo));
+const cross = new A.CrossAttention(config, 7);
+const hyp = new A.HyperbolicAttention(new A.HyperbolicConfig(-0.5, 1));
+const linear = new A.LinearAttention(8);
+const out = {
+  causal: list(causal), padding: list(padding),
+  sdpa: list(sdpa.forward(q, k, v)), sdpaCausal: list(sdpa.forward(q, k, v, mask(causal))),
+  sdpaPadding: list(sdpa.forward(q, k, v, mask(padding))),
+  weightsCausal: list(sdpa.attentionWeights(q, k, mask(causal))),
+  mha: list(mha.forward(q, k, v, mask(causal)).output), mhaWeights: list(mha.forward(q, k, v, mask(causal)).weights),
+  mhaSet: list(mhaSet.forward(q, k, v, mask(padding)).output),
+  cross: list(cross.forward(q, k, mask(padding))),
+  hyperbolic: list(hyp.forward(q2, k, v)),
+  distances: list(hyp.distanceMatrix({ data: q2.data, shape: [10, 8] }, { data: q2.data, shape: [10, 8] })),
+  projected: list(hyp.projectToBall({ data: q.data, shape: [10, 8] })),
+  linear: list(linear.forward(q, k, v)), features: list(linear.featureMap(q.data)),
+  flash: [1, 2, 3, 64].map((block) => list(new A.FlashAttention(8, block).forward(q, k, v, mask(causal)))),
+  parameters: mha.numParameters(),
+};
+console.log(JSON.stringify(out));
+"""
+
+
+def test_every_mechanism_matches_numpy(node: NodeRuntime, project: Path) -> None:
+    rng = np.random.default_rng(4)
+    q, k, v = (rng.standard_normal(s).astype(np.float32) for s in ((2, 5, 8), (2, 7, 8), (2, 7, 8)))
+    q2 = (0.2 * rng.standard_normal((2, 5, 8))).astype(np.float32)
+    set_weights = {n: (0.3 * rng.standard_normal((8, 8))).astype(np.float32) for n in ("wq", "wk", "wv", "wo")}
+    tensors = {"q": q, "k": k, "v": v, "q2": q2}
+    inputs = {n: {"data": t.ravel().tolist(), "shape": list(t.shape)} for n, t in tensors.items()}
+    inputs["weights"] = {n: w.ravel().tolist() for n, w in set_weights.items()}
+    (project / "inputs.json").write_text(json.dumps(inputs))
+    got = run_json(node, project, NUMERICS)
+
+    causal, padding = ref.build_mask("causal", 2, 5, 7), ref.build_mask("padding", 2, 5, 7, [3, 0])
+    generated = ref.mha_weights(8, 7, True)
+    zero_bias = {**set_weights, **{b: np.zeros(8, np.float32) for b in ("bq", "bk", "bv", "bo")}}
+    expected = {
+        "sdpa": ref.scaled_dot_product(q, k, v),
+        "sdpaCausal": ref.scaled_dot_product(q, k, v, causal),
+        "sdpaPadding": ref.scaled_dot_product(q, k, v, padding),
+        "weightsCausal": ref.attention_weights(q, k, causal),
+        "mha": ref.multi_head(q, k, v, generated, 2, causal)[0],
+        "mhaWeights": ref.multi_head(q, k, v, generated, 2, causal)[1],
+        "mhaSet": ref.multi_head(q, k, v, zero_bias, 2, padding)[0],
+        "cross": ref.cross_attention(q, k, ref.mha_weights(8, 7, True), 2, padding),
+        "hyperbolic": ref.hyperbolic_attention(q2, k, v, -0.5),
+        "distances": ref.poincare_distance_matrix(q2.reshape(10, 8), q2.reshape(10, 8), -0.5),
+        "projected": ref.project_to_ball(q.reshape(10, 8), -0.5),
+        "linear": ref.linear_attention(q, k, v),
+        "features": ref.feature_map(q),
+    }
+    for name, reference in expected.items():
+        error = np.max(np.abs(np.array(got[name], dtype=np.float64) - reference.ravel()))
+        assert error <= F32_TOLERANCE, (name, error)
+    assert np.array_equal(np.array(got["causal"], dtype=np.float64), np.where(np.isinf(causal), np.nan, causal).ravel(),
+                          equal_nan=True)
+    assert np.array_equal(np.array(got["padding"], dtype=np.float64), np.where(np.isinf(padding), np.nan, padding).ravel(),
+                          equal_nan=True)
+    for flash in got["flash"]:  # every block size, with the full matrix never formed
+        assert np.max(np.abs(np.array(flash) - np.array(got["sdpaCausal"]))) <= 1e-5
+    assert got["parameters"] == 4 * 8 * 8 + 4 * 8
+
+
+# --- the same numbers as native, on every target --------------------------------------------
+
+SAME_AS_NATIVE = """
+const bench = (len) => Float32Array.from({ length: len }, (_, i) => (Math.imul(i, 2654435761) >>> 8) / 16777216 - 0.5);
+const [B, SQ, SK, D] = [2, 5, 7, 8];
+const q = bench(B * SQ * D), kv = bench(B * SK * D * 2);
+const query = { data: q, shape: [B, SQ, D] };
+const key = { data: kv.slice(0, B * SK * D), shape: [B, SK, D] }, value = { data: kv.slice(B * SK * D), shape: [B, SK, D] };
+const mask = { data: A.buildMask('causal', B, SQ, SK), shape: [B, SQ, SK] };
+const sdpa = new A.ScaledDotProductAttention(D);
+const config = new A.AttentionConfig(2, D / 2);
+const multi = new A.MultiHeadAttention(config, 7).forward(query, key, value, mask);
+const hyperbolic = new A.HyperbolicAttention(new A.HyperbolicConfig(-1, 1));
+const small = { data: q.map((x) => x * 0.3), shape: [B, SQ, D] };
+const points = { data: small.data, shape: [B * SQ, D] };
+const list = (a) => Array.from(a, (x) => (Number.isFinite(x) ? x : null));
+console.log(JSON.stringify({
+  scaledDotProduct: list(sdpa.forward(query, key, value, mask)),
+  attentionWeights: list(sdpa.attentionWeights(query, key, mask)),
+  multiHeadOutput: list(multi.output), multiHeadWeights: list(multi.weights),
+  cross: list(new A.CrossAttention(config, 11).forward(query, key, mask)),
+  hyperbolic: list(hyperbolic.forward(small, key, value)),
+  distanceMatrix: list(hyperbolic.distanceMatrix(points, points)),
+  projectToBall: list(hyperbolic.projectToBall({ data: q, shape: [B * SQ, D] })),
+  linear: list(new A.LinearAttention(D).forward(query, key, value)),
+  featureMap: list(new A.LinearAttention(D).featureMap(q)),
+  flash: list(new A.FlashAttention(D, 3).forward(query, key, value, mask)),
+}));
+"""
+
+ENTRIES = {
+    "nodejs": "const A = await import('@ruvector/attention-wasm');",
+    "bundler": "const A = await import('@ruvector/attention-wasm/bundler');",
+    "web": """const A = await import('@ruvector/attention-wasm/web');
+await A.default((await import('node:fs')).readFileSync('node_modules/@ruvector/attention-wasm/attention_wasm_bg.wasm'));""",
+    "no-modules": """const { readFileSync } = await import('node:fs');
+(await import('node:vm')).default.runInThisContext(readFileSync('node_modules/@ruvector/attention-wasm/no-modules.js', 'utf8'));
+const A = globalThis.RuVectorAttention;
+await A.init(readFileSync('node_modules/@ruvector/attention-wasm/attention_wasm_bg.wasm'));""",
+}
+
+
+@pytest.fixture(scope="module")
+def native_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    result = subprocess.run(
+        ["cargo", "run", "--quiet", "--release", "--example", "reference_outputs", "--target-dir",
+         str(tmp_path_factory.mktemp("native-target"))], cwd=KERNEL, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("baseline", [False, True], ids=["simd", "baseline"])
+@pytest.mark.parametrize("entry", list(ENTRIES))
+def test_every_target_returns_the_native_numbers(node: NodeRuntime, project: Path, native_outputs: dict,
+                                                 entry: str, baseline: bool) -> None:
+    prelude = "WebAssembly.validate = ((v) => (bytes) => bytes.byteLength > 64 && v(bytes))(WebAssembly.validate);\n"
+    script = (prelude if baseline else "") + ENTRIES[entry] + SAME_AS_NATIVE
+    if entry == "web" and not baseline:
+        script = script.replace("attention_wasm_bg.wasm'));", "simd/attention_wasm_bg.wasm'));", 1)
+    if entry == "no-modules" and not baseline:
+        script = script.replace("attention_wasm/attention_wasm_bg.wasm'));", "attention_wasm/simd/attention_wasm_bg.wasm'));")
+    got = run_json(node, project, script)
+    assert set(got) == set(native_outputs)
+    for name, values in native_outputs.items():
+        wasm = np.array([np.nan if x is None else x for x in got[name]], dtype=np.float64)
+        native = np.array([np.nan if x is None else x for x in values], dtype=np.float64)
+        assert wasm.shape == native.shape, name
+        assert np.allclose(wasm, native, rtol=0, atol=1e-6, equal_nan=True), (name, np.nanmax(np.abs(wasm - native)))
+
+
+# --- the JS API ------------------------------------------------------------------------------------
+
+API = """
+import * as A from '@ruvector/attention-wasm';
+const attempt = (thunk) => { try { thunk(); return 'no error'; } catch (e) { return `${e.name}: ${e.details?.argument ?? e.details?.field ?? ''}`; } };
+const config = new A.AttentionConfig(8, 64);
+config.dropout = 0.1;
+config.useBias = false;
+const hyperbolic = new A.HyperbolicConfig(-1, 4);
+hyperbolic.manifoldType = 'lorentz';
+const t = (shape) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.1), shape });
+const same = new A.MultiHeadAttention(new A.AttentionConfig(2, 4), 5), twin = new A.MultiHeadAttention(new A.AttentionConfig(2, 4), 5);
+const other = new A.MultiHeadAttention(new A.AttentionConfig(2, 4), 6);
+const x = { data: Float32Array.from({ length: 16 }, (_, i) => Math.sin(i)), shape: [1, 2, 8] };
+const order = [];
+setImmediate(() => order.push('event loop'));
+const pending = new A.FlashAttention(8).forwardAsync(x, x, x).then(() => order.push('computed'));
+order.push('called');
+await pending;
+const processor = new A.BatchProcessor(8);
+const batch = await processor.processBatch([{ query: x, key: x, value: x }, { query: t([1, 2, 4]), key: t([1, 2, 4]), value: t([1, 2, 4]) }, { query: x, key: x, value: 'x' }]);
+console.log(JSON.stringify({
+  config: [config.numHeads, config.headDim, config.modelDim, Math.round(config.dropout * 10) / 10, config.useBias],
+  hyperbolic: [hyperbolic.curvature, hyperbolic.numHeads, hyperbolic.manifoldType],
+  headDimZero: attempt(() => new A.AttentionConfig(8, 0)),
+  nanCurvature: attempt(() => { hyperbolic.curvature = NaN; }),
+  positiveCurvature: attempt(() => { hyperbolic.curvature = 2; }),
+  dropoutTooHigh: attempt(() => { config.dropout = 1.5; }),
+  badEnum: attempt(() => { hyperbolic.manifoldType = 'klein'; }),
+  badMaskType: attempt(() => A.buildMask('diagonal', 1, 2, 2)),
+  batchMismatch: attempt(() => new A.ScaledDotProductAttention(4).forward(t([2, 3, 4]), t([1, 3, 4]), t([1, 3, 4]))),
+  dimMismatch: attempt(() => new A.ScaledDotProductAttention(4).forward(t([1, 3, 4]), t([1, 3, 5]), t([1, 3, 4]))),
+  lengthMismatch: attempt(() => new A.ScaledDotProductAttention(4).forward(t([1, 3, 4]), t([1, 3, 4]), t([1, 2, 4]))),
+  message: (() => { try { new A.ScaledDotProductAttention(4).forward(t([1, 3, 4]), t([1, 3, 4]), t([1, 2, 4])); } catch (e) { return e.message; } })(),
+  deterministic: Array.from(same.forward(x, x, x).output).join() === Array.from(twin.forward(x, x, x).output).join(),
+  seeded: Array.from(same.forward(x, x, x).output).join() !== Array.from(other.forward(x, x, x).output).join(),
+  order,
+  batch: batch.map((r) => (r instanceof A.AttentionError ? r.name : r.length)),
+  version: A.version(),
+  memory: (({ used, capacity }) => used > 0 && capacity >= used && capacity % 65536 === 0)(A.memoryUsage()),
+  maskTypes: A.MaskType,
+}));
+"""
+
+
+def test_config_classes_enums_tensors_async_and_batch(node: NodeRuntime, project: Path) -> None:
+    got = run_json(node, project, API)
+    assert got["config"] == [8, 64, 512, 0.1, False]
+    assert got["hyperbolic"] == [-1, 4, "lorentz"]
+    assert got["headDimZero"] == "InvalidArgument: headDim"
+    assert got["nanCurvature"] == "InvalidArgument: curvature"
+    assert got["positiveCurvature"].startswith("InvalidConfig")
+    assert got["dropoutTooHigh"].startswith("InvalidConfig")
+    assert got["badEnum"] == "InvalidArgument: manifoldType" and got["badMaskType"] == "InvalidArgument: maskType"
+    assert got["batchMismatch"] == "InvalidArgument: key.shape[0]"
+    assert got["dimMismatch"] == "InvalidArgument: key.shape[2]"
+    assert got["lengthMismatch"] == "InvalidArgument: value.shape[1]"
+    assert got["message"] == ("ScaledDotProductAttention.forward(): `value.shape[1]` must be 3 "
+                              "(seqK, as in key.shape[1]), got 2")
+    assert got["deterministic"] and got["seeded"]
+    assert got["order"] == ["called", "event loop", "computed"]
+    assert got["batch"] == [16, "ShapeMismatch", "InvalidArgument"]
+    assert got["version"] == "0.1.0" and got["memory"] is True
+    assert got["maskTypes"] == {"Causal": "causal", "Padding": "padding", "None": "none"}
+
+
+HELPERS = """
+import { createCausalMask, createPaddingMask, computeStats, normalize, createTensor, validateTensorShape } from '@ruvector/attention-wasm';
+const attempt = (thunk) => { try { thunk(); return 'no error'; } catch (e) { return e.constructor.name; } };
+const values = Float32Array.from([1, 2, 3, 4, 10]);
+console.log(JSON.stringify({
+  causal: Array.from(createCausalMask(3), (x) => (x === -Infinity ? null : x)),
+  padding: Array.from(createPaddingMask([2, 0, 3], 3), (x) => (x === -Infinity ? null : x)),
+  stats: computeStats(values),
+  normalized: computeStats(normalize(values)),
+  tensor: (({ data, shape }) => [data.constructor.name, Array.from(data), shape])(createTensor([1, 2, 3, 4, 5, 6], [2, 3])),
+  valid: [validateTensorShape(createTensor([1, 2], [1, 2]), 2), validateTensorShape(createTensor([1, 2], [1, 2]), 3)],
+  errors: [attempt(() => createTensor([1, 2, 3], [2, 2])), attempt(() => createPaddingMask([4], 3)), attempt(() => computeStats([]))],
+}));
+"""
+
+
+def test_typescript_helpers(node: NodeRuntime, project: Path) -> None:
+    got = run_json(node, project, HELPERS)
+    assert got["causal"] == [0, None, None, 0, 0, None, 0, 0, 0]
+    assert got["padding"] == [0, 0, None, None, None, None, 0, 0, 0]
+    values = np.array([1, 2, 3, 4, 10], dtype=np.float32)
+    assert got["stats"] == pytest.approx({"mean": values.mean(), "std": values.std(), "min": 1, "max": 10})
+    assert got["normalized"]["mean"] == pytest.approx(0, abs=1e-6) and got["normalized"]["std"] == pytest.approx(1, abs=1e-6)
+    assert got["tensor"] == ["Float32Array", [1, 2, 3, 4, 5, 6], [2, 3]]
+    assert got["valid"] == [True, False]
+    assert got["errors"] == ["RangeError", "RangeError", "RangeError"]
+
+
+CONSUMER = """
+import {
+  AttentionConfig, HyperbolicConfig, ScaledDotProductAttention, MultiHeadAttention, CrossAttention,
+  HyperbolicAttention, LinearAttention, FlashAttention, BatchProcessor, buildMask, createMultiHead, MaskType,
+  ManifoldType, AttentionError, ShapeMismatch, version, memoryUsage, features, init,
+  createCausalMask, createPaddingMask, computeStats, normalize, createTensor, validateTensorShape,
+  type AttentionOutput, type Tensor, type TensorStats,
+} from '@ruvector/attention-wasm';
+
+await init();
+const [batch, seq, dim] = [1, 4, 8];
+const tensor: Tensor<Float32Array> = createTensor(new Float32Array(batch * seq * dim).fill(0.5), [batch, seq, dim]);
+const mask: Tensor<Float32Array> = { data: buildMask(MaskType.Causal, batch, seq, seq), shape: [batch, seq, seq] };
+const config = new AttentionConfig(2, 4);
+config.dropout = 0.1;
+const kind: ManifoldType = 'poincare';
+const hyperbolicConfig = new HyperbolicConfig(-1, 2);
+hyperbolicConfig.manifoldType = kind;
+const sdpa: Float32Array = new ScaledDotProductAttention(dim).forward(tensor, tensor, tensor, mask);
+const weights: Float32Array = new ScaledDotProductAttention(dim).attentionWeights(tensor, tensor);
+const multi: AttentionOutput = new MultiHeadAttention(config, 3).forward(tensor, tensor, tensor, mask);
+const later: AttentionOutput = await (await createMultiHead(config)).forwardAsync(tensor, tensor, tensor);
+const cross: Float32Array = new CrossAttention(config).forward(tensor, tensor);
+const hyperbolic = new HyperbolicAttention(hyperbolicConfig);
+const distances: Float32Array = hyperbolic.distanceMatrix({ data: tensor.data, shape: [seq, dim] }, { data: tensor.data, shape: [seq, dim] });
+const linear: Float32Array = new LinearAttention(dim).forward(tensor, tensor, tensor);
+const flash: Float32Array = await new FlashAttention(dim, 2).forwardAsync(tensor, tensor, tensor, mask);
+const results: Array<Float32Array | AttentionError> = await new BatchProcessor(dim).processBatch([{ query: tensor, key: tensor, value: tensor }]);
+const stats: TensorStats = computeStats(normalize(sdpa));
+const masks: Float32Array[] = [createCausalMask(seq), createPaddingMask([2, 4], seq)];
+const ok: boolean = validateTensorShape(tensor, 3);
+const { simd }: { simd: boolean } = features();
+try { new ScaledDotProductAttention(3).forward(tensor, tensor, tensor); } catch (error) {
+  if (error instanceof ShapeMismatch) console.log('shape mismatch:', error.details.reason);
+}
+console.log(version(), memoryUsage().capacity, sdpa.length, weights.length, multi.weights.length, later.output.length,
+  cross.length, distances.length, linear.length, flash.length, results.length, stats.mean.toFixed(3), masks.length, ok, simd);
+"""
+
+
+@pytest.mark.parametrize("resolution", ["node16", "nodenext", "bundler"])
+def test_typescript_consumer_of_every_class_and_helper_compiles(node: NodeRuntime, project: Path,
+                                                                 resolution: str) -> None:
+    for stale in project.glob("*.ts"):
+        stale.unlink()
+    (project / "consumer.ts").write_text(CONSUMER)
+    result = tsc(node, project, resolution)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("entry", ["nodejs", "web"])
+def test_typescript_consumer_runs_on_node_and_web_entries(node: NodeRuntime, project: Path, entry: str) -> None:
+    source = CONSUMER
+    runner = "out/run.js"
+    if entry == "web":
+        # The web entry is initialised from bytes, which a small launcher reads and hands over.
+        source = source.replace("from '@ruvector/attention-wasm';", "from '@ruvector/attention-wasm/web';", 1)
+        source = source.replace("await init();", "declare const wasmBytes: Uint8Array;\nawait init(wasmBytes);")
+        (project / "launch.mjs").write_text(
+            "import { readFileSync } from 'node:fs';\n"
+            "globalThis.wasmBytes = readFileSync('node_modules/@ruvector/attention-wasm/attention_wasm_bg.wasm');\n"
+            "await import('./out/run.js');\n")
+        runner = "launch.mjs"
+    (project / "run.ts").write_text(source)
+    config = {"compilerOptions": {"strict": True, "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext",
+                                  "outDir": "out", "lib": ["es2022", "dom"], "types": [], "skipLibCheck": True},
+              "files": ["run.ts"]}
+    (project / "tsconfig.run.json").write_text(json.dumps(config))
+    compiled = subprocess.run(node.script(TSC, "-p", "tsconfig.run.json"), cwd=project, capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stdout
+    ran = subprocess.run([str(node.node), runner], cwd=project, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.startswith("shape mismatch:") and "0.1.0" in ran.stdout
