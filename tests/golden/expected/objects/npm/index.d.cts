@@ -309,11 +309,11 @@ export declare class Countdown implements Disposable {
    */
   constructor(tolerance: number, maxSteps?: number);
   /** Stop below this. (at least 0.0; finite) */
-tolerance: number;
+  tolerance: number;
   /** Step budget. (at least 1) */
-maxSteps: number;
+  maxSteps: number;
   /** Unit of the quantity. */
-unit: Unit;
+  unit: Unit;
   /**
    * How many halvings bring `start` below the tolerance.
    *
