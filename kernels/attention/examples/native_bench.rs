@@ -9,7 +9,8 @@
 //! block 64, no mask; `heads` is only echoed). Query, key and value are the
 //! consecutive thirds of `bench_inputs(3 · batch · seq · model_dim)`, all
 //! `[batch, seq, model_dim]`. One warm-up call, then `reps` timed calls.
-//! Prints one JSON line with the mean milliseconds per call.
+//! Prints one JSON line with the mean milliseconds per call and the first
+//! output element (bench/attention.py checks the wasm side computed the same).
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -86,10 +87,11 @@ fn run(args: &[String]) -> Result<String, String> {
         sink += forward()?;
     }
     let ms_per_call = start.elapsed().as_secs_f64() * 1e3 / reps as f64;
-    // Keep the results observable so the calls cannot be optimised away.
-    std::hint::black_box(sink);
+    // Printed, so the calls cannot be optimised away and the wasm side can
+    // check it computed the same thing (the first output element).
+    let first_output = sink / (reps + 1) as f32;
     Ok(format!(
-        "{{\"mechanism\":\"{mechanism}\",\"batch\":{batch},\"seq\":{seq},\"model_dim\":{model_dim},\"heads\":{heads},\"reps\":{reps},\"ms_per_call\":{ms_per_call:.4}}}"
+        "{{\"mechanism\":\"{mechanism}\",\"batch\":{batch},\"seq\":{seq},\"model_dim\":{model_dim},\"heads\":{heads},\"reps\":{reps},\"ms_per_call\":{ms_per_call:.4},\"first_output\":{first_output}}}"
     ))
 }
 

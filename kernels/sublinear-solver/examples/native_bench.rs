@@ -5,6 +5,7 @@
 //! cargo run --release --example native_bench -- dense  <dir> <n> <reps>
 //! cargo run --release --example native_bench -- sparse <dir> <n> <reps>
 //! cargo run --release --example native_bench -- matvec <dir> <n> <reps>
+//! cargo run --release --example native_bench -- residual <dir> <n> <reps>
 //! ```
 //!
 //! * `dense`: `<dir>/matrix.f64` (n × n, row-major) and `<dir>/b.f64` (n);
@@ -12,6 +13,9 @@
 //! * `sparse`: `<dir>/values.f64`, `<dir>/col_indices.u32`,
 //!   `<dir>/row_ptr.u32` (CSR) and `<dir>/b.f64`; same solver settings.
 //! * `matvec`: one dense product `A b` per repetition.
+//! * `residual`: one `residual_norm(A, b, b)` per repetition — the same
+//!   n × n pass as `matvec`, through the function the npm package exports
+//!   (`residualNorm`), so the wasm side can be timed on exactly this work.
 //!
 //! Every mode runs once untimed (warm-up), then `reps` timed times. Only the
 //! kernel call is timed: the copy of the matrix that `Solver::solve` consumes
@@ -21,7 +25,7 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use sublinear_solver_kernel::{dense_matvec, CsrMatrix, Matrix, Method, Solver, SolverConfig};
+use sublinear_solver_kernel::{dense_matvec, residual_norm, CsrMatrix, Matrix, Method, Solver, SolverConfig};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
@@ -48,12 +52,13 @@ fn run() -> BenchResult<String> {
         "dense" => bench_dense(&args),
         "sparse" => bench_sparse(&args),
         "matvec" => bench_matvec(&args),
-        other => Err(format!("unknown kind {other:?}: expected dense, sparse or matvec").into()),
+        "residual" => bench_residual(&args),
+        other => Err(format!("unknown kind {other:?}: expected dense, sparse, matvec or residual").into()),
     }
 }
 
 fn parse_args() -> BenchResult<Args> {
-    let usage = "usage: native_bench <dense|sparse|matvec> <dir> <n> <reps>";
+    let usage = "usage: native_bench <dense|sparse|matvec|residual> <dir> <n> <reps>";
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let [kind, dir, n, reps] = argv.as_slice() else {
         return Err(usage.into());
@@ -132,6 +137,24 @@ fn bench_matvec(args: &Args) -> BenchResult<String> {
     std::hint::black_box(&out);
     Ok(format!(
         r#"{{"kind":"matvec","n":{},"reps":{},"ms_per_op":{}}}"#,
+        args.n,
+        args.reps,
+        ms_per_rep(elapsed, args.reps)
+    ))
+}
+
+fn bench_residual(args: &Args) -> BenchResult<String> {
+    let matrix = read_f64(&args.dir.join("matrix.f64"), args.n * args.n)?;
+    let b = read_f64(&args.dir.join("b.f64"), args.n)?;
+    let n = dim(args.n)?;
+    let mut norm = 0.0;
+    let elapsed = time_reps(args.reps, || {
+        let start = Instant::now();
+        norm = residual_norm(&matrix, n, n, &b, &b)?;
+        Ok(start.elapsed())
+    })?;
+    Ok(format!(
+        r#"{{"kind":"residual","n":{},"reps":{},"ms_per_op":{},"norm":{norm}}}"#,
         args.n,
         args.reps,
         ms_per_rep(elapsed, args.reps)

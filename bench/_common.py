@@ -1,0 +1,68 @@
+"""What the runtime benchmarks share: this checkout's wasmforge, the built
+package, the native example runner, Node, and the medians/ratio arithmetic.
+
+Every benchmark runs the same problem natively (the kernel compiled for the
+host by cargo, `--release`) and in Node through the built npm package, in the
+same process tree one after the other, so machine load affects both alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from wasmforge.toolchain.node import find_node  # noqa: E402
+
+
+def _checkout_env() -> dict[str, str]:
+    # `python -m wasmforge` runs this checkout's wasmforge, whatever is installed.
+    path = os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}
+
+
+def run(argv: list[str], cwd: Path | None = None) -> str:
+    result = subprocess.run(argv, cwd=cwd, env=_checkout_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({result.returncode}): {' '.join(argv)}\n"
+                         f"{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def last_json_line(output: str) -> dict:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def ensure_built(kernel: Path) -> Path:
+    """The kernel's pkg/, built by this checkout's wasmforge (a no-op when current)."""
+    print(f"building {kernel.name} (no-op when up to date)…", file=sys.stderr)
+    run([sys.executable, "-m", "wasmforge", "build", str(kernel), "--all-targets"])
+    return kernel / "pkg"
+
+
+def native(kernel: Path, *args: object) -> dict:
+    """One run of the kernel's `examples/native_bench.rs`, host target, release profile."""
+    argv = ["cargo", "run", "--quiet", "--release", "--example", "native_bench", "--", *map(str, args)]
+    return last_json_line(run(argv, cwd=kernel))
+
+
+def node(script: Path, *args: object) -> dict:
+    runtime = find_node()
+    if runtime is None:
+        raise SystemExit("no Node.js found: run `make build` (or `wasmforge toolchain install`) first")
+    return last_json_line(run([str(runtime.node), str(script), *map(str, args)]))
+
+
+def median_of(samples: list[dict], key: str) -> float:
+    return statistics.median(sample[key] for sample in samples)
+
+
+def ratio_text(native_ms: float, wasm_ms: float) -> str:
+    """Throughput of wasm relative to native: 1.00 means as fast, 0.50 half as fast."""
+    return f"{native_ms / wasm_ms:5.2f}x"

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Attention speed and size: the same forward passes natively and in Node.
+
+Multi-head (8 heads) and flash (one head of the full width, 64-wide tiles)
+forward for batch in {1, 4} and seq in {64, 256}, model dim 512, on the inputs
+both sides derive from the kernel's `bench_inputs` hash (the first output
+element is compared, so both sides provably computed the same thing).
+
+Sides: native (examples/native_bench.rs, host target, --release) and the built
+npm package in Node (`require`), with its SIMD module and forced onto the
+baseline module. `--rounds` alternating rounds, median per side, ratio =
+native time / wasm time (1.00 is native speed; the goal is >= 0.90). Also the
+shipped .wasm sizes, raw and gzipped (budget: 500 KB, the seed's).
+
+    .venv/bin/python bench/attention.py [--rounds 3] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import statistics
+import sys
+from pathlib import Path
+
+from _common import REPO, ensure_built, native, node, ratio_text
+
+KERNEL = REPO / "kernels" / "attention"
+RUNNER = Path(__file__).with_name("attention.mjs")
+MODEL_DIM = 512
+HEADS = 8
+BUDGET_BYTES = 500 * 1000
+CASES = [(mechanism, batch, seq) for mechanism, batch, seq
+         in itertools.product(("multihead", "flash"), (1, 4), (64, 256))]
+
+
+def reps_for(batch: int, seq: int) -> int:
+    # About the same total work per case: fewer repetitions for the big inputs.
+    return max(3, 96 // (batch * (seq // 64) ** 2))
+
+
+def same_output(native_value: float, wasm_value: float) -> bool:
+    return abs(native_value - wasm_value) <= 1e-4 * max(1.0, abs(native_value))
+
+
+def measure(rounds: int) -> dict:
+    pkg = ensure_built(KERNEL)
+    samples: dict[str, dict[str, list[float]]] = {}
+    for round_number in range(rounds):
+        for mechanism, batch, seq in CASES:
+            args = (mechanism, batch, seq, MODEL_DIM, HEADS, reps_for(batch, seq))
+            native_run = native(KERNEL, *args)
+            runs = {"native": native_run, "wasm simd": node(RUNNER, pkg, *args),
+                    "wasm baseline": node(RUNNER, pkg, *args, "--baseline")}
+            for side, result in runs.items():
+                if not same_output(native_run["first_output"], result["first_output"]):
+                    raise SystemExit(f"{side} computed {result['first_output']} for {args}, "
+                                     f"native {native_run['first_output']}")
+            label = f"{mechanism} b={batch} seq={seq}"
+            row = samples.setdefault(label, {side: [] for side in runs})
+            for side, result in runs.items():
+                row[side].append(result["ms_per_call"])
+            print(f"round {round_number + 1}/{rounds} {label:<22} "
+                  + "  ".join(f"{side} {values[-1]:8.2f} ms" for side, values in row.items()), file=sys.stderr)
+    return {"samples": samples, "sizes": wasm_sizes(pkg)}
+
+
+def wasm_sizes(pkg: Path) -> dict[str, dict[str, int]]:
+    sizes = {}
+    for wasm in sorted(pkg.rglob("*.wasm")):
+        data = wasm.read_bytes()
+        sizes[str(wasm.relative_to(pkg))] = {"bytes": len(data), "gzip": len(gzip.compress(data, 9))}
+    return sizes
+
+
+def summarise(measured: dict, rounds: int) -> dict:
+    medians = {label: {side: statistics.median(values) for side, values in sides.items()}
+               for label, sides in measured["samples"].items()}
+    ratios = {label: {side: row["native"] / row[side] for side in ("wasm simd", "wasm baseline")}
+              for label, row in medians.items()}
+    return {"rounds": rounds, "median_ms": medians, "wasm_over_native_throughput": ratios,
+            "geomean_ratio": {side: statistics.geometric_mean(r[side] for r in ratios.values())
+                              for side in ("wasm simd", "wasm baseline")},
+            "wasm_sizes": measured["sizes"], "budget_bytes": BUDGET_BYTES, "samples": measured["samples"]}
+
+
+def print_table(summary: dict) -> None:
+    print(f"\nmedian of {summary['rounds']} rounds (ms per forward; ratio = native time / wasm time, goal >= 0.90)")
+    print(f"  {'case (dim 512)':<24} {'native':>9} {'wasm simd':>10} {'ratio':>7} {'wasm base':>10} {'ratio':>7}")
+    for label, row in summary["median_ms"].items():
+        print(f"  {label:<24} {row['native']:9.2f} {row['wasm simd']:10.2f} "
+              f"{ratio_text(row['native'], row['wasm simd']):>7} {row['wasm baseline']:10.2f} "
+              f"{ratio_text(row['native'], row['wasm baseline']):>7}")
+    geomean = summary["geomean_ratio"]
+    print(f"  {'geometric mean':<24} {'':9} {'':10} {geomean['wasm simd']:6.2f}x {'':10} "
+          f"{geomean['wasm baseline']:6.2f}x")
+    print(f"\nshipped .wasm (budget {BUDGET_BYTES // 1000} KB):")
+    for name, size in summary["wasm_sizes"].items():
+        verdict = "within" if size["bytes"] <= BUDGET_BYTES else "OVER"
+        print(f"  {name:<36} {size['bytes'] / 1000:8.1f} KB, gzipped {size['gzip'] / 1000:6.1f} KB  ({verdict} budget)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    summary = summarise(measure(args.rounds), args.rounds)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print_table(summary)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Solver speed: the same conjugate-gradient problems natively and in Node.
+
+Problems (written once as raw little-endian files, read by both sides):
+
+  dense     n = 1000: A = G Gᵀ / n + I with G standard normal (SPD, condition
+            number about 5), b standard normal; CG to a relative residual of 1e-10.
+  sparse    n = 100 000: tridiagonal, 4 on the diagonal and -1 beside it (CSR).
+  residual  n = 1000: one ‖b − A b‖, one pass over the dense matrix: the
+            matrix-vector product on its own.
+
+Sides: native (examples/native_bench.rs, host target, --release) and the built
+npm package in Node (`require`), once with its SIMD module and once forced onto
+the baseline module. Each side runs `--rounds` times, alternating, and the
+median per side is reported with the wasm/native throughput ratio
+(native time / wasm time: 1.00 is native speed; the goal is >= 0.90).
+Init is instantiate + first solve in a fresh Node process (goal <= 100 ms).
+
+    .venv/bin/python bench/solver.py [--rounds 3] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from _common import REPO, ensure_built, median_of, native, node, ratio_text
+
+KERNEL = REPO / "kernels" / "sublinear-solver"
+RUNNER = Path(__file__).with_name("solver.mjs")
+DENSE_N = 1000
+SPARSE_N = 100_000
+REPS = {"dense": 10, "sparse": 20, "residual": 200}
+
+
+def write_dense(directory: Path, n: int, rng: np.random.Generator) -> None:
+    g = rng.standard_normal((n, n))
+    a = g @ g.T / n + np.eye(n)
+    a.astype("<f8").tofile(directory / "matrix.f64")
+    rng.standard_normal(n).astype("<f8").tofile(directory / "b.f64")
+
+
+def write_sparse(directory: Path, n: int, rng: np.random.Generator) -> None:
+    rows, cols, values = [], [], []
+    for offset, value in ((-1, -1.0), (0, 4.0), (1, -1.0)):
+        index = np.arange(max(0, -offset), min(n, n - offset))
+        rows.append(index)
+        cols.append(index + offset)
+        values.append(np.full(index.size, value))
+    row, col, value = (np.concatenate(parts) for parts in (rows, cols, values))
+    order = np.lexsort((col, row))
+    row_ptr = np.searchsorted(row[order], np.arange(n + 1)).astype("<u4")
+    value[order].astype("<f8").tofile(directory / "values.f64")
+    col[order].astype("<u4").tofile(directory / "col_indices.u32")
+    row_ptr.tofile(directory / "row_ptr.u32")
+    rng.standard_normal(n).astype("<f8").tofile(directory / "b.f64")
+
+
+def native_ms(kind: str, directory: Path, n: int) -> float:
+    result = native(KERNEL, kind, directory, n, REPS[kind])
+    return result.get("ms_per_solve", result.get("ms_per_op"))
+
+
+def node_ms(pkg: Path, kind: str, directory: Path, n: int, baseline: bool) -> dict:
+    flags = ["--baseline"] if baseline else []
+    return node(RUNNER, pkg, kind, directory, n, REPS[kind], *flags)
+
+
+def measure(rounds: int) -> dict:
+    pkg = ensure_built(KERNEL)
+    rng = np.random.default_rng(2026)
+    with tempfile.TemporaryDirectory(prefix="wasmforge-solver-bench-") as tmp:
+        dense_dir, sparse_dir = Path(tmp, "dense"), Path(tmp, "sparse")
+        dense_dir.mkdir()
+        sparse_dir.mkdir()
+        write_dense(dense_dir, DENSE_N, rng)
+        write_sparse(sparse_dir, SPARSE_N, rng)
+        problems = {"dense": (dense_dir, DENSE_N), "sparse": (sparse_dir, SPARSE_N),
+                    "residual": (dense_dir, DENSE_N)}
+        samples: dict[str, dict[str, list[float]]] = {
+            kind: {"native": [], "wasm simd": [], "wasm baseline": []} for kind in problems}
+        for round_number in range(rounds):
+            for kind, (directory, n) in problems.items():
+                row = samples[kind]
+                row["native"].append(native_ms(kind, directory, n))
+                simd = node_ms(pkg, kind, directory, n, baseline=False)
+                if not simd["simd"]:
+                    raise SystemExit("the package did not load its SIMD module in Node")
+                row["wasm simd"].append(simd["ms_per_op"])
+                row["wasm baseline"].append(node_ms(pkg, kind, directory, n, baseline=True)["ms_per_op"])
+                print(f"round {round_number + 1}/{rounds} {kind:<8} "
+                      + "  ".join(f"{side} {values[-1]:8.3f} ms" for side, values in row.items()), file=sys.stderr)
+    init = {mode: [node(RUNNER, pkg, "init", *flags) for _ in range(5)]
+            for mode, flags in (("simd", []), ("baseline", ["--baseline"]))}
+    return {"samples": samples, "init_ms": {mode: median_of(runs, "init_ms") for mode, runs in init.items()}}
+
+
+def summarise(measured: dict, rounds: int) -> dict:
+    medians = {kind: {side: statistics.median(values) for side, values in sides.items()}
+               for kind, sides in measured["samples"].items()}
+    return {
+        "rounds": rounds,
+        "median_ms": medians,
+        "wasm_over_native_throughput": {
+            kind: {side: row["native"] / row[side] for side in ("wasm simd", "wasm baseline")}
+            for kind, row in medians.items()},
+        "simd_speedup": {kind: row["wasm baseline"] / row["wasm simd"] for kind, row in medians.items()},
+        "init_ms": measured["init_ms"],
+        "samples": measured["samples"],
+    }
+
+
+def print_table(summary: dict) -> None:
+    print(f"\nmedian of {summary['rounds']} rounds (ms per call; ratio = native time / wasm time, goal >= 0.90)")
+    print(f"  {'problem':<22} {'native':>9} {'wasm simd':>10} {'ratio':>7} {'wasm base':>10} {'ratio':>7} "
+          f"{'simd speed-up':>14}")
+    labels = {"dense": f"dense CG n={DENSE_N}", "sparse": f"sparse CG n={SPARSE_N}",
+              "residual": f"matvec n={DENSE_N}"}
+    for kind, row in summary["median_ms"].items():
+        print(f"  {labels[kind]:<22} {row['native']:9.3f} {row['wasm simd']:10.3f} "
+              f"{ratio_text(row['native'], row['wasm simd']):>7} {row['wasm baseline']:10.3f} "
+              f"{ratio_text(row['native'], row['wasm baseline']):>7} {summary['simd_speedup'][kind]:13.2f}x")
+    init = summary["init_ms"]
+    print(f"\ninit (require + instantiate + first solve, fresh process, median of 5): "
+          f"simd {init['simd']:.1f} ms, baseline {init['baseline']:.1f} ms (goal <= 100 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    summary = summarise(measure(args.rounds), args.rounds)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print_table(summary)
+
+
+if __name__ == "__main__":
+    main()
