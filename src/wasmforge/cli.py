@@ -27,7 +27,7 @@ from .spec import schema
 from .spec.load import SPEC_FILE, load_spec
 from .toolchain import install as toolchain_install
 from .toolchain import tools
-from .verify import verify_package
+from .verify import failure_locations, verify_package
 
 app = typer.Typer(
     name="wasmforge",
@@ -225,7 +225,8 @@ def verify(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
         for failure in report.failures:
             ui.error(f"{failure.target} · {failure.subject} · {failure.name}: {failure.detail}")
     if not report.ok:
-        raise VerificationFailed(f"{len(report.failures)} of {len(report.checks)} checks failed for {pkg}")
+        raise VerificationFailed(f"{len(report.failures)} of {len(report.checks)} checks failed for {pkg}",
+                                 locations=failure_locations(spec, report))
     if not as_json:
         ui.success(f"{pkg}: all {len(report.checks)} checks passed")
 
@@ -234,6 +235,129 @@ def _built_targets(pkg: Path) -> tuple[str, ...]:
     """Which targets a finished package serves, read from its entry files."""
     entries = {"bundler": "index.js", "nodejs": "node.cjs", "web": "web.js", "no-modules": "no-modules.js"}
     return tuple(t for t, name in entries.items() if (pkg / name).is_file())
+
+
+# --- release ---------------------------------------------------------------------------------
+
+@app.command()
+def release(
+    version: Annotated[Optional[str], typer.Argument(  # noqa: UP007
+        help="The new version (semver), e.g. 1.2.0 or 2.0.0-rc.1.", show_default=False)] = None,
+    kernel_dirs: KernelDirs = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and the diffs; change nothing.")] = False,
+    no_git: Annotated[bool, typer.Option("--no-git", help="Do not check the tree, commit or tag.")] = False,
+    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Release from a tree with uncommitted "
+                                                                    "changes.")] = False,
+    publish: Annotated[bool, typer.Option("--publish", help="`npm publish` once everything else "
+                                                            "succeeded.")] = False,
+    recover_only: Annotated[bool, typer.Option("--recover", help="Only roll back a release that was killed, "
+                                                                 "then exit.")] = False,
+    from_tag: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--from-tag", metavar="TAG", help="CI: rebuild the release TAG points at (HEAD must be there), check it "
+        "is byte-identical to its committed manifest, and with --publish publish it.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Bump, changelog, build, verify, pack, commit and tag: all of it, or (on any failure) none of it."""
+    from .release import run as releasing
+    from .release.semver import parse as parse_version
+
+    dirs = discover_kernels(kernel_dirs)
+    if from_tag is not None:
+        if version is not None:
+            raise UsageError("--from-tag takes the version from the tag", hint="drop VERSION")
+        manifest = releasing.release_from_tag(from_tag, dirs, tools.resolve(), publish)
+        if as_json:
+            ui.emit_json(manifest)
+        return
+    if dry_run:
+        for journal in releasing.pending_journals(dirs):
+            ui.warn(f"a killed release left {journal}; the next real run rolls it back first")
+    else:
+        restored = releasing.recover_pending(dirs)
+        if restored:
+            ui.warn("rolled back a release that was killed before it finished: " + ", ".join(restored))
+    if recover_only:
+        ui.success("no unfinished release is left")
+        return
+    if version is None:
+        raise UsageError("missing VERSION", hint="e.g. `wasmforge release 1.2.0`")
+    options = releasing.ReleaseOptions(parse_version(version.removeprefix("v")), git=not no_git,
+                                       allow_dirty=allow_dirty, publish=publish)
+    plan = releasing.plan_release(dirs, options)
+    ui.step(f"release {options.version}" + (" (dry run)" if dry_run else ""))
+    for line in plan.describe():
+        ui.info(line)
+    if dry_run:
+        ui.emit_text(plan.diffs())
+        ui.success("dry run: nothing was changed")
+        return
+    manifests = releasing.run_release(plan, tools.resolve())
+    if as_json:
+        ui.emit_json(manifests)
+    for kernel in plan.kernels:
+        ui.success(f"released {kernel.spec.package.name} {kernel.version}"
+                   + (f", tagged {kernel.tag}" if kernel.tag else "") + f": {kernel.release_dir}")
+
+
+# --- ci ------------------------------------------------------------------------------------
+
+@app.command()
+def ci(
+    arguments: Annotated[Optional[list[str]], typer.Argument(  # noqa: UP007
+        metavar="[KERNEL_DIR]... | init github", show_default=False,
+        help="Kernel directories (default: as for build), or `init github` to write the workflow file.")] = None,
+    junit: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+        "--junit", metavar="FILE", help="Write JUnit XML: a testcase per (kernel, target, check).")] = None,
+    json_file: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+        "--json", metavar="FILE", help="Write the report as JSON (the JUnit content plus sizes and timings).")] = None,
+    pack_dir: Annotated[Path, typer.Option("--pack-dir", help="Where the packed tarballs go.")] = Path("dist"),
+    install: Annotated[str, typer.Option(help="init: how the workflow installs wasmforge (a pip requirement).")]
+    = f"wasmforge=={__version__}",
+    branch: Annotated[str, typer.Option(help="init: the branch whose pushes run the workflow.")] = "main",
+    force: Annotated[bool, typer.Option("--force", help="init: overwrite an existing workflow file.")] = False,
+) -> None:
+    """One CI step: doctor, then build all targets, verify and pack every kernel; a summary table,
+    JUnit/JSON reports, and GitHub Actions groups and annotations. Exit code of the first failure."""
+    from .ci.junit import write_junit
+    from .ci.run import STAGES, run_ci, summary_rows
+
+    if arguments and arguments[0] == "init":
+        _ci_init(arguments[1:], install, branch, force)
+        return
+    dirs = discover_kernels([Path(a) for a in arguments] if arguments else None)
+    report = run_ci(dirs, pack_dir.resolve())
+    ui.table("wasmforge ci", ["kernel", *STAGES, "time"], summary_rows(report))
+    if junit:
+        write_junit(report, junit)
+        ui.info(f"JUnit report: {junit}")
+    if json_file:
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        json_file.write_text(json.dumps(report.to_json(), indent=2) + "\n")
+        ui.info(f"JSON report: {json_file}")
+    if not report.ok:
+        failed = [k.package or str(k.kernel) for k in report.kernels if not k.ok]
+        raise CiFailed(f"ci failed: {', '.join(failed) if failed else 'the toolchain is incomplete'}",
+                       report.exit_code)
+    ui.success(f"ci passed: {len(report.kernels)} kernel(s) built, verified and packed into {pack_dir}")
+
+
+class CiFailed(WasmforgeError):
+    """`wasmforge ci` found failures; each was reported (and annotated) where it happened."""
+
+    annotated = True
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _ci_init(arguments: list[str], install: str, branch: str, force: bool) -> None:
+    from .ci.workflow import PROVIDERS, write_workflow
+
+    if len(arguments) != 1:
+        raise UsageError("usage: wasmforge ci init PROVIDER", hint=f"providers: {', '.join(PROVIDERS)}")
+    written = write_workflow(Path.cwd(), arguments[0], install, branch, force)
+    ui.success(f"wrote {written}: commit it, and add an NPM_TOKEN secret for publishing tagged releases")
 
 
 # --- schema ----------------------------------------------------------------------------------
@@ -266,6 +390,17 @@ def discover_kernels(paths: list[Path] | None) -> list[Path]:
     return found
 
 
+def annotate_failure(exc: WasmforgeError) -> None:
+    """Under GitHub Actions: one annotation per located problem, else one for the error."""
+    if getattr(exc, "annotated", False):
+        return
+    title = f"wasmforge: {type(exc).__name__}"
+    for location in exc.locations:
+        ui.annotate(location.message, location.file, location.line, title)
+    if not exc.locations:
+        ui.annotate(exc.render(), title=title)
+
+
 def main() -> None:
     # Typer handles --help, --version and usage errors (exit 2) itself; our own
     # errors propagate to here and become their documented exit codes.
@@ -273,6 +408,7 @@ def main() -> None:
         app()
     except WasmforgeError as exc:
         ui.error(exc.render())
+        annotate_failure(exc)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         ui.error("interrupted; nothing half-written was left in place")

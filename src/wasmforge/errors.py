@@ -12,15 +12,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where in the user's files a failure comes from (for editors and CI annotations)."""
+
+    file: Path
+    line: int | None
+    message: str
+
+
 class WasmforgeError(Exception):
     """Base class: a message that says what happened and, when known, what to do."""
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None,
+                 locations: Sequence[SourceLocation] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.locations = tuple(locations)
 
     def render(self) -> str:
         return self.message if not self.hint else f"{self.message}\n  fix: {self.hint}"
@@ -54,7 +65,9 @@ class SpecError(WasmforgeError):
         count = len(self.problems)
         header = f"invalid kernel spec ({count} problem{'s' if count != 1 else ''})"
         body = "\n".join(p.render(file) for p in self.problems)
-        super().__init__(f"{header}\n{body}")
+        locations = [SourceLocation(file, p.line, f"{p.path}: {p.message}" + (f" (fix: {p.fix})" if p.fix else ""))
+                     for p in self.problems] if file else []
+        super().__init__(f"{header}\n{body}", locations=locations)
 
 
 class UsageError(WasmforgeError):
@@ -81,6 +94,7 @@ class CommandFailed(WasmforgeError):
         output_tail: str,
         *,
         hint: str | None = None,
+        locations: Sequence[SourceLocation] = (),
     ) -> None:
         self.argv = tuple(argv)
         self.returncode = returncode
@@ -89,13 +103,14 @@ class CommandFailed(WasmforgeError):
         message = f"command failed with exit status {returncode}: {shown}"
         if output_tail.strip():
             message += "\n" + _indent(output_tail.rstrip())
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, locations=locations)
 
 
 class VerificationFailed(WasmforgeError):
     """The built package does not do what its spec says."""
 
     exit_code = 5
+    report: object = None  # the VerifyReport, when the failure comes from one
 
 
 class Interrupted(WasmforgeError):

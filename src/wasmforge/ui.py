@@ -3,7 +3,9 @@
 Human-facing status goes to stderr through the functions here; machine-readable
 results go to stdout through `emit_json`. Nothing else in wasmforge prints.
 In CI (the CI or GITHUB_ACTIONS variables) colours and spinners are switched off
-so logs stay readable.
+so logs stay readable. Under GitHub Actions, `group` folds log sections and
+`annotate` turns errors into annotations on the user's files: both are
+workflow commands, which the runner reads from stdout.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -86,6 +89,61 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
 def short_path(path: str) -> str:
     home = os.path.expanduser("~")
     return "~" + path[len(home):] if path.startswith(home + os.sep) else path
+
+
+# --- GitHub Actions workflow commands --------------------------------------------------
+
+def in_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+@contextlib.contextmanager
+def group(title: str) -> Iterator[None]:
+    """A foldable section of the log under GitHub Actions; a step line elsewhere."""
+    if not in_github_actions():
+        step(title)
+        yield
+        return
+    _workflow_command("group", title)
+    try:
+        yield
+    finally:
+        _workflow_command("endgroup")
+
+
+def annotate(message: str, file: Path | None = None, line: int | None = None, title: str | None = None) -> None:
+    """An error annotation on `file` (at `line`) under GitHub Actions; nothing elsewhere."""
+    if not in_github_actions():
+        return
+    properties = {}
+    if file is not None:
+        workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
+        properties["file"] = os.path.relpath(file, workspace)
+        if line:
+            properties["line"] = str(line)
+    if title:
+        properties["title"] = title
+    _workflow_command("error", message, properties)
+
+
+def _workflow_command(name: str, message: str = "", properties: dict[str, str] | None = None) -> None:
+    # Escaping as in @actions/core (command.ts): data escapes % CR LF; properties also : and ,.
+    def data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    listed = ",".join(f"{key}={prop(value)}" for key, value in (properties or {}).items())
+    console.file.flush()
+    sys.stdout.write(f"::{name}{' ' + listed if listed else ''}::{data(message)}\n")
+    sys.stdout.flush()
+
+
+def emit_text(text: str) -> None:
+    """A document for the user to read or pipe (diffs, generated files): stdout."""
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    sys.stdout.flush()
 
 
 def emit_json(payload: Any) -> None:

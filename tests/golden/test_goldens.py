@@ -1,5 +1,5 @@
-"""Golden trees: the rendered crate and npm sources of the fixture kernel,
-reviewed like code. After an intended template change, regenerate with
+"""Golden trees: the rendered crate and npm sources of the fixture kernels and
+the generated GitHub workflow, reviewed like code. After an intended template change, regenerate with
 `pytest tests/golden --update-goldens` and review the diff."""
 
 from __future__ import annotations
@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO
+from wasmforge.ci.workflow import render_workflow
 from wasmforge.render.context import crate_files, npm_files
 from wasmforge.spec.load import load_spec
 
@@ -35,3 +37,32 @@ def test_rendered_tree_matches_goldens(name: str, request: pytest.FixtureRequest
     assert sorted(on_disk) == sorted(files), "file list changed: run with --update-goldens and review"
     for relative, text in files.items():
         assert text == on_disk[relative], f"{relative} differs from its golden: run with --update-goldens and review"
+
+
+WORKFLOW_GOLDEN = Path(__file__).parent / "expected" / "workflow" / "wasmforge.yml"
+
+
+def test_github_workflow_matches_its_golden(request: pytest.FixtureRequest) -> None:
+    text = render_workflow(install="wasmforge==0.1.0", branch="main")
+    if request.config.getoption("--update-goldens"):
+        WORKFLOW_GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        WORKFLOW_GOLDEN.write_text(text)
+    assert text == WORKFLOW_GOLDEN.read_text(), "the workflow differs from its golden: --update-goldens and review"
+
+
+def test_github_workflow_is_valid_yaml_that_runs_ci_and_releases_tags() -> None:
+    workflow = yaml.safe_load(render_workflow(install="wasmforge==0.1.0", branch="trunk"))
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as a boolean
+    assert triggers["push"] == {"branches": ["trunk"], "tags": ["v*", "*-v*"]}
+    assert "pull_request" in triggers
+    ci, release = workflow["jobs"]["ci"], workflow["jobs"]["release"]
+    ci_commands = "\n".join(step.get("run", "") for step in ci["steps"])
+    assert "python -m pip install wasmforge==0.1.0" in ci_commands
+    assert "wasmforge toolchain install" in ci_commands
+    assert "wasmforge ci --junit reports/junit.xml --json reports/wasmforge.json --pack-dir dist" in ci_commands
+    upload = next(step for step in ci["steps"] if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()"
+    assert release["needs"] == "ci" and release["if"] == "startsWith(github.ref, 'refs/tags/')"
+    release_commands = "\n".join(step.get("run", "") for step in release["steps"])
+    assert 'wasmforge release --from-tag "$GITHUB_REF_NAME" --publish' in release_commands
+    assert release["steps"][-1]["env"]["NODE_AUTH_TOKEN"] == "${{ secrets.NPM_TOKEN }}"

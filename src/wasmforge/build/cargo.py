@@ -10,9 +10,10 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from .. import proc, ui
-from ..errors import WasmforgeError
+from ..errors import CommandFailed, SourceLocation, WasmforgeError
 from ..settings import WASM_TARGET
 from ..toolchain.tools import Toolchain
 
@@ -32,15 +33,40 @@ def compile_wasm(
     _discard_stale_target(target_dir, toolchain)
     argv = [
         "cargo", "build", "--manifest-path", str(manifest), "--target", WASM_TARGET,
-        "--target-dir", str(target_dir), "--message-format=json-render-diagnostics",
+        "--target-dir", str(target_dir), "--message-format=json",
     ]
     if release:
         argv.append("--release")
     if features:
         argv += ["--features", ",".join(features)]
     env = {**build_env(toolchain, remap), "CARGO_TERM_COLOR": "never"}
-    result = proc.run(argv, env=env, hint="the Rust compiler's messages above say what to fix")
+    result = proc.run(argv, env=env, check=False)
+    if result.returncode != 0:
+        errors = compile_errors(result.stdout)
+        rendered = "\n".join(error["rendered"] for error in errors)
+        raise CommandFailed(result.argv, result.returncode, proc.output_tail("", f"{rendered}\n{result.stderr}"),
+                            hint="the Rust compiler's messages above say what to fix",
+                            locations=[location for error in errors if (location := error["location"])])
     return find_wasm_artifact(result.stdout, manifest)
+
+
+def compile_errors(messages: str) -> list[dict[str, Any]]:
+    """rustc's errors from cargo's JSON lines: the rendered text and the primary
+    span (paths as the compiler printed them: remapped, see build_env)."""
+    errors = []
+    for line in messages.splitlines():
+        if not line.startswith("{"):
+            continue
+        message = json.loads(line)
+        diagnostic = message.get("message") or {}
+        if message.get("reason") != "compiler-message" or diagnostic.get("level") != "error":
+            continue
+        primary = next((span for span in diagnostic.get("spans", []) if span.get("is_primary")), None)
+        location = SourceLocation(Path(primary["file_name"]), primary["line_start"], diagnostic["message"]) \
+            if primary else None
+        errors.append({"rendered": (diagnostic.get("rendered") or diagnostic["message"]).rstrip(),
+                       "location": location})
+    return errors
 
 
 def find_wasm_artifact(messages: str, manifest: Path) -> Path:

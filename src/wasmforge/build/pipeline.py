@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import ui
-from ..errors import VerificationFailed
+from ..errors import CommandFailed, SourceLocation, VerificationFailed
 from ..render.context import crate_files, npm_files, replace_dir, write_tree
 from ..render.npm import HELPERS_DIR, layout
 from ..spec.model import KernelSpec
 from ..toolchain.tools import Toolchain
-from ..verify import VerifyReport, verify_package
+from ..verify import VerifyReport, failure_locations, verify_package
 from . import assemble, bindgen, cargo, fingerprint, helpers, optimize, sizes, sources
 from .plan import BuildRequest, Step, effective_spec, plan_build
 from .workdir import WorkDir, workdir
@@ -118,15 +118,36 @@ def _helpers(run: _Run, step: Step) -> None:
 
 def _compile(run: _Run, step: Step) -> None:
     assert run.build_crate is not None
-    artifact = cargo.compile_wasm(
-        run.toolchain, run.build_crate / "Cargo.toml", run.dirs.cargo_target,
-        release=run.release, remap=_path_remapping(run), features=run.cargo_features(step.variant),
-    )
+    remap = _path_remapping(run)
+    try:
+        artifact = cargo.compile_wasm(
+            run.toolchain, run.build_crate / "Cargo.toml", run.dirs.cargo_target,
+            release=run.release, remap=remap, features=run.cargo_features(step.variant),
+        )
+    except CommandFailed as failure:
+        # The compiler names remapped paths (/kernel/src/lib.rs): point at the user's files.
+        tail = failure.output_tail
+        for prefix, origin in _origins(run).items():
+            tail = tail.replace(f"--> {prefix}/", f"--> {origin}/")
+        raise CommandFailed(failure.argv, failure.returncode, tail, hint=failure.hint,
+                            locations=[_unmapped(location, run) for location in failure.locations]) from None
     # Cargo writes every variant to the same path: keep this one before the next compile.
     kept = run.dirs.root / "compiled" / f"{step.variant}.wasm"
     kept.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(artifact, kept)
     run.compiled[step.variant] = kept
+
+
+def _origins(run: _Run) -> dict[str, Path]:
+    """The remapped prefixes (see _path_remapping) and the user's directories they stand for."""
+    return {"/kernel": run.spec.crate_dir, "/crate": run.dirs.crate}
+
+
+def _unmapped(location: SourceLocation, run: _Run) -> SourceLocation:
+    for prefix, origin in _origins(run).items():
+        if location.file.is_relative_to(prefix):
+            return dataclasses.replace(location, file=origin / location.file.relative_to(prefix))
+    return location
 
 
 def _path_remapping(run: _Run) -> dict[Path, str]:
@@ -177,10 +198,13 @@ def _verify(run: _Run, step: Step) -> None:
     run.verification = report
     if not report.ok:
         lines = "\n".join(f"  {c.target} · {c.subject} · {c.name}: {c.detail}" for c in report.failures)
-        raise VerificationFailed(
+        failure = VerificationFailed(
             f"the new package failed verification; {run.dirs.pkg} was left as it was:\n{lines}",
             hint=f"inspect the rejected package in {run.dirs.stage}",
+            locations=failure_locations(run.spec, report),
         )
+        failure.report = report  # every check, for reports (wasmforge ci)
+        raise failure
 
 
 def _publish(run: _Run, step: Step) -> None:

@@ -58,10 +58,11 @@ def render(name: str, **context: Any) -> str:
 
 
 def templates_digest() -> str:
-    """Hash of every template: part of the build's input fingerprint."""
+    """Hash of the templates a build renders (crate/, npm/): part of its input fingerprint."""
     digest = hashlib.sha256()
     root = template_root()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    built_from = [p for folder in ("crate", "npm") for p in (root / folder).rglob("*") if p.is_file()]
+    for path in sorted(built_from):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

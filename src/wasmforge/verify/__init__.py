@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import SourceLocation
+from ..spec.locate import index_lines
 from ..spec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from .module import check_module
 from .node import verify_in_node
 from .report import Check, VerifyReport
 
-__all__ = ["Check", "VerifyReport", "verify_package"]
+__all__ = ["Check", "VerifyReport", "failure_locations", "verify_package"]
 
 
 def verify_package(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) -> VerifyReport:
@@ -24,3 +26,22 @@ def verify_package(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) ->
         for check in verify_in_node(toolchain, spec, package_dir):
             report.add(check)
     return report
+
+
+def failure_locations(spec: KernelSpec, report: VerifyReport) -> list[SourceLocation]:
+    """Each failed check, pointed at the spec table of the function, class or
+    member it is about (the module and package checks point at the file)."""
+    lines = index_lines(spec.file.read_text())
+    tables = _subject_tables(spec)
+    return [SourceLocation(spec.file, lines.get(tables.get(check.subject, "")),
+                           f"{check.target} · {check.subject} · {check.name}: {check.detail}")
+            for check in report.failures]
+
+
+def _subject_tables(spec: KernelSpec) -> dict[str, str]:
+    tables = {function.name: f"function[{i}]" for i, function in enumerate(spec.functions)}
+    for i, klass in enumerate(spec.classes):
+        tables[klass.name] = f"class[{i}].constructor"
+        tables.update({f"{klass.name}.{m.name}": f"class[{i}].method[{j}]" for j, m in enumerate(klass.methods)})
+        tables.update({f"{klass.name}.{p.name}": f"class[{i}].property[{j}]" for j, p in enumerate(klass.properties)})
+    return tables

@@ -25,12 +25,18 @@ from .report import Check
 HARNESS = Path(__file__).with_name("harness.mjs")
 
 
+def _really(toolchain: Toolchain) -> dict[str, str]:
+    """npm's environment for packing and installing: verification must really do
+    both, even where npm_config_dry_run is set (as for `release --publish` tests)."""
+    return {**toolchain.node.env(), "npm_config_dry_run": "", "NPM_CONFIG_DRY_RUN": ""}
+
+
 def pack(toolchain: Toolchain, package_dir: Path, destination: Path) -> Path:
     """`npm pack` into `destination`; returns the tarball."""
     destination.mkdir(parents=True, exist_ok=True)
     result = proc.run(
         toolchain.node.npm("pack", "--json", "--ignore-scripts", "--pack-destination", str(destination)),
-        cwd=package_dir, env=toolchain.node.env(),
+        cwd=package_dir, env=_really(toolchain),
     )
     info = json.loads(result.stdout)
     return destination / info[0]["filename"]
@@ -44,7 +50,7 @@ def install(toolchain: Toolchain, tarball: Path, project: Path) -> None:
     proc.run(
         toolchain.node.npm("install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock",
                            "--prefer-offline", str(tarball)),
-        cwd=project, env=toolchain.node.env(),
+        cwd=project, env=_really(toolchain),
     )
 
 

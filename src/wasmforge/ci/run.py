@@ -1,0 +1,204 @@
+"""`wasmforge ci`: one CI step — doctor, then per kernel build (all targets),
+verify, pack — that reports everything instead of stopping at the first error.
+
+A failing kernel does not stop the next one: CI should show every problem of
+a push at once. The result is a CiReport; ci/junit.py and `to_json` turn it
+into files for CI systems, and the CLI shows it as a table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import ui
+from ..build.pipeline import build_kernel
+from ..build.plan import BuildRequest, effective_spec
+from ..build.workdir import workdir
+from ..errors import ToolMissing, VerificationFailed, WasmforgeError
+from ..settings import TARGETS
+from ..spec.load import load_spec
+from ..spec.model import KernelSpec
+from ..toolchain import tools
+from ..toolchain.tools import Toolchain, ToolStatus
+from ..verify import Check, VerifyReport, failure_locations, verify_package
+from ..verify.node import pack
+
+STAGES = ("spec", "build", "verify", "pack")
+
+
+@dataclass
+class Stage:
+    name: str
+    ok: bool | None = None  # None: not run (an earlier stage failed)
+    seconds: float = 0.0
+    detail: str = ""
+
+
+@dataclass
+class KernelResult:
+    kernel: Path
+    package: str = ""
+    version: str = ""
+    stages: dict[str, Stage] = field(default_factory=lambda: {name: Stage(name) for name in STAGES})
+    checks: list[Check] = field(default_factory=list)
+    build: dict[str, Any] = field(default_factory=dict)  # the build report: sizes, timings, features
+    tarball: dict[str, Any] | None = None
+    exit_code: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return all(stage.ok for stage in self.stages.values())
+
+
+@dataclass
+class CiReport:
+    doctor: list[ToolStatus]
+    kernels: list[KernelResult]
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.doctor) and bool(self.kernels) and all(k.ok for k in self.kernels)
+
+    @property
+    def exit_code(self) -> int:
+        if not all(s.ok for s in self.doctor):
+            return ToolMissing.exit_code
+        return next((k.exit_code for k in self.kernels if not k.ok), 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "doctor": [status.as_json() for status in self.doctor],
+            "kernels": [{
+                "kernel": str(k.kernel), "package": k.package, "version": k.version, "ok": k.ok,
+                "stages": [{"name": s.name, "ok": s.ok, "seconds": round(s.seconds, 3), "detail": s.detail}
+                           for s in k.stages.values()],
+                "checks": [check.as_json() for check in k.checks],
+                "sizes": k.build.get("sizes", []),
+                "timings": k.build.get("timings", {}),
+                "tarball": k.tarball,
+            } for k in self.kernels],
+        }
+
+
+def run_ci(kernel_dirs: list[Path], pack_dir: Path) -> CiReport:
+    with ui.group("doctor"):
+        statuses = tools.inspect(probe=True)
+        for status in statuses:
+            if not status.ok:
+                ui.error(f"{status.name}: {status.note}; fix: {status.fix}")
+                ui.annotate(f"{status.name}: {status.note} (fix: {status.fix})", title="wasmforge doctor")
+    if not all(status.ok for status in statuses):
+        return CiReport(statuses, [KernelResult(path) for path in kernel_dirs])
+    toolchain = tools.resolve()
+    return CiReport(statuses, [_kernel(path, toolchain, pack_dir) for path in kernel_dirs])
+
+
+def _kernel(path: Path, toolchain: Toolchain, pack_dir: Path) -> KernelResult:
+    result = KernelResult(path)
+    spec_holder: list[KernelSpec] = []
+    pipeline: list[tuple[str, Callable[[], None]]] = [
+        ("spec", lambda: spec_holder.append(_load(path, result))),
+        ("build", lambda: _build(spec_holder[0], toolchain, result)),
+        ("verify", lambda: _verify(spec_holder[0], toolchain, result)),
+        ("pack", lambda: _pack(spec_holder[0], toolchain, pack_dir, result)),
+    ]
+    for name, action in pipeline:
+        with ui.group(f"{name}: {result.package or path}"), _stage(result, name) as ok:
+            action()
+            ok()
+        if not result.stages[name].ok:
+            break
+    return result
+
+
+@contextmanager
+def _stage(result: KernelResult, name: str) -> Iterator[Callable[[], None]]:
+    """Times a stage; a WasmforgeError fails it (and is annotated), anything else propagates."""
+    stage = result.stages[name]
+    started = time.monotonic()
+
+    def passed() -> None:
+        stage.ok = True
+
+    try:
+        yield passed
+    except WasmforgeError as failure:
+        stage.ok = False
+        stage.detail = failure.render()
+        result.exit_code = result.exit_code or failure.exit_code
+        ui.error(failure.render())
+        title = f"wasmforge {name}: {result.package or result.kernel}"
+        for location in failure.locations:
+            ui.annotate(location.message, location.file, location.line, title)
+        if not failure.locations:
+            ui.annotate(failure.render(), title=title)
+    finally:
+        stage.seconds = time.monotonic() - started
+
+
+def _load(path: Path, result: KernelResult) -> KernelSpec:
+    spec = effective_spec(load_spec(path), BuildRequest(targets=TARGETS))
+    result.package, result.version = spec.package.name, spec.package.version
+    return spec
+
+
+def _build(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> None:
+    request = BuildRequest(targets=TARGETS, verify=True)
+    try:
+        built = build_kernel(spec, request, toolchain)
+    except VerificationFailed as failure:
+        # The build itself worked; the verify stage reports the checks.
+        if not isinstance(failure.report, VerifyReport):
+            raise
+        result.checks = failure.report.checks
+        result.stages["build"].detail = "built; the verify stage has the failures"
+        return
+    result.build = built.report
+    if built.up_to_date:
+        result.stages["build"].detail = "up to date"
+    else:
+        result.checks = [_check(c) for c in (built.report.get("verification") or {}).get("checks", [])]
+
+
+def _check(data: dict[str, Any]) -> Check:
+    return Check(data["target"], data["subject"], data["check"], data["ok"], data["detail"])
+
+
+def _verify(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> None:
+    """Verification ran inside the build (its checks are in `result`) unless the
+    package was up to date: then it runs now, on pkg/."""
+    if not result.checks:
+        result.checks = verify_package(toolchain, spec, workdir(spec).pkg).checks
+    report = VerifyReport(str(spec.root), spec.package.name, result.checks)
+    result.stages["verify"].detail = f"{len(report.checks) - len(report.failures)}/{len(report.checks)} checks"
+    if not report.ok:
+        lines = "\n".join(f"  {c.target} · {c.subject} · {c.name}: {c.detail}" for c in report.failures)
+        raise VerificationFailed(f"{len(report.failures)} of {len(report.checks)} checks failed:\n{lines}",
+                                 locations=failure_locations(spec, report))
+
+
+def _pack(spec: KernelSpec, toolchain: Toolchain, pack_dir: Path, result: KernelResult) -> None:
+    tarball = pack(toolchain, workdir(spec).pkg, pack_dir)
+    data = tarball.read_bytes()
+    result.tarball = {"file": str(tarball), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    result.stages["pack"].detail = tarball.name
+
+
+def summary_rows(report: CiReport) -> list[list[str]]:
+    rows = []
+    for kernel in report.kernels:
+        cells = []
+        for stage in kernel.stages.values():
+            mark = "—" if stage.ok is None else "ok" if stage.ok else "FAIL"
+            detail = stage.detail.splitlines()[0] if stage.detail and stage.ok is not False else ""
+            cells.append(f"{mark} {detail}".strip() if mark != "—" else mark)
+        seconds = sum(stage.seconds for stage in kernel.stages.values())
+        rows.append([kernel.package or str(kernel.kernel), *cells, f"{seconds:.1f}s"])
+    return rows
