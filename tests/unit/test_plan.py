@@ -11,11 +11,17 @@ def kinds(kernel: Path, request: BuildRequest) -> list[tuple[str, str | None]]:
 
 
 def test_compiles_once_and_binds_per_target(kernel_dir: Path) -> None:
+    # Four targets from three wasm-bindgen runs: the bundler entry is built on the web glue.
     assert kinds(kernel_dir, BuildRequest()) == [
         ("render-crate", None), ("render-npm", None), ("sources", None), ("compile", None),
-        ("bindgen", "bundler"), ("bindgen", "nodejs"), ("bindgen", "web"), ("bindgen", "no-modules"),
+        ("bindgen", "nodejs"), ("bindgen", "web"), ("bindgen", "no-modules"),
         ("optimize", None), ("assemble", None), ("verify", None), ("publish", None),
     ]
+
+
+def test_a_bundler_only_package_still_binds_the_web_glue(kernel_dir: Path) -> None:
+    steps = kinds(kernel_dir, BuildRequest(targets=("bundler",), verify=False))
+    assert ("bindgen", "web") in steps and not any(target == "bundler" for _, target in steps)
 
 
 def test_wasm_pack_backend_builds_each_target(kernel_dir: Path) -> None:

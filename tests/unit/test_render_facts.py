@@ -52,12 +52,17 @@ def test_package_json_serves_every_target_from_one_package(kernel_dir: Path) -> 
     root = manifest["exports"]["."]
     assert root["node"]["require"] == {"types": "./index.d.cts", "default": "./node.cjs"}
     assert root["node"]["import"]["default"] == "./node.js"
+    # Every bundler sets `module`, Node does not: bundlers get the inlined-module entry.
+    assert list(root)[0] == "module" and root["module"] == {"types": "./index.d.ts", "default": "./index.js"}
     assert root["browser"]["default"] == root["import"]["default"] == "./index.js"
-    assert manifest["exports"]["./web"] == {"types": "./web.d.ts", "default": "./web.js"}
+    assert manifest["exports"]["./bundler"] == {"module": root["module"], "import": root["module"]}
+    assert manifest["exports"]["./web"] == {"import": {"types": "./web.d.ts", "default": "./web.js"}}
     assert manifest["exports"]["./no-modules"] == "./no-modules.js"
-    assert manifest["type"] == "module" and manifest["main"] == "./node.cjs"
+    assert manifest["type"] == "module" and manifest["main"] == "./node.cjs" and manifest["module"] == "./index.js"
     assert manifest["files"].count("demo_kernel_bg.wasm") == 1
-    assert "./demo_kernel.js" in manifest["sideEffects"]
+    assert {"wasm-inline.js", "demo_kernel.web.js", "bundler.d.ts", "node.d.ts"} <= set(manifest["files"])
+    assert "demo_kernel.js" not in manifest["files"]  # wasm-bindgen's bundler glue is not shipped
+    assert manifest["sideEffects"] == ["./index.js", "./no-modules.js"]
     assert manifest["engines"] == {"node": ">=18"}
 
 

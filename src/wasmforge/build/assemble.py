@@ -2,19 +2,30 @@
 
 wasm-bindgen's output is copied under its per-target name (see
 render/npm.py), the optimised module once, the rendered npm sources as they
-are; the only composition is the no-modules script, which wraps wasm-bindgen's
-glue and our facade in one function so it defines a single global.
+are. Composed here: `wasm-inline.js` (the optimised modules as base64, for
+the bundler entry) and the no-modules script, which wraps wasm-bindgen's glue
+and our facade in one function so it defines a single global.
+
+Two textual edits to wasm-bindgen's output, each checked to apply exactly
+once (the wasm-bindgen version is pinned): the web glue loses its default
+`new URL('<ident>_bg.wasm', import.meta.url)` — dead code, since our entries
+always pass the module, but bundlers would emit the .wasm into every bundle
+because of it; and the no-modules glue's `exports` parameter is renamed, so
+that package linters do not take the classic script for CommonJS.
 """
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import shutil
 from pathlib import Path
 
 from ..errors import WasmforgeError
-from ..render.npm import HELPERS_DIR, SIMD_DIR, SIMD_GLUE_TARGETS, Layout, glue_files
-from ..render.templates import GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER
+from .. import __version__
+from ..render.npm import HELPERS_DIR, INLINE_MODULE, SIMD_DIR, SIMD_GLUE_TARGETS, Layout, glue_files
+from ..render.templates import GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER, render
 
 # npm pack records modes; fixed ones keep tarballs identical across machines.
 FILE_MODE = 0o644
@@ -32,10 +43,14 @@ def assemble(stage: Path, layout: Layout, bindgen_dirs: dict[str, dict[str, Path
     for target, out_dir in bindgen_dirs.get("simd", {}).items():
         if target in SIMD_GLUE_TARGETS:
             _copy_glue(out_dir, stage / SIMD_DIR, layout.ident, target)
+    if "web" in bindgen_dirs["baseline"]:
+        _drop_default_url(stage / glue_files(layout.ident)["web"][f"{layout.ident}.js"], layout.ident)
     shutil.copyfile(modules["baseline"], stage / layout.wasm)
     if "simd" in modules:
         (stage / SIMD_DIR).mkdir(exist_ok=True)
         shutil.copyfile(modules["simd"], stage / layout.simd_wasm)
+    if layout.has["bundler"]:
+        _write_inline_module(stage / INLINE_MODULE, modules)
     for source in sorted(npm_sources.iterdir()):
         if source.is_dir():
             shutil.copytree(source, stage / source.name)
@@ -55,6 +70,48 @@ def _copy_glue(out_dir: Path, destination: Path, ident: str, target: str) -> Non
         shutil.copyfile(out_dir / produced, destination / shipped)
 
 
+def _drop_default_url(glue: Path, ident: str) -> None:
+    default = f"module_or_path = new URL('{ident}_bg.wasm', import.meta.url);"
+    replacement = "throw new Error('init() needs the module: a URL, a Response, bytes or a WebAssembly.Module');"
+    _edit_once(glue, default, replacement)
+
+
+def _edit_once(file: Path, old: str, new: str) -> None:
+    text = file.read_text("utf-8")
+    if text.count(old) != 1:
+        raise WasmforgeError(f"{file.name}: expected `{old}` exactly once in wasm-bindgen's output "
+                             "(a different wasm-bindgen version?)", hint="run `wasmforge doctor`")
+    file.write_text(text.replace(old, new), "utf-8")
+
+
+def _write_inline_module(destination: Path, modules: dict[str, Path]) -> None:
+    encoded = {variant: base64.b64encode(path.read_bytes()).decode("ascii") for variant, path in modules.items()}
+    destination.write_text(render("npm/wasm-inline.js.jinja", wasmforge_version=__version__,
+                                  baseline=encoded["baseline"], simd=encoded.get("simd")), "utf-8")
+
+
+# `exports` / `module` as identifiers: not `instance.exports`, not an object key.
+_EXPORTS_IDENTIFIER = re.compile(r"(?<![\w$.])exports(?![\w$]|\s*:)")
+_MODULE_IDENTIFIER = re.compile(r"(?<![\w$.])module(?![\w$]|\s*:)")
+# String literals and comments, which the renaming must leave alone.
+_NOT_CODE = re.compile(r"""'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`|//[^\n]*|/\*.*?\*/""", re.S)
+
+
+def _script_scoped(code: str, own_module: bool = False) -> str:
+    """CommonJS-looking code renamed for a classic script: `exports` (and our own
+    `module` shim) become plain local names, so linters see no CommonJS. Strings
+    and comments are left as they are."""
+    def rename(span: str) -> str:
+        span = _EXPORTS_IDENTIFIER.sub("__exports", span)
+        return _MODULE_IDENTIFIER.sub("__module", span) if own_module else span
+
+    pieces, last = [], 0
+    for literal in _NOT_CODE.finditer(code):
+        pieces += [rename(code[last:literal.start()]), literal.group()]
+        last = literal.end()
+    return "".join(pieces) + rename(code[last:])
+
+
 def _compose_no_modules(script: Path, glue: Path, helpers: list[Path]) -> None:
     """Fill the script's placeholders: wasm-bindgen's glue, and the helpers'
     CommonJS code, each evaluated in a function scope of its own."""
@@ -63,10 +120,12 @@ def _compose_no_modules(script: Path, glue: Path, helpers: list[Path]) -> None:
         if text.count(placeholder) != 1:
             raise WasmforgeError(f"{script.name} template lost its placeholder {placeholder} (broken template?)")
     modules = "\n".join(
-        f"  const {path.stem}Helpers = (function () {{\n    const module = {{ exports: {{}} }};\n"
-        f"    const exports = module.exports;\n{path.read_text('utf-8').rstrip()}\n    return module.exports;\n  }})();"
+        f"  const {path.stem}Helpers = (function () {{\n"
+        + _script_scoped("    const module = { exports: {} };\n    const exports = module.exports;\n"
+                         f"{path.read_text('utf-8').rstrip()}\n    return module.exports;", own_module=True)
+        + "\n  })();"
         for path in helpers)
-    text = text.replace(GLUE_PLACEHOLDER, glue.read_text("utf-8").rstrip())
+    text = text.replace(GLUE_PLACEHOLDER, _script_scoped(glue.read_text("utf-8").rstrip()))
     script.write_text(text.replace(HELPERS_PLACEHOLDER, modules), "utf-8")
 
 

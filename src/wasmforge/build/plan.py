@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from ..render.npm import bindgen_targets
 from ..settings import TARGETS
 from ..spec.model import KernelSpec
 
@@ -67,6 +68,7 @@ def effective_spec(spec: KernelSpec, request: BuildRequest) -> KernelSpec:
 
 def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
     targets = request.effective_targets(spec)
+    glue_targets = bindgen_targets(targets)
     steps = [
         Step("render-crate", "render the crate (Cargo.toml, src/lib.rs) from kernel.toml"),
         Step("render-npm", "render the npm sources (package.json, JS facade, .d.ts, README)"),
@@ -80,13 +82,14 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
     for variant in variants(spec):
         suffix = " --features simd" if variant == "simd" else ""
         if request.backend == "wasm-pack":
-            steps += [Step("wasm-pack", f"wasm-pack build --target {t}{suffix}", t, variant) for t in targets]
+            steps += [Step("wasm-pack", f"wasm-pack build --target {t}{suffix}{_serves(t, targets)}", t, variant)
+                      for t in glue_targets]
         else:
             once = "once" if variant == "baseline" else "once more, for the SIMD module"
             steps.append(Step("compile", f"cargo build {mode}{suffix} --target wasm32-unknown-unknown, {once}",
                               variant=variant))
-            steps += [Step("bindgen", f"wasm-bindgen --target {t}" + (" (SIMD module)" if suffix else ""), t, variant)
-                      for t in targets]
+            steps += [Step("bindgen", f"wasm-bindgen --target {t}{_serves(t, targets)}"
+                           + (" (SIMD module)" if suffix else ""), t, variant) for t in glue_targets]
         module = "the SIMD module" if variant == "simd" else "the shared module"
         steps.append(Step("optimize", f"wasm-opt -{level} on {module}" if level else
                           f"keep {module} as is (no wasm-opt)", variant=variant))
@@ -95,3 +98,9 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
         steps.append(Step("verify", "verify: wasmtime checks, then every target in Node from the packed tarball"))
     steps.append(Step("publish", "replace pkg/ with the new package"))
     return steps
+
+
+def _serves(glue: str, targets: tuple[str, ...]) -> str:
+    """Bundlers are served by the web glue (render/npm.py): say so where it applies."""
+    return " (for web and bundler)" if glue == "web" and "bundler" in targets and "web" in targets else \
+        " (for bundler)" if glue == "web" and "bundler" in targets else ""

@@ -6,7 +6,7 @@ import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..render.npm import Layout, glue_files
+from ..render.npm import INLINE_MODULE, Layout, glue_files
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,11 @@ def measure(package: Path, layout: Layout, wasm_before: dict[str, int]) -> list[
 
 
 def _js_files(layout: Layout, target: str) -> list[str]:
-    """The JavaScript a consumer of `target` loads."""
+    """The JavaScript a consumer of `target` loads (for bundlers: with the inlined module)."""
     if target == "no-modules":
         return ["no-modules.js"]
-    glue = list(glue_files(layout.ident)[target].values())
-    entry = {"bundler": ["index.js", "api.js"], "nodejs": ["node.cjs", "api.cjs"], "web": ["web.js", "api.js"]}
-    return glue + entry[target]
+    web_glue = glue_files(layout.ident)["web"][f"{layout.ident}.js"]
+    files = {"bundler": ["index.js", "api.js", web_glue, INLINE_MODULE],
+             "nodejs": [*glue_files(layout.ident)["nodejs"].values(), "node.cjs", "api.cjs"],
+             "web": ["web.js", "api.js", web_glue]}
+    return files[target]

@@ -3,8 +3,16 @@
 All files sit flat in pkg/ so that one `<ident>_bg.wasm` serves every target:
 since wasm-bindgen 0.2.107 the module's imports are the same for all targets,
 and each target's glue finds `<ident>_bg.wasm` next to itself. The glue files
-are renamed per target (`<ident>.node.cjs`, `<ident>.web.js` …); their content
-is used exactly as wasm-bindgen wrote it.
+are renamed per target (`<ident>.node.cjs`, `<ident>.web.js` …).
+
+Bundlers are served by wasm-bindgen's *web* glue, not its bundler glue: the
+bundler glue imports the .wasm as an ES module, which only webpack (recent
+versions) understands, and which no bundler does for a Node-platform bundle.
+`index.js` instead instantiates the module synchronously from bytes inlined as
+base64 (`wasm-inline.js`): no asset, no fetch, no top-level await, so webpack,
+Vite (build and dev) and esbuild bundle it with their defaults, for browsers
+and for Node (docs/architecture.md has the trade-off). `./web` keeps the
+fetch-based loading, with the .wasm as a separate file.
 
 The package is `"type": "module"`: `.js` files are ES modules, CommonJS files
 end in `.cjs`. Which file serves which consumer is decided by `exports`.
@@ -18,24 +26,32 @@ from typing import Any
 
 from ..spec.model import KernelSpec
 
-# wasm-bindgen output per target -> the name it gets in the package.
+INLINE_MODULE = "wasm-inline.js"
+
+
+# wasm-bindgen output per wasm-bindgen target -> the name it gets in the package.
 def glue_files(ident: str) -> dict[str, dict[str, str]]:
     return {
-        "bundler": {f"{ident}.js": f"{ident}.js", f"{ident}_bg.js": f"{ident}_bg.js"},
         "nodejs": {f"{ident}.js": f"{ident}.node.cjs"},
         "web": {f"{ident}.js": f"{ident}.web.js"},
         "no-modules": {f"{ident}.js": f"{ident}.no-modules-glue.js"},  # folded into no-modules.js
     }
 
 
-# The SIMD build is generated under the same name into simd/, so its module
-# imports `./<ident>_bg.js` like the baseline's: the web and no-modules glue
-# (handed the module at init()) serve both, and only the glue that names its
-# module file (bundler, nodejs) needs a copy in simd/.
+# The SIMD build is generated under the same name into simd/. The web and
+# no-modules glue are handed their module at init() and serve both builds;
+# only the nodejs glue names its module file, so only it gets a copy in simd/.
 SIMD_DIR = "simd"
 HELPERS_DIR = "helpers"
 HELPER_SUFFIXES = (".js", ".d.ts", ".cjs", ".d.cts")
-SIMD_GLUE_TARGETS = ("bundler", "nodejs")
+SIMD_GLUE_TARGETS = ("nodejs",)
+
+
+def bindgen_targets(targets: tuple[str, ...]) -> tuple[str, ...]:
+    """The wasm-bindgen targets a package of `targets` needs (bundlers use the web glue)."""
+    needed = {"nodejs": "nodejs" in targets, "web": "web" in targets or "bundler" in targets,
+              "no-modules": "no-modules" in targets}
+    return tuple(target for target, wanted in needed.items() if wanted)
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,10 @@ class Layout:
     def has(self) -> dict[str, bool]:
         return {target: target in self.targets for target in ("bundler", "nodejs", "web", "no-modules")}
 
+    @property
+    def bindgen_targets(self) -> tuple[str, ...]:
+        return bindgen_targets(self.targets)
+
     def rendered_sources(self) -> dict[str, str]:
         """Template name -> output file name for the npm sources of these targets."""
         sources = {"npm/README.md.jinja": "README.md", "npm/package.json.jinja": "package.json",
@@ -74,8 +94,10 @@ class Layout:
             sources["npm/node.cjs.jinja"] = "node.cjs"
             sources["npm/node.js.jinja"] = "node.js"
             sources["npm/index.d.ts.jinja#cjs"] = "index.d.cts"
+            sources["npm/subpath.d.ts.jinja#node"] = "node.d.ts"
         if self.has["bundler"]:
             sources["npm/index.js.jinja"] = "index.js"
+            sources["npm/subpath.d.ts.jinja#bundler"] = "bundler.d.ts"
         if self.has["web"]:
             sources["npm/web.js.jinja"] = "web.js"
             sources["npm/web.d.ts.jinja"] = "web.d.ts"
@@ -87,53 +109,51 @@ class Layout:
         """Every file of the finished package, package.json's `files`."""
         names = {*self.modules, *self.rendered_sources().values()}
         names.update(f"{HELPERS_DIR}/{stem}{suffix}" for stem in self.helpers for suffix in HELPER_SUFFIXES)
-        for target in self.targets:
+        for target in self.bindgen_targets:
             if target != "no-modules":
                 names.update(glue_files(self.ident)[target].values())
             if self.simd and target in SIMD_GLUE_TARGETS:
                 names.update(f"{SIMD_DIR}/{name}" for name in glue_files(self.ident)[target].values())
+        if self.has["bundler"]:
+            names.add(INLINE_MODULE)
         names.discard("package.json")  # npm always includes it
         return sorted(names)
 
     def side_effect_files(self) -> list[str]:
-        """Modules whose evaluation instantiates the wasm: never tree-shaken away."""
-        files = []
-        if self.has["bundler"]:
-            files += [f"./{self.ident}.js", "./index.js"]
-            if self.simd:
-                files.append(f"./{SIMD_DIR}/{self.ident}.js")
-        if self.has["no-modules"]:
-            files.append("./no-modules.js")
-        return files
+        """Modules whose evaluation instantiates the wasm or defines a global: never tree-shaken away."""
+        return [file for file, present in (("./index.js", self.has["bundler"]),
+                                           ("./no-modules.js", self.has["no-modules"])) if present]
 
     def exports(self) -> dict[str, Any]:
-        """The `exports` map: Node require -> nodejs build, import/browser -> bundler
-        (or web) build, plus explicit subpaths for each target."""
-        esm_types = "./index.d.ts"
-        browser_entry = "./index.js" if self.has["bundler"] else "./web.js" if self.has["web"] else None
-        browser_types = esm_types if self.has["bundler"] else "./web.d.ts"
+        """The `exports` map. Bundlers (which all set the `module` condition) get
+        index.js; Node gets node.js/node.cjs; anything else importing gets the
+        bundler entry if there is one, else the web entry, and require() the
+        CommonJS build. Subpaths name each target explicitly."""
+        types = "./index.d.ts"
+        esm_entry = ({"types": types, "default": "./index.js"} if self.has["bundler"] else
+                     {"types": "./web.d.ts", "default": "./web.js"} if self.has["web"] else None)
+        node = {"import": {"types": types, "default": "./node.js"},
+                "require": {"types": "./index.d.cts", "default": "./node.cjs"}}
         root: dict[str, Any] = {}
+        if self.has["bundler"]:
+            root["module"] = esm_entry
         if self.has["nodejs"]:
-            root["node"] = {
-                "import": {"types": esm_types, "default": "./node.js"},
-                "require": {"types": "./index.d.cts", "default": "./node.cjs"},
-            }
-        if browser_entry:
-            root["browser"] = {"types": browser_types, "default": browser_entry}
-            root["import"] = {"types": browser_types, "default": browser_entry}
+            root["node"] = node
+        if esm_entry:
+            root["browser"] = esm_entry
+            root["import"] = esm_entry
         if self.has["nodejs"]:
-            root["require"] = {"types": "./index.d.cts", "default": "./node.cjs"}
-        if browser_entry or self.has["nodejs"]:
-            root["default"] = ({"types": browser_types, "default": browser_entry} if browser_entry
-                               else {"types": "./index.d.cts", "default": "./node.cjs"})
+            root["require"] = node["require"]
+        if esm_entry or self.has["nodejs"]:
+            root["default"] = esm_entry or node["require"]
         exports: dict[str, Any] = {".": root} if root else {}
         if self.has["bundler"]:
-            exports["./bundler"] = {"types": esm_types, "default": "./index.js"}
+            # ES modules only: no `default`, so require() of it fails clearly in Node.
+            exports["./bundler"] = {"module": esm_entry, "import": esm_entry}
         if self.has["nodejs"]:
-            exports["./node"] = {"import": {"types": esm_types, "default": "./node.js"},
-                                 "require": {"types": "./index.d.cts", "default": "./node.cjs"}}
+            exports["./node"] = node
         if self.has["web"]:
-            exports["./web"] = {"types": "./web.d.ts", "default": "./web.js"}
+            exports["./web"] = {"import": {"types": "./web.d.ts", "default": "./web.js"}}
         if self.has["no-modules"]:
             exports["./no-modules"] = "./no-modules.js"
         for module in self.modules:
@@ -142,7 +162,7 @@ class Layout:
         return exports
 
     def main_fields(self) -> dict[str, str]:
-        """Legacy top-level fields for tools that predate `exports`."""
+        """Top-level fields for tools that predate `exports`."""
         fields = {}
         if self.has["nodejs"]:
             fields["main"] = "./node.cjs"

@@ -45,6 +45,7 @@ def environment() -> jinja2.Environment:
         extensions=["jinja2.ext.do"],
     )
     env.filters["toml_string"] = _toml_string
+    env.filters["git_url"] = _git_url
     env.filters["toml_array"] = lambda items: "[" + ", ".join(_toml_string(i) for i in items) + "]"
     env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
     env.filters["json_block"] = _json_block
@@ -70,6 +71,13 @@ def templates_digest() -> str:
 def _json_block(value: Any, indent: int) -> str:
     """Pretty JSON whose continuation lines are indented by `indent` spaces."""
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + " " * indent)
+
+
+def _git_url(url: str) -> str:
+    """npm's canonical form of a repository URL (what `npm pkg fix` writes)."""
+    if url.startswith(("http://", "https://")):
+        return f"git+{url.removesuffix('/')}" + ("" if url.endswith(".git") else ".git")
+    return url
 
 
 def _toml_string(value: str) -> str:

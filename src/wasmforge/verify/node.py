@@ -88,8 +88,7 @@ def _plan(spec: KernelSpec, cases: list[Case]) -> dict[str, Any]:
 
 
 def _run_harness(toolchain: Toolchain, project: Path, target: str, plan_file: Path, baseline: bool) -> dict[str, Any]:
-    argv = [str(toolchain.node.node), "--experimental-wasm-modules", "--no-warnings",
-            str(project / HARNESS.name), target, str(plan_file)]
+    argv = [str(toolchain.node.node), str(project / HARNESS.name), target, str(plan_file)]
     if baseline:
         argv.append("--baseline")
     result = proc.run(argv, cwd=project, check=False, timeout=600)
