@@ -27,7 +27,9 @@ from .spec import schema
 from .spec.load import SPEC_FILE, load_spec
 from .toolchain import install as toolchain_install
 from .toolchain import tools
-from .verify import failure_locations, verify_package
+from .spec.model import KernelSpec
+from .verify import VerifyReport, failure_locations, verify_package
+from .verify.consumers import Cell, verify_consumers
 
 app = typer.Typer(
     name="wasmforge",
@@ -210,25 +212,63 @@ def _show_verification(verification: dict) -> None:
 
 @app.command()
 def verify(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")] = Path("."),
+           consumers: Annotated[bool, typer.Option(
+               "--consumers", help="Also check the package where it is used: Chromium, esbuild, webpack, Vite, "
+                                   "Node require/import, tsc --strict, publint, arethetypeswrong.")] = False,
            as_json: JsonFlag = False) -> None:
     """Check KERNEL_DIR/pkg/: wasmtime on the module, then every target in Node from the packed tarball."""
     spec = load_spec(kernel_dir)
     pkg = WorkDir(spec.root, spec.ident).pkg
     if not (pkg / "package.json").is_file():
         raise UsageError(f"no package in {pkg}", hint=f"run `wasmforge build {kernel_dir}` first")
-    built = BuildRequest(targets=_built_targets(pkg))
-    report = verify_package(tools.resolve(), effective_spec(spec, built), pkg)
+    built = effective_spec(spec, BuildRequest(targets=_built_targets(pkg)))
+    toolchain = tools.resolve()
+    report = verify_package(toolchain, built, pkg)
+    cells = _consumer_matrix(toolchain, built, pkg) if consumers else []
+    failures = report.failures + [check for cell in cells for check in cell.checks if not check.ok]
+    failed_cells = [cell for cell in cells if not cell.passed]
     if as_json:
-        ui.emit_json(report.as_json())
+        ui.emit_json({**report.as_json(), "ok": report.ok and not failed_cells,
+                      **({"consumers": {cell.name: cell.as_json() for cell in cells}} if consumers else {})})
     else:
         _show_verification(report.as_json())
         for failure in report.failures:
             ui.error(f"{failure.target} · {failure.subject} · {failure.name}: {failure.detail}")
-    if not report.ok:
-        raise VerificationFailed(f"{len(report.failures)} of {len(report.checks)} checks failed for {pkg}",
-                                 locations=failure_locations(spec, report))
+        if consumers:
+            _show_consumers(report.package, cells)
+    total = len(report.checks) + sum(len(cell.checks) for cell in cells)
+    if failures or failed_cells:
+        what = f"{len(failures)} of {total} checks" + (f" and {len(failed_cells)} of {len(cells)} consumers"
+                                                        if consumers else "")
+        raise VerificationFailed(f"{what} failed for {pkg}",
+                                 locations=failure_locations(spec, VerifyReport("", "", failures)))
     if not as_json:
-        ui.success(f"{pkg}: all {len(report.checks)} checks passed")
+        ui.success(f"{pkg}: all {total} checks passed" + (f", in {len(cells)} consumers" if consumers else ""))
+
+
+def _consumer_matrix(toolchain: tools.Toolchain, spec: KernelSpec, pkg: Path) -> list[Cell]:
+    ui.step(f"consumer matrix: {spec.package.name} in Chromium, bundlers, Node, tsc and package linters")
+    started = time.monotonic()
+    with ui.status("running the consumer matrix"):
+        cells = verify_consumers(toolchain, spec, pkg)
+    ui.detail(f"consumer matrix took {time.monotonic() - started:.1f}s")
+    return cells
+
+
+def _show_consumers(package: str, cells: list[Cell]) -> None:
+    rows = []
+    for cell in cells:
+        failed = [c for c in cell.checks if not c.ok]
+        verdict = "ok" if cell.passed else "FAIL"
+        checks = f"{len(cell.checks) - len(failed)}/{len(cell.checks)}" if cell.checks else "—"
+        note = cell.detail.splitlines()[0] if cell.detail else ""
+        if failed:
+            note = f"{failed[0].subject} · {failed[0].name}: {failed[0].detail}"
+        rows.append([cell.name, verdict, checks, f"{cell.seconds:.1f}s", note])
+    ui.table(f"{package}: consumers", ["consumer", "result", "spec checks", "time", "detail"], rows)
+    for cell in cells:
+        if not cell.ran_ok:
+            ui.error(f"{cell.name}:\n{cell.detail}")
 
 
 def _built_targets(pkg: Path) -> tuple[str, ...]:
@@ -311,13 +351,16 @@ def ci(
     json_file: Annotated[Optional[Path], typer.Option(  # noqa: UP007
         "--json", metavar="FILE", help="Write the report as JSON (the JUnit content plus sizes and timings).")] = None,
     pack_dir: Annotated[Path, typer.Option("--pack-dir", help="Where the packed tarballs go.")] = Path("dist"),
+    no_consumers: Annotated[bool, typer.Option("--no-consumers", help="Skip the consumer matrix "
+                                                                     "(verify --consumers).")] = False,
     install: Annotated[str, typer.Option(help="init: how the workflow installs wasmforge (a pip requirement).")]
     = f"wasmforge=={__version__}",
     branch: Annotated[str, typer.Option(help="init: the branch whose pushes run the workflow.")] = "main",
     force: Annotated[bool, typer.Option("--force", help="init: overwrite an existing workflow file.")] = False,
 ) -> None:
-    """One CI step: doctor, then build all targets, verify and pack every kernel; a summary table,
-    JUnit/JSON reports, and GitHub Actions groups and annotations. Exit code of the first failure."""
+    """One CI step: doctor, then build all targets, verify, run the consumer matrix and pack every
+    kernel; a summary table, JUnit/JSON reports, and GitHub Actions groups and annotations.
+    Exit code of the first failure."""
     from .ci.junit import write_junit
     from .ci.run import STAGES, run_ci, summary_rows
 
@@ -325,8 +368,9 @@ def ci(
         _ci_init(arguments[1:], install, branch, force)
         return
     dirs = discover_kernels([Path(a) for a in arguments] if arguments else None)
-    report = run_ci(dirs, pack_dir.resolve())
-    ui.table("wasmforge ci", ["kernel", *STAGES, "time"], summary_rows(report))
+    report = run_ci(dirs, pack_dir.resolve(), consumers=not no_consumers)
+    stages = [stage for stage in STAGES if stage != "consumers" or not no_consumers]
+    ui.table("wasmforge ci", ["kernel", *stages, "time"], summary_rows(report))
     if junit:
         write_junit(report, junit)
         ui.info(f"JUnit report: {junit}")

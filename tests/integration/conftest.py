@@ -76,6 +76,12 @@ def solver(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 @pytest.fixture(scope="session")
+def attention(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    kernel = copy_kernel(REPO / "kernels" / "attention", tmp_path_factory.mktemp("attention") / "attention")
+    return build(kernel)
+
+
+@pytest.fixture(scope="session")
 def objects(tmp_path_factory: pytest.TempPathFactory) -> Built:
     kernel = copy_kernel(REPO / "tests" / "fixtures" / "objects", tmp_path_factory.mktemp("objects") / "objects")
     return build(kernel)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO
-from tests.integration.conftest import Built, build, copy_kernel, npm_project, run_node
+from tests.integration.conftest import Built, npm_project, run_node
 from tests.integration.test_consumers import TSC, tsc
 from tests.reference import attention_numpy as ref
 from wasmforge.toolchain.node import NodeRuntime
@@ -21,11 +21,6 @@ from wasmforge.toolchain.node import NodeRuntime
 KERNEL = REPO / "kernels" / "attention"
 PACKAGE = "@ruvector/attention-wasm"
 F32_TOLERANCE = 1e-4
-
-
-@pytest.fixture(scope="session")
-def attention(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return build(copy_kernel(KERNEL, tmp_path_factory.mktemp("attention") / "attention"))
 
 
 @pytest.fixture(scope="module")

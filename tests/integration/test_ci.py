@@ -31,7 +31,8 @@ def test_a_green_run_writes_junit_json_groups_and_the_tarball(tmp_path: Path) ->
     [entry] = report["kernels"]
     assert report["ok"] and entry["ok"]
     assert [(s["name"], s["ok"]) for s in entry["stages"]] == [
-        ("spec", True), ("build", True), ("verify", True), ("pack", True)]
+        ("spec", True), ("build", True), ("verify", True), ("consumers", True), ("pack", True)]
+    assert len(entry["consumers"]) == 20 and all(cell["ok"] for cell in entry["consumers"].values())
     assert entry["sizes"] and entry["timings"]
     tarball = Path(entry["tarball"]["file"])
     assert tarball.parent == tmp_path / "dist"
@@ -42,8 +43,13 @@ def test_a_green_run_writes_junit_json_groups_and_the_tarball(tmp_path: Path) ->
     cases = [(case.get("classname"), case.get("name")) for case in suites.iter("testcase")]
     for check in entry["checks"]:
         assert (f"@wasmforge-test/all-types.{check['target']}", f"{check['subject']} · {check['check']}") in cases
-    assert {"wasmforge.doctor"} <= {classname for classname, _ in cases}
-    assert int(suites.get("tests")) == len(cases) == 8 + 3 + len(entry["checks"])
+    for cell in entry["consumers"]:
+        assert ("@wasmforge-test/all-types.consumers", cell) in cases
+    doctor = [name for classname, name in cases if classname == "wasmforge.doctor"]
+    assert {"chromium", "consumer tools", "wasm-bindgen"} <= set(doctor)
+    consumer_checks = sum(cell["checks"] for cell in entry["consumers"].values())
+    assert int(suites.get("tests")) == len(cases) == (len(doctor) + 3 + len(entry["checks"]) + len(entry["consumers"])
+                                                      + consumer_checks)
 
 
 def test_every_failing_kernel_is_reported_and_annotated(tmp_path: Path) -> None:
@@ -69,7 +75,7 @@ def test_every_failing_kernel_is_reported_and_annotated(tmp_path: Path) -> None:
               if case.find("failure") is not None}
     assert failed == {("@wasmforge-test/all-types", "build"), ("bad-spec", "spec")}
     skipped = {case.get("name") for case in suites.iter("testcase") if case.find("skipped") is not None}
-    assert skipped == {"verify", "pack", "build"}
+    assert skipped == {"verify", "consumers", "pack", "build"}
     assert "ci failed" in result.stderr
 
 
@@ -84,7 +90,7 @@ def test_a_verification_failure_exits_5_and_points_at_the_function(tmp_path: Pat
     assert result.returncode == 5, result.stderr
     report = json.loads((tmp_path / "ci.json").read_text())
     stages = {s["name"]: s["ok"] for s in report["kernels"][0]["stages"]}
-    assert stages == {"spec": True, "build": True, "verify": False, "pack": None}
+    assert stages == {"spec": True, "build": True, "verify": False, "consumers": None, "pack": None}
     failed = [c for c in report["kernels"][0]["checks"] if not c["ok"]]
     assert failed and all(c["subject"] == failed[0]["subject"] for c in failed)
     errors = [line for line in result.stdout.splitlines() if line.startswith("::error file=all-types/kernel.toml,line=")]

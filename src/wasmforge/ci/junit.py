@@ -11,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..verify import Check
 from .run import CiReport, KernelResult
 
 
@@ -39,9 +40,12 @@ def _kernel_suite(root: ET.Element, kernel: KernelResult) -> None:
     suite = ET.SubElement(root, "testsuite", name=package)
     for name, stage in kernel.stages.items():
         if name == "verify":
-            _checks(suite, kernel, package)
+            _checks(suite, kernel.checks, package)
             if kernel.checks:
                 continue  # the checks are the verify stage's testcases
+        if name == "consumers" and kernel.consumers:
+            _consumers(suite, kernel, package)
+            continue
         case = ET.SubElement(suite, "testcase", classname=package, name=name, time=f"{stage.seconds:.3f}")
         if stage.ok is None:
             ET.SubElement(case, "skipped", message="an earlier stage failed")
@@ -50,8 +54,21 @@ def _kernel_suite(root: ET.Element, kernel: KernelResult) -> None:
             failure.text = stage.detail
 
 
-def _checks(suite: ET.Element, kernel: KernelResult, package: str) -> None:
-    for check in kernel.checks:
+def _consumers(suite: ET.Element, kernel: KernelResult, package: str) -> None:
+    """A testcase per consumer (it bundled, loaded, compiled or linted), then its spec checks."""
+    for cell in kernel.consumers:
+        case = ET.SubElement(suite, "testcase", classname=f"{package}.consumers", name=cell.name,
+                             time=f"{cell.seconds:.3f}")
+        if not cell.ran_ok:
+            failure = ET.SubElement(case, "failure", message=cell.detail.splitlines()[0] if cell.detail else "failed")
+            failure.text = cell.detail
+        elif cell.detail:
+            ET.SubElement(case, "system-out").text = cell.detail
+        _checks(suite, list(cell.checks), package)
+
+
+def _checks(suite: ET.Element, checks: list[Check], package: str) -> None:
+    for check in checks:
         case = ET.SubElement(suite, "testcase", classname=f"{package}.{check.target}",
                              name=f"{check.subject} · {check.name}")
         if not check.ok:

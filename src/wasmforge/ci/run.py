@@ -1,5 +1,6 @@
 """`wasmforge ci`: one CI step — doctor, then per kernel build (all targets),
-verify, pack — that reports everything instead of stopping at the first error.
+verify, the consumer matrix, pack — that reports everything instead of
+stopping at the first error.
 
 A failing kernel does not stop the next one: CI should show every problem of
 a push at once. The result is a CiReport; ci/junit.py and `to_json` turn it
@@ -27,9 +28,10 @@ from ..spec.model import KernelSpec
 from ..toolchain import tools
 from ..toolchain.tools import Toolchain, ToolStatus
 from ..verify import Check, VerifyReport, failure_locations, verify_package
+from ..verify.consumers import Cell, verify_consumers
 from ..verify.node import pack
 
-STAGES = ("spec", "build", "verify", "pack")
+STAGES = ("spec", "build", "verify", "consumers", "pack")
 
 
 @dataclass
@@ -47,6 +49,7 @@ class KernelResult:
     version: str = ""
     stages: dict[str, Stage] = field(default_factory=lambda: {name: Stage(name) for name in STAGES})
     checks: list[Check] = field(default_factory=list)
+    consumers: list[Cell] = field(default_factory=list)
     build: dict[str, Any] = field(default_factory=dict)  # the build report: sizes, timings, features
     tarball: dict[str, Any] | None = None
     exit_code: int = 0
@@ -80,6 +83,7 @@ class CiReport:
                 "stages": [{"name": s.name, "ok": s.ok, "seconds": round(s.seconds, 3), "detail": s.detail}
                            for s in k.stages.values()],
                 "checks": [check.as_json() for check in k.checks],
+                "consumers": {cell.name: cell.as_json() for cell in k.consumers},
                 "sizes": k.build.get("sizes", []),
                 "timings": k.build.get("timings", {}),
                 "tarball": k.tarball,
@@ -87,7 +91,7 @@ class CiReport:
         }
 
 
-def run_ci(kernel_dirs: list[Path], pack_dir: Path) -> CiReport:
+def run_ci(kernel_dirs: list[Path], pack_dir: Path, consumers: bool = True) -> CiReport:
     with ui.group("doctor"):
         statuses = tools.inspect(probe=True)
         for status in statuses:
@@ -97,19 +101,24 @@ def run_ci(kernel_dirs: list[Path], pack_dir: Path) -> CiReport:
     if not all(status.ok for status in statuses):
         return CiReport(statuses, [KernelResult(path) for path in kernel_dirs])
     toolchain = tools.resolve()
-    return CiReport(statuses, [_kernel(path, toolchain, pack_dir) for path in kernel_dirs])
+    return CiReport(statuses, [_kernel(path, toolchain, pack_dir, consumers) for path in kernel_dirs])
 
 
-def _kernel(path: Path, toolchain: Toolchain, pack_dir: Path) -> KernelResult:
+def _kernel(path: Path, toolchain: Toolchain, pack_dir: Path, consumers: bool) -> KernelResult:
     result = KernelResult(path)
+    if not consumers:
+        del result.stages["consumers"]
     spec_holder: list[KernelSpec] = []
     pipeline: list[tuple[str, Callable[[], None]]] = [
         ("spec", lambda: spec_holder.append(_load(path, result))),
         ("build", lambda: _build(spec_holder[0], toolchain, result)),
         ("verify", lambda: _verify(spec_holder[0], toolchain, result)),
+        ("consumers", lambda: _consumers(spec_holder[0], toolchain, result)),
         ("pack", lambda: _pack(spec_holder[0], toolchain, pack_dir, result)),
     ]
     for name, action in pipeline:
+        if name not in result.stages:
+            continue
         with ui.group(f"{name}: {result.package or path}"), _stage(result, name) as ok:
             action()
             ok()
@@ -182,6 +191,24 @@ def _verify(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> Non
         lines = "\n".join(f"  {c.target} · {c.subject} · {c.name}: {c.detail}" for c in report.failures)
         raise VerificationFailed(f"{len(report.failures)} of {len(report.checks)} checks failed:\n{lines}",
                                  locations=failure_locations(spec, report))
+
+
+def _consumers(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> None:
+    result.consumers = verify_consumers(toolchain, spec, workdir(spec).pkg)
+    failed = [cell for cell in result.consumers if not cell.passed]
+    result.stages["consumers"].detail = f"{len(result.consumers) - len(failed)}/{len(result.consumers)} consumers"
+    if failed:
+        lines = "\n".join(f"  {cell.name}: " + _first_problem(cell) for cell in failed)
+        checks = [check for cell in failed for check in cell.checks if not check.ok]
+        raise VerificationFailed(f"{len(failed)} of {len(result.consumers)} consumers failed:\n{lines}",
+                                 locations=failure_locations(spec, VerifyReport("", "", checks)))
+
+
+def _first_problem(cell: Cell) -> str:
+    failed = [check for check in cell.checks if not check.ok]
+    if failed:
+        return f"{failed[0].subject} · {failed[0].name}: {failed[0].detail}"
+    return cell.detail.splitlines()[0] if cell.detail else "failed"
 
 
 def _pack(spec: KernelSpec, toolchain: Toolchain, pack_dir: Path, result: KernelResult) -> None:

@@ -34,7 +34,7 @@ class InstallStep:
 def plan() -> list[InstallStep]:
     use_existing_rust = _rustup_default_has_wasm32()
     steps = [] if use_existing_rust else _debian_rust_steps()
-    return [*steps, _wasm_bindgen_step(), _wasm_pack_step(), _npm_tools_step()]
+    return [*steps, _wasm_bindgen_step(), _wasm_pack_step(), _npm_tools_step(), _chromium_step()]
 
 
 def run(steps: list[InstallStep]) -> None:
@@ -142,7 +142,8 @@ def _cargo_install(crate: str, version: str) -> None:
 def _npm_tools_step() -> InstallStep:
     return InstallStep(
         "npm-tools",
-        "npm ci (binaryen's wasm-opt, TypeScript) from wasmforge's lock file",
+        "npm ci from wasmforge's lock file: wasm-opt (binaryen), TypeScript, and the consumer matrix's "
+        "bundlers, linters and playwright-core",
         not _npm_tools_current(),
         _npm_ci,
     )
@@ -167,6 +168,26 @@ def _npm_ci() -> None:
     target.mkdir(parents=True, exist_ok=True)
     for name in ("package.json", "package-lock.json"):
         shutil.copyfile(resource_path("npm-tools", name), target / name)
+    # No install scripts: nothing downloads a binary (playwright-core drives the
+    # system's Chromium; esbuild's binary is an ordinary npm dependency).
     proc.run(node.npm("ci", "--no-audit", "--no-fund", "--ignore-scripts"), cwd=target,
-             env=node.env(), hint="the npm registry must be reachable")
+             env={**node.env(), "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}, hint="the npm registry must be reachable")
     (target / NPM_STAMP).write_text(_lock_digest() + "\n")
+
+
+# --- a browser for the consumer matrix -------------------------------------------------
+
+def _chromium_step() -> InstallStep:
+    return InstallStep(
+        "chromium",
+        "apt-get install chromium (Debian's; the browser consumers of `verify --consumers`)",
+        tools.chromium_path() is None,
+        _install_chromium,
+    )
+
+
+def _install_chromium() -> None:
+    if not shutil.which("apt-get"):
+        raise ToolMissing("no Chromium, and no apt-get to install Debian's",
+                          hint="install Chromium or Chrome, or point WASMFORGE_CHROMIUM at one")
+    _apt_install(("chromium",))

@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +112,8 @@ def inspect(*, probe: bool = True) -> list[ToolStatus]:
         _npm_status(node),
         _tsc_status(node),
         _wasmtime_status(),
+        _consumer_tools_status(),
+        _chromium_status(),
     ]
 
 
@@ -257,6 +260,43 @@ def _wasmtime_status() -> ToolStatus:
 
     return ToolStatus("wasmtime", True, str(Path(wasmtime.__file__).parent), version("wasmtime"),
                       "python package: validates modules and reads imports/exports")
+
+
+# The JavaScript tools of the consumer matrix (verify --consumers), from the same lock.
+CONSUMER_TOOLS = ("esbuild", "webpack", "vite", "publint", "@arethetypeswrong/cli", "playwright-core",
+                  "typescript-7")
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def _consumer_tools_status() -> ToolStatus:
+    modules = npm_tools_dir() / "node_modules"
+    missing = [name for name in CONSUMER_TOOLS if not (modules / name / "package.json").is_file()]
+    if missing:
+        return ToolStatus("consumer tools", False, note=f"not installed: {', '.join(missing)}", fix=INSTALL_FIX)
+    versions = ", ".join(f"{name} {_package_version(modules / name)}" for name in CONSUMER_TOOLS)
+    return ToolStatus("consumer tools", True, str(modules), versions, "verify --consumers: bundlers, tsc, linters")
+
+
+def _package_version(directory: Path) -> str:
+    return str(json.loads((directory / "package.json").read_text()).get("version", "?"))
+
+
+def chromium_path() -> Path | None:
+    """WASMFORGE_CHROMIUM, else a Chromium or Chrome on PATH (Debian's is /usr/bin/chromium)."""
+    configured = os.environ.get("WASMFORGE_CHROMIUM")
+    if configured:
+        return Path(configured) if Path(configured).is_file() else None
+    found = next((shutil.which(name) for name in CHROMIUM_NAMES if shutil.which(name)), None)
+    return Path(found) if found else None
+
+
+def _chromium_status() -> ToolStatus:
+    path = chromium_path()
+    if path is None:
+        return ToolStatus("chromium", False, note="no Chromium: the browser consumers of verify --consumers need it",
+                          fix=f"{INSTALL_FIX} (Debian's chromium), or set WASMFORGE_CHROMIUM")
+    return ToolStatus("chromium", True, str(path), _version_number(_version_of((str(path), "--version"))),
+                      "headless, driven by playwright-core")
 
 
 # --- version strings -------------------------------------------------------------

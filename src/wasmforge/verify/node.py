@@ -23,6 +23,7 @@ from .compare import mismatch
 from .report import Check
 
 HARNESS = Path(__file__).with_name("harness.mjs")
+CASE_RUNNER = Path(__file__).with_name("cases.mjs")  # shared with the consumer matrix
 
 
 def _really(toolchain: Toolchain) -> dict[str, str]:
@@ -62,9 +63,10 @@ def verify_in_node(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) ->
         tarball = pack(toolchain, package_dir, root / "tarball")
         project = root / "project"
         install(toolchain, tarball, project)
-        shutil.copyfile(HARNESS, project / HARNESS.name)
+        for script in (HARNESS, CASE_RUNNER):
+            shutil.copyfile(script, project / script.name)
         plan_file = project / "plan.json"
-        plan_file.write_text(json.dumps(_plan(spec, cases)))
+        plan_file.write_text(json.dumps(plan_for(spec, cases)))
         # With a SIMD build, every target runs twice: as it loads (SIMD, since
         # Node supports it) and forced onto the baseline module.
         runs = [(t, False) for t in spec.build.targets] + ([(t, True) for t in spec.build.targets] if simd else [])
@@ -76,7 +78,7 @@ def verify_in_node(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) ->
                                        simd and not baseline).judge(outcome)]
 
 
-def _plan(spec: KernelSpec, cases: list[Case]) -> dict[str, Any]:
+def plan_for(spec: KernelSpec, cases: list[Case]) -> dict[str, Any]:
     return {
         "packageName": spec.package.name,
         "wasmFile": f"{spec.ident}_bg.wasm",

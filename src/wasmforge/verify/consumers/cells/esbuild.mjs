@@ -1,0 +1,63 @@
+// esbuild with its defaults: `--bundle --platform=node` (CommonJS output) run by
+// Node, `--bundle --platform=browser` (IIFE output) and the same with
+// `--format=esm`, each loaded in Chromium. No loaders, no plugins.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { template, write } from '../lib/context.mjs';
+import { run, clip, parseNodeResult, distSize } from '../lib/util.mjs';
+import { judgePage } from './browser.mjs';
+
+const VARIANTS = [
+  { cell: 'esbuild-node', platform: 'node', format: undefined, out: 'main.cjs' },
+  { cell: 'esbuild-node-esm', platform: 'node', format: 'esm', out: 'main.mjs' },
+  { cell: 'esbuild-browser', platform: 'browser', format: undefined, out: 'main.js' },
+  { cell: 'esbuild-browser-esm', platform: 'browser', format: 'esm', out: 'main.js' },
+];
+
+async function bundle(ctx, dir, { platform, format, out }) {
+  const esbuild = createRequire(path.join(ctx.toolsDir, 'package.json'))('esbuild');
+  const outdir = path.join(dir, 'dist');
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const options = {
+    absWorkingDir: dir,
+    entryPoints: ['./main.js'],
+    bundle: true,
+    platform,
+    outfile: path.join(outdir, out),
+    logLevel: 'silent',
+    metafile: true,
+    ...(format ? { format } : {}),
+  };
+  try {
+    const result = await esbuild.build(options);
+    const inputs = Object.keys(result.metafile.inputs).filter((f) => f.includes('node_modules'));
+    return { ok: true, outdir, inputs, warnings: result.warnings };
+  } catch (error) {
+    const messages = error.errors ? await esbuild.formatMessages(error.errors, { kind: 'error', color: false }) : [String(error)];
+    return { ok: false, detail: clip(`esbuild failed:\n${messages.join('\n')}`) };
+  }
+}
+
+export default function esbuildCells(ctx) {
+  const cells = {};
+  for (const v of VARIANTS) {
+    cells[v.cell] = async () => {
+      const dir = ctx.cellDir(v.cell, 'main.js');
+      const b = await bundle(ctx, dir, v);
+      if (!b.ok) return b;
+      const resolved = `resolved ${b.inputs.map((f) => f.replace(/^.*node_modules\//, '')).filter((f) => !/api\.c?js$/.test(f)).join(', ')}`;
+      let verdict;
+      if (v.platform === 'node') {
+        verdict = parseNodeResult(await run(ctx.nodeBin, [path.join(b.outdir, v.out)], { cwd: b.outdir }));
+      } else {
+        write(path.join(b.outdir, 'index.html'), template('bundle.html', {
+          SRC: `./${v.out}`, SCRIPT_ATTRS: v.format === 'esm' ? 'type="module"' : '',
+        }));
+        verdict = await judgePage(ctx, `/${path.relative(ctx.workdir, b.outdir)}/index.html`);
+      }
+      return { ...verdict, detail: `${verdict.detail}\n(${resolved}; output ${distSize(b.outdir)})` };
+    };
+  }
+  return cells;
+}
