@@ -145,7 +145,7 @@ def test_solutions_match_numpy(node: NodeRuntime, solver: Built, tmp_path: Path)
         assert relative <= 1e-8, (len(reference), relative)
 
 
-@pytest.mark.parametrize("fixture_name", ["solver", "all_types", "objects"])
+@pytest.mark.parametrize("fixture_name", ["solver", "attention", "all_types", "objects"])
 def test_generated_crate_passes_clippy(fixture_name: str, request: pytest.FixtureRequest) -> None:
     built: Built = request.getfixturevalue(fixture_name)
     crate = built.kernel / "target" / "wasmforge" / "crate"
@@ -164,7 +164,7 @@ def _needs_linked_toolchain() -> bool:
     return bool(found and found.env)
 
 
-@pytest.mark.parametrize("kernel", ["kernels/sublinear-solver", "tests/fixtures/all-types"])
+@pytest.mark.parametrize("kernel", ["kernels/sublinear-solver", "kernels/attention", "tests/fixtures/all-types"])
 def test_kernel_code_also_compiles_natively(kernel: str, tmp_path: Path) -> None:
     from tests.conftest import REPO
 
