@@ -4,11 +4,17 @@
 Measures, on the same generated crate and each time from a clean cargo target
 directory, alternating the three so that machine load affects them alike:
 
-  A. `wasmforge build --all-targets`        (compile once, bind four times, wasm-opt, verify)
+  A. `wasmforge build --all-targets`        (compile once per module, bind per wasm-bindgen
+                                             target, wasm-opt, verify)
   B. one `wasm-pack build --release`        (a single target: the baseline)
   C. the loop of four `wasm-pack build`     (what users run today to get four targets)
+  D. with a kernel that ships a SIMD module next to the baseline one (the
+     solver does), wasm-pack has to build twice for the same two modules:
+     `wasm-pack build --release` and `… --features simd`, one target each
 
-and prints the median of each and the ratios A/B (goal: <= 1.25) and C/B.
+and prints the median of each and the ratios A/B (goal: <= 1.25), C/B and,
+for SIMD kernels, A/D (the same work on both sides). Run it on
+`--kernel tests/fixtures/all-types` for a kernel with a single module.
 wasm-pack runs with `--mode no-install` and our wasm-bindgen on PATH, and
 without wasm-opt (its own binaryen download is impossible offline), which
 favours the baseline: wasmforge's time includes wasm-opt and verification.
@@ -34,8 +40,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from wasmforge.build.workdir import WorkDir  # noqa: E402
+from wasmforge.spec.load import load_spec  # noqa: E402
 from wasmforge.settings import TARGETS  # noqa: E402
 from wasmforge.toolchain.tools import Toolchain, resolve  # noqa: E402
+
+
+SIMD_PAIR = "wasm-pack build --release x2 (baseline + --features simd)"
 
 
 def timed(command: Callable[[], None]) -> float:
@@ -71,15 +81,18 @@ class Bench:
             argv.append("--no-verify")
         return timed(lambda: run(argv, env))
 
-    def wasm_pack(self, targets: tuple[str, ...]) -> float:
+    def wasm_pack(self, targets: tuple[str, ...], features: tuple[str, ...] = ()) -> float:
         target_dir = self.fresh_target("wasm-pack")
         env = {**self.toolchain.cargo_env(), "PATH": self.toolchain.path_with_tools(),
                "CARGO_TARGET_DIR": str(target_dir)}
 
         def loop() -> None:
             for target in targets:
-                run([str(self.toolchain.wasm_pack), "build", "--release", "--target", target, "--mode",
-                     "no-install", "--out-dir", str(self.scratch / "wasm-pack-out" / target)], env, self.crate)
+                for feature in features or ("",):
+                    extra = ["--", "--features", feature] if feature else []
+                    run([str(self.toolchain.wasm_pack), "build", "--release", "--target", target, "--mode",
+                         "no-install", "--out-dir", str(self.scratch / "wasm-pack-out" / target / feature), *extra],
+                        env, self.crate)
         return timed(loop)
 
 
@@ -97,6 +110,8 @@ def measure(runs: int, kernel_source: Path) -> dict[str, list[float]]:
             "wasm-pack build --release (one target)": lambda: bench.wasm_pack(("bundler",)),
             "wasm-pack build x4 (loop over targets)": lambda: bench.wasm_pack(TARGETS),
         }
+        if load_spec(kernel).build.simd_feature:
+            configs[SIMD_PAIR] = lambda: bench.wasm_pack(("bundler",), ("", "simd"))
         times: dict[str, list[float]] = {name: [] for name in configs}
         for round_number in range(runs):
             for name, config in configs.items():  # alternate: one of each per round
@@ -124,6 +139,9 @@ def main() -> None:
         "ratio_wasm_pack_loop_vs_one_wasm_pack": medians["wasm-pack build x4 (loop over targets)"] / baseline,
         "samples": times,
     }
+    if SIMD_PAIR in medians:
+        summary["ratio_wasmforge_all_vs_wasm_pack_both_modules"] = \
+            medians["wasmforge build --all-targets"] / medians[SIMD_PAIR]
     if args.json:
         print(json.dumps(summary, indent=2))
         return
@@ -132,6 +150,9 @@ def main() -> None:
         print(f"  {name:<45} {seconds:7.2f} s   {seconds / baseline:5.2f}x the single wasm-pack build")
     print(f"\nwasmforge, all four targets: {summary['ratio_wasmforge_all_vs_one_wasm_pack']:.2f}x one "
           f"single-target wasm-pack build (goal <= 1.25x)")
+    if SIMD_PAIR in medians:
+        print(f"the same two modules (baseline and SIMD) with wasm-pack: wasmforge takes "
+              f"{summary['ratio_wasmforge_all_vs_wasm_pack_both_modules']:.2f}x as long")
 
 
 if __name__ == "__main__":

@@ -90,9 +90,10 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
                               variant=variant))
             steps += [Step("bindgen", f"wasm-bindgen --target {t}{_serves(t, targets)}"
                            + (" (SIMD module)" if suffix else ""), t, variant) for t in glue_targets]
-        module = "the SIMD module" if variant == "simd" else "the shared module"
-        steps.append(Step("optimize", f"wasm-opt -{level} on {module}" if level else
-                          f"keep {module} as is (no wasm-opt)", variant=variant))
+    modules = "the shared module and the SIMD module, side by side" if len(variants(spec)) > 1 \
+        else "the shared module"
+    steps.append(Step("optimize", f"wasm-opt -{level} on {modules}" if level else
+                      f"keep {modules} as is (no wasm-opt)"))
     steps.append(Step("assemble", "assemble one npm package for " + ", ".join(targets)))
     if request.verify:
         steps.append(Step("verify", "verify: wasmtime checks, then every target in Node from the packed tarball"))
