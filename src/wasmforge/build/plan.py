@@ -88,8 +88,8 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
             once = "once" if variant == "baseline" else "once more, for the SIMD module"
             steps.append(Step("compile", f"cargo build {mode}{suffix} --target wasm32-unknown-unknown, {once}",
                               variant=variant))
-            steps += [Step("bindgen", f"wasm-bindgen --target {t}{_serves(t, targets)}"
-                           + (" (SIMD module)" if suffix else ""), t, variant) for t in glue_targets]
+            steps += [Step("bindgen", f"wasm-bindgen --target {t}"
+                           + (" (SIMD module)" if suffix else _serves(t, targets)), t, variant) for t in glue_targets]
     modules = "the shared module and the SIMD module, side by side" if len(variants(spec)) > 1 \
         else "the shared module"
     steps.append(Step("optimize", f"wasm-opt -{level} on {modules}" if level else
