@@ -1,5 +1,6 @@
-"""What the runtime benchmarks share: this checkout's wasmforge, the built
-package, the native example runner, Node, and the medians/ratio arithmetic.
+"""What the benchmarks share: this checkout's wasmforge, the one subprocess
+door, the built package, the native example runner, Node, the medians and
+ratio arithmetic, and the command line of the runtime benchmarks.
 
 Every benchmark runs the same problem natively (the kernel compiled for the
 host by cargo, `--release`) and in Node through the built npm package, in the
@@ -8,11 +9,13 @@ same process tree one after the other, so machine load affects both alike.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,14 +24,14 @@ sys.path.insert(0, str(REPO / "src"))
 from wasmforge.toolchain.node import find_node  # noqa: E402
 
 
-def _checkout_env() -> dict[str, str]:
+def _checkout_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     # `python -m wasmforge` runs this checkout's wasmforge, whatever is installed.
     path = os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path}
+    return {**os.environ, "PYTHONPATH": path, **(extra or {})}
 
 
-def run(argv: list[str], cwd: Path | None = None) -> str:
-    result = subprocess.run(argv, cwd=cwd, env=_checkout_env(), capture_output=True, text=True)
+def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(argv, cwd=cwd, env=_checkout_env(env), capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"benchmark command failed ({result.returncode}): {' '.join(argv)}\n"
                          f"{result.stderr[-3000:]}")
@@ -66,3 +69,17 @@ def median_of(samples: list[dict], key: str) -> float:
 def ratio_text(native_ms: float, wasm_ms: float) -> str:
     """Throughput of wasm relative to native: 1.00 means as fast, 0.50 half as fast."""
     return f"{native_ms / wasm_ms:5.2f}x"
+
+
+def runtime_bench_main(doc: str | None, measure: Callable[[int], dict], summarise: Callable[[dict, int], dict],
+                       print_table: Callable[[dict], None]) -> None:
+    """The command line of bench/solver.py and bench/attention.py."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    summary = summarise(measure(args.rounds), args.rounds)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print_table(summary)

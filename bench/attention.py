@@ -17,15 +17,13 @@ shipped .wasm sizes, raw and gzipped (budget: 500 KB, the seed's).
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import itertools
-import json
 import statistics
 import sys
 from pathlib import Path
 
-from _common import REPO, ensure_built, native, node, ratio_text
+from _common import REPO, ensure_built, native, node, ratio_text, runtime_bench_main
 
 KERNEL = REPO / "kernels" / "attention"
 RUNNER = Path(__file__).with_name("attention.mjs")
@@ -102,17 +100,5 @@ def print_table(summary: dict) -> None:
         print(f"  {name:<36} {size['bytes'] / 1000:8.1f} KB, gzipped {size['gzip'] / 1000:6.1f} KB  ({verdict} budget)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    summary = summarise(measure(args.rounds), args.rounds)
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print_table(summary)
-
-
 if __name__ == "__main__":
-    main()
+    runtime_bench_main(__doc__, measure, summarise, print_table)

@@ -26,23 +26,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
+from _common import REPO, run
 
-from wasmforge.build.workdir import WorkDir  # noqa: E402
-from wasmforge.spec.load import load_spec  # noqa: E402
-from wasmforge.settings import TARGETS  # noqa: E402
-from wasmforge.toolchain.tools import Toolchain, resolve  # noqa: E402
+from wasmforge.build.workdir import WorkDir
+from wasmforge.spec.load import load_spec
+from wasmforge.settings import TARGETS
+from wasmforge.toolchain.tools import Toolchain, resolve
 
 
 SIMD_PAIR = "wasm-pack build --release x2 (baseline + --features simd)"
@@ -53,13 +50,6 @@ def timed(command: Callable[[], None]) -> float:
     command()
     return time.perf_counter() - started
 
-
-def run(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
-    # `python -m wasmforge` runs this checkout's wasmforge, whatever is installed.
-    pinned = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))}
-    result = subprocess.run(argv, env={**os.environ, **pinned, **env}, cwd=cwd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"benchmark command failed: {' '.join(argv)}\n{result.stderr[-3000:]}")
 
 
 class Bench:
@@ -79,7 +69,7 @@ class Bench:
         argv = [sys.executable, "-m", "wasmforge", "build", str(self.kernel), "--all-targets", "--force"]
         if not verify:
             argv.append("--no-verify")
-        return timed(lambda: run(argv, env))
+        return timed(lambda: run(argv, env=env))
 
     def wasm_pack(self, targets: tuple[str, ...], features: tuple[str, ...] = ()) -> float:
         target_dir = self.fresh_target("wasm-pack")
@@ -92,7 +82,7 @@ class Bench:
                     extra = ["--", "--features", feature] if feature else []
                     run([str(self.toolchain.wasm_pack), "build", "--release", "--target", target, "--mode",
                          "no-install", "--out-dir", str(self.scratch / "wasm-pack-out" / target / feature), *extra],
-                        env, self.crate)
+                        cwd=self.crate, env=env)
         return timed(loop)
 
 
@@ -102,7 +92,7 @@ def measure(runs: int, kernel_source: Path) -> dict[str, list[float]]:
         scratch = Path(tmp)
         kernel = scratch / kernel_source.name
         shutil.copytree(kernel_source, kernel, ignore=shutil.ignore_patterns("target", "pkg", "Cargo.lock"))
-        run([sys.executable, "-m", "wasmforge", "render", str(kernel)], {})
+        run([sys.executable, "-m", "wasmforge", "render", str(kernel)])
         bench = Bench(kernel, scratch, toolchain)
         configs: dict[str, Callable[[], float]] = {
             "wasmforge build --all-targets": bench.wasmforge_all,

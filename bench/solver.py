@@ -21,8 +21,6 @@ Init is instantiate + first solve in a fresh Node process (goal <= 100 ms).
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -30,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import REPO, ensure_built, median_of, native, node, ratio_text
+from _common import REPO, ensure_built, median_of, native, node, ratio_text, runtime_bench_main
 
 KERNEL = REPO / "kernels" / "sublinear-solver"
 RUNNER = Path(__file__).with_name("solver.mjs")
@@ -131,17 +129,5 @@ def print_table(summary: dict) -> None:
           f"simd {init['simd']:.1f} ms, baseline {init['baseline']:.1f} ms (goal <= 100 ms)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    summary = summarise(measure(args.rounds), args.rounds)
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print_table(summary)
-
-
 if __name__ == "__main__":
-    main()
+    runtime_bench_main(__doc__, measure, summarise, print_table)

@@ -20,7 +20,7 @@ from . import __version__, ui
 from .build.pipeline import BuildResult, build_kernel
 from .build.plan import BACKENDS, PROFILES, BuildRequest, effective_spec, plan_build
 from .build.workdir import WorkDir
-from .errors import Interrupted, ToolMissing, UsageError, VerificationFailed, WasmforgeError
+from .errors import CiFailed, Interrupted, ToolMissing, UsageError, VerificationFailed, WasmforgeError
 from .render.context import crate_files, npm_files, write_tree
 from .settings import TARGETS
 from .spec import schema
@@ -28,7 +28,7 @@ from .spec.load import SPEC_FILE, load_spec
 from .toolchain import install as toolchain_install
 from .toolchain import tools
 from .spec.model import KernelSpec
-from .verify import VerifyReport, failure_locations, verify_package
+from .verify import failure_locations, verify_package
 from .verify.consumers import Cell, verify_consumers
 
 app = typer.Typer(
@@ -202,8 +202,7 @@ def _show_verification(verification: dict) -> None:
     from .verify.report import Check, VerifyReport
 
     report = VerifyReport(verification["kernel"], verification["package"],
-                          [Check(c["target"], c["subject"], c["check"], c["ok"], c["detail"])
-                           for c in verification["checks"]])
+                          [Check.from_json(c) for c in verification["checks"]])
     columns, rows = report.grid()
     ui.table(f"{report.package}: verification (passed/total per target)", columns, rows)
 
@@ -233,7 +232,7 @@ def verify(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
     else:
         _show_verification(report.as_json())
         for failure in report.failures:
-            ui.error(f"{failure.target} · {failure.subject} · {failure.name}: {failure.detail}")
+            ui.error(failure.describe())
         if consumers:
             _show_consumers(report.package, cells)
     total = len(report.checks) + sum(len(cell.checks) for cell in cells)
@@ -241,7 +240,7 @@ def verify(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
         what = f"{len(failures)} of {total} checks" + (f" and {len(failed_cells)} of {len(cells)} consumers"
                                                         if consumers else "")
         raise VerificationFailed(f"{what} failed for {pkg}",
-                                 locations=failure_locations(spec, VerifyReport("", "", failures)))
+                                 locations=failure_locations(spec, failures))
     if not as_json:
         ui.success(f"{pkg}: all {total} checks passed" + (f", in {len(cells)} consumers" if consumers else ""))
 
@@ -267,7 +266,7 @@ def _show_consumers(package: str, cells: list[Cell]) -> None:
         rows.append([cell.name, verdict, checks, f"{cell.seconds:.1f}s", note])
     ui.table(f"{package}: consumers", ["consumer", "result", "spec checks", "time", "detail"], rows)
     for cell in cells:
-        if not cell.ran_ok:
+        if not cell.ran:
             ui.error(f"{cell.name}:\n{cell.detail}")
 
 
@@ -385,16 +384,6 @@ def ci(
     ui.success(f"ci passed: {len(report.kernels)} kernel(s) built, verified and packed into {pack_dir}")
 
 
-class CiFailed(WasmforgeError):
-    """`wasmforge ci` found failures; each was reported (and annotated) where it happened."""
-
-    annotated = True
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
 def _ci_init(arguments: list[str], install: str, branch: str, force: bool) -> None:
     from .ci.workflow import PROVIDERS, write_workflow
 
@@ -434,17 +423,6 @@ def discover_kernels(paths: list[Path] | None) -> list[Path]:
     return found
 
 
-def annotate_failure(exc: WasmforgeError) -> None:
-    """Under GitHub Actions: one annotation per located problem, else one for the error."""
-    if getattr(exc, "annotated", False):
-        return
-    title = f"wasmforge: {type(exc).__name__}"
-    for location in exc.locations:
-        ui.annotate(location.message, location.file, location.line, title)
-    if not exc.locations:
-        ui.annotate(exc.render(), title=title)
-
-
 def main() -> None:
     # Typer handles --help, --version and usage errors (exit 2) itself; our own
     # errors propagate to here and become their documented exit codes.
@@ -452,7 +430,8 @@ def main() -> None:
         app()
     except WasmforgeError as exc:
         ui.error(exc.render())
-        annotate_failure(exc)
+        if not exc.annotated:  # under GitHub Actions: annotations on the user's files
+            ui.annotate_error(exc, f"wasmforge: {type(exc).__name__}")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         ui.error("interrupted; nothing half-written was left in place")

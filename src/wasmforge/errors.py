@@ -25,6 +25,7 @@ class WasmforgeError(Exception):
     """Base class: a message that says what happened and, when known, what to do."""
 
     exit_code = 1
+    annotated = False  # True when each problem was already annotated for CI where it happened
 
     def __init__(self, message: str, *, hint: str | None = None,
                  locations: Sequence[SourceLocation] = ()) -> None:
@@ -110,7 +111,22 @@ class VerificationFailed(WasmforgeError):
     """The built package does not do what its spec says."""
 
     exit_code = 5
-    report: object = None  # the VerifyReport, when the failure comes from one
+
+    def __init__(self, message: str, *, hint: str | None = None, locations: Sequence[SourceLocation] = (),
+                 checks: Sequence[object] = ()) -> None:
+        super().__init__(message, hint=hint, locations=locations)
+        self.checks = tuple(checks)  # every check of the verification, passed and failed (for reports)
+
+
+class CiFailed(WasmforgeError):
+    """`wasmforge ci` found failures; each was reported (and annotated) where it
+    happened. The exit code is that of the first failure."""
+
+    annotated = True
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class Interrupted(WasmforgeError):

@@ -126,6 +126,14 @@ def annotate(message: str, file: Path | None = None, line: int | None = None, ti
     _workflow_command("error", message, properties)
 
 
+def annotate_error(error: Any, title: str) -> None:
+    """A WasmforgeError as annotations: one per located problem, else one for the error."""
+    for location in error.locations:
+        annotate(location.message, location.file, location.line, title)
+    if not error.locations:
+        annotate(error.render(), title=title)
+
+
 def _workflow_command(name: str, message: str = "", properties: dict[str, str] | None = None) -> None:
     # Escaping as in @actions/core (command.ts): data escapes % CR LF; properties also : and ,.
     def data(text: str) -> str:

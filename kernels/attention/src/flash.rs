@@ -69,8 +69,7 @@ impl FlashAttention {
         mask: Option<(&[f32], [usize; 3])>,
     ) -> Result<Vec<f32>, KernelError> {
         let d = self.head_dim as usize;
-        let (q, k, v) = validate_qkv(query, key, Some(value), d, "head_dim")?;
-        let v = v.ok_or_else(|| KernelError::shape("value is required"))?;
+        let (q, k, v) = validate_qkv(query, key, value, d, "head_dim")?;
         let mask = mask3(mask, q.batch, q.rows, k.rows)?;
         let (sq, sk, dv) = (q.rows, k.rows, v.cols);
         let block = self.block_size as usize;

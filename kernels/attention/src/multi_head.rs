@@ -286,8 +286,7 @@ impl MultiHeadAttention {
         mask: Option<(&[f32], [usize; 3])>,
     ) -> Result<AttentionOutput, KernelError> {
         let d = self.projections.model_dim();
-        let (q, k, v) = validate_qkv(query, key, Some(value), d, "model_dim")?;
-        let v = v.ok_or_else(|| KernelError::shape("value is required"))?;
+        let (q, k, v) = validate_qkv(query, key, value, d, "model_dim")?;
         expect_dim(
             "value",
             "feature size (last dimension, must equal model_dim)",

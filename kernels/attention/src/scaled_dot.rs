@@ -48,6 +48,29 @@ pub(crate) struct HeadOperands<'a> {
     pub mask: Option<&'a [f32]>,
 }
 
+impl<'a> HeadOperands<'a> {
+    /// Batch entry `b` of `[b, s, d]` query and key tensors, all features as one head.
+    pub(crate) fn whole(
+        query: &Tensor3<'a>,
+        key: &Tensor3<'a>,
+        mask: Option<Tensor3<'a>>,
+        b: usize,
+        scale: f32,
+    ) -> Self {
+        HeadOperands {
+            query: query.batch_slice(b),
+            query_stride: query.cols,
+            key: key.batch_slice(b),
+            key_stride: key.cols,
+            seq_q: query.rows,
+            seq_k: key.rows,
+            dim: query.cols,
+            scale,
+            mask: mask.map(|m| m.batch_slice(b)),
+        }
+    }
+}
+
 /// `probs ← softmax(Q·Kᵀ·scale + mask)` into `probs[..seq_q * seq_k]`.
 ///
 /// K is transposed once into `key_t` so that `Q·Kᵀ` is a row-major product
@@ -92,15 +115,14 @@ pub(crate) fn attend_one(
     );
 }
 
-/// Validate query `[b, sq, d]`, key `[b, sk, d]` and (optionally) value
-/// `[b, sk, dv]` against each other and against the expected feature size `d`.
-pub(crate) fn validate_qkv<'a>(
+/// Validate query `[b, sq, d]` and key `[b, sk, d]` against each other and
+/// against the expected feature size `d`.
+pub(crate) fn validate_qk<'a>(
     query: (&'a [f32], [usize; 3]),
     key: (&'a [f32], [usize; 3]),
-    value: Option<(&'a [f32], [usize; 3])>,
     dim: usize,
     dim_name: &str,
-) -> Result<(Tensor3<'a>, Tensor3<'a>, Option<Tensor3<'a>>), KernelError> {
+) -> Result<(Tensor3<'a>, Tensor3<'a>), KernelError> {
     let q = tensor3("query", query)?;
     let k = tensor3("key", key)?;
     expect_dim(
@@ -116,20 +138,26 @@ pub(crate) fn validate_qkv<'a>(
         dim,
     )?;
     expect_dim("key", "batch size", k.batch, q.batch)?;
-    let v = match value {
-        Some(value) => {
-            let v = tensor3("value", value)?;
-            expect_dim("value", "batch size", v.batch, q.batch)?;
-            expect_dim(
-                "value",
-                "sequence length (must equal the key's)",
-                v.rows,
-                k.rows,
-            )?;
-            Some(v)
-        }
-        None => None,
-    };
+    Ok((q, k))
+}
+
+/// [`validate_qk`], and value `[b, sk, dv]` against both.
+pub(crate) fn validate_qkv<'a>(
+    query: (&'a [f32], [usize; 3]),
+    key: (&'a [f32], [usize; 3]),
+    value: (&'a [f32], [usize; 3]),
+    dim: usize,
+    dim_name: &str,
+) -> Result<(Tensor3<'a>, Tensor3<'a>, Tensor3<'a>), KernelError> {
+    let (q, k) = validate_qk(query, key, dim, dim_name)?;
+    let v = tensor3("value", value)?;
+    expect_dim("value", "batch size", v.batch, q.batch)?;
+    expect_dim(
+        "value",
+        "sequence length (must equal the key's)",
+        v.rows,
+        k.rows,
+    )?;
     Ok((q, k, v))
 }
 
@@ -182,24 +210,13 @@ impl ScaledDotProduct {
         mask: Option<(&[f32], [usize; 3])>,
     ) -> Result<Vec<f32>, KernelError> {
         let d = self.head_dim as usize;
-        let (q, k, v) = validate_qkv(query, key, Some(value), d, "head_dim")?;
-        let v = v.ok_or_else(|| KernelError::shape("value is required"))?;
+        let (q, k, v) = validate_qkv(query, key, value, d, "head_dim")?;
         let mask = mask3(mask, q.batch, q.rows, k.rows)?;
         let (sq, sk, dv) = (q.rows, k.rows, v.cols);
         let mut out = zeros("output", checked_len("output", &[q.batch, sq, dv])?)?;
         let mut scratch = Scratch::new(d, sq, sk)?;
         for (b, out_b) in out.chunks_exact_mut(sq * dv).enumerate() {
-            let op = HeadOperands {
-                query: q.batch_slice(b),
-                query_stride: d,
-                key: k.batch_slice(b),
-                key_stride: d,
-                seq_q: sq,
-                seq_k: sk,
-                dim: d,
-                scale: self.scale,
-                mask: mask.map(|m| m.batch_slice(b)),
-            };
+            let op = HeadOperands::whole(&q, &k, mask, b, self.scale);
             attend_one(
                 &op,
                 v.batch_slice(b),
@@ -222,7 +239,7 @@ impl ScaledDotProduct {
         mask: Option<(&[f32], [usize; 3])>,
     ) -> Result<Vec<f32>, KernelError> {
         let d = self.head_dim as usize;
-        let (q, k, _) = validate_qkv(query, key, None, d, "head_dim")?;
+        let (q, k) = validate_qk(query, key, d, "head_dim")?;
         let mask = mask3(mask, q.batch, q.rows, k.rows)?;
         let (sq, sk) = (q.rows, k.rows);
         let mut weights = zeros(
@@ -231,17 +248,7 @@ impl ScaledDotProduct {
         )?;
         let mut key_t = zeros("transposed keys", checked_len("transposed keys", &[d, sk])?)?;
         for (b, weights_b) in weights.chunks_exact_mut(sq * sk).enumerate() {
-            let op = HeadOperands {
-                query: q.batch_slice(b),
-                query_stride: d,
-                key: k.batch_slice(b),
-                key_stride: d,
-                seq_q: sq,
-                seq_k: sk,
-                dim: d,
-                scale: self.scale,
-                mask: mask.map(|m| m.batch_slice(b)),
-            };
+            let op = HeadOperands::whole(&q, &k, mask, b, self.scale);
             attention_probs(&op, &mut key_t, weights_b);
         }
         Ok(weights)

@@ -204,14 +204,13 @@ def _verify(run: _Run, step: Step) -> None:
     report = verify_package(run.toolchain, run.spec, run.dirs.stage)
     run.verification = report
     if not report.ok:
-        lines = "\n".join(f"  {c.target} · {c.subject} · {c.name}: {c.detail}" for c in report.failures)
-        failure = VerificationFailed(
+        lines = "\n".join(f"  {c.describe()}" for c in report.failures)
+        raise VerificationFailed(
             f"the new package failed verification; {run.dirs.pkg} was left as it was:\n{lines}",
             hint=f"inspect the rejected package in {run.dirs.stage}",
-            locations=failure_locations(run.spec, report),
+            locations=failure_locations(run.spec, report.failures),
+            checks=report.checks,
         )
-        failure.report = report  # every check, for reports (wasmforge ci)
-        raise failure
 
 
 def _publish(run: _Run, step: Step) -> None:

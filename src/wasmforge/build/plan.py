@@ -103,5 +103,6 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
 
 def _serves(glue: str, targets: tuple[str, ...]) -> str:
     """Bundlers are served by the web glue (render/npm.py): say so where it applies."""
-    return " (for web and bundler)" if glue == "web" and "bundler" in targets and "web" in targets else \
-        " (for bundler)" if glue == "web" and "bundler" in targets else ""
+    if glue != "web" or "bundler" not in targets:
+        return ""
+    return " (for web and bundler)" if "web" in targets else " (for bundler)"

@@ -22,13 +22,8 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..settings import build_root
 
 SKIPPED = {"target", "pkg", "node_modules", ".git", "releases"}
-
-
-def canonical_dir(ident: str) -> Path:
-    return build_root() / ident
 
 
 def has_path_dependencies(crate_dir: Path) -> bool:

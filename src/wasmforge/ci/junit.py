@@ -59,7 +59,7 @@ def _consumers(suite: ET.Element, kernel: KernelResult, package: str) -> None:
     for cell in kernel.consumers:
         case = ET.SubElement(suite, "testcase", classname=f"{package}.consumers", name=cell.name,
                              time=f"{cell.seconds:.3f}")
-        if not cell.ran_ok:
+        if not cell.ran:
             failure = ET.SubElement(case, "failure", message=cell.detail.splitlines()[0] if cell.detail else "failed")
             failure.text = cell.detail
         elif cell.detail:

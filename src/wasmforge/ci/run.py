@@ -108,18 +108,21 @@ def _kernel(path: Path, toolchain: Toolchain, pack_dir: Path, consumers: bool) -
     result = KernelResult(path)
     if not consumers:
         del result.stages["consumers"]
-    spec_holder: list[KernelSpec] = []
-    pipeline: list[tuple[str, Callable[[], None]]] = [
-        ("spec", lambda: spec_holder.append(_load(path, result))),
-        ("build", lambda: _build(spec_holder[0], toolchain, result)),
-        ("verify", lambda: _verify(spec_holder[0], toolchain, result)),
-        ("consumers", lambda: _consumers(spec_holder[0], toolchain, result)),
-        ("pack", lambda: _pack(spec_holder[0], toolchain, pack_dir, result)),
-    ]
-    for name, action in pipeline:
+    with ui.group(f"spec: {path}"), _stage(result, "spec") as ok:
+        spec = _load(path, result)
+        ok()
+    if not result.stages["spec"].ok:
+        return result
+    actions: dict[str, Callable[[], None]] = {
+        "build": lambda: _build(spec, toolchain, result),
+        "verify": lambda: _verify(spec, toolchain, result),
+        "consumers": lambda: _consumers(spec, toolchain, result),
+        "pack": lambda: _pack(spec, toolchain, pack_dir, result),
+    }
+    for name, action in actions.items():
         if name not in result.stages:
             continue
-        with ui.group(f"{name}: {result.package or path}"), _stage(result, name) as ok:
+        with ui.group(f"{name}: {result.package}"), _stage(result, name) as ok:
             action()
             ok()
         if not result.stages[name].ok:
@@ -143,11 +146,7 @@ def _stage(result: KernelResult, name: str) -> Iterator[Callable[[], None]]:
         stage.detail = failure.render()
         result.exit_code = result.exit_code or failure.exit_code
         ui.error(failure.render())
-        title = f"wasmforge {name}: {result.package or result.kernel}"
-        for location in failure.locations:
-            ui.annotate(location.message, location.file, location.line, title)
-        if not failure.locations:
-            ui.annotate(failure.render(), title=title)
+        ui.annotate_error(failure, f"wasmforge {name}: {result.package or result.kernel}")
     finally:
         stage.seconds = time.monotonic() - started
 
@@ -164,20 +163,16 @@ def _build(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> None
         built = build_kernel(spec, request, toolchain)
     except VerificationFailed as failure:
         # The build itself worked; the verify stage reports the checks.
-        if not isinstance(failure.report, VerifyReport):
+        if not failure.checks:
             raise
-        result.checks = failure.report.checks
+        result.checks = list(failure.checks)
         result.stages["build"].detail = "built; the verify stage has the failures"
         return
     result.build = built.report
     if built.up_to_date:
         result.stages["build"].detail = "up to date"
     else:
-        result.checks = [_check(c) for c in (built.report.get("verification") or {}).get("checks", [])]
-
-
-def _check(data: dict[str, Any]) -> Check:
-    return Check(data["target"], data["subject"], data["check"], data["ok"], data["detail"])
+        result.checks = [Check.from_json(c) for c in (built.report.get("verification") or {}).get("checks", [])]
 
 
 def _verify(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> None:
@@ -188,9 +183,9 @@ def _verify(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> Non
     report = VerifyReport(str(spec.root), spec.package.name, result.checks)
     result.stages["verify"].detail = f"{len(report.checks) - len(report.failures)}/{len(report.checks)} checks"
     if not report.ok:
-        lines = "\n".join(f"  {c.target} · {c.subject} · {c.name}: {c.detail}" for c in report.failures)
+        lines = "\n".join(f"  {c.describe()}" for c in report.failures)
         raise VerificationFailed(f"{len(report.failures)} of {len(report.checks)} checks failed:\n{lines}",
-                                 locations=failure_locations(spec, report))
+                                 locations=failure_locations(spec, report.failures))
 
 
 def _consumers(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> None:
@@ -201,7 +196,7 @@ def _consumers(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> 
         lines = "\n".join(f"  {cell.name}: " + _first_problem(cell) for cell in failed)
         checks = [check for cell in failed for check in cell.checks if not check.ok]
         raise VerificationFailed(f"{len(failed)} of {len(result.consumers)} consumers failed:\n{lines}",
-                                 locations=failure_locations(spec, VerifyReport("", "", checks)))
+                                 locations=failure_locations(spec, checks))
 
 
 def _first_problem(cell: Cell) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +21,11 @@ class Repo:
     def out(self, *args: str) -> str:
         return self.git(*args).stdout.strip()
 
-    @property
+    @functools.cached_property
     def git_dir(self) -> Path:
-        return (self.root / self.out("rev-parse", "--git-dir")).resolve()
+        found = git_dir_of(self.root)
+        assert found is not None, self.root
+        return found
 
     def head(self) -> str | None:
         """The commit HEAD points at; None in a repository with no commit yet."""
@@ -72,6 +75,12 @@ class Repo:
             self.git("update-ref", "-d", ref, check=False)
         else:
             self.git("update-ref", ref, to)
+
+
+def git_dir_of(path: Path) -> Path | None:
+    """The .git directory of the repository holding `path`, or None outside one."""
+    result = proc.run(["git", "rev-parse", "--absolute-git-dir"], cwd=path, check=False)
+    return Path(result.stdout.strip()) if result.returncode == 0 else None
 
 
 def find_repo(path: Path) -> Repo:

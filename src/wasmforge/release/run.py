@@ -40,7 +40,7 @@ from ..toolchain.tools import Toolchain
 from . import changelog, semver
 from .artifacts import MANIFEST, SUMS, write_release
 from .edits import FileEdit, bump_package_json, bump_toml
-from .git import Repo, find_repo
+from .git import Repo, find_repo, git_dir_of
 from .journal import JOURNAL_FILE, Journal, recover
 
 STEPS = ("bump", "changelog", "build", "pack", "commit", "tag", "publish")
@@ -67,10 +67,15 @@ class KernelRelease:
     spec: KernelSpec
     current: semver.Version
     version: str
-    edits: list[FileEdit]  # version bumps, then the changelog
+    bumps: list[FileEdit]
+    changelog: FileEdit
     changelog_entries: int
     tag: str | None
     previous_tag: str | None
+
+    @property
+    def edits(self) -> list[FileEdit]:
+        return [*self.bumps, self.changelog]
 
     @property
     def release_dir(self) -> Path:
@@ -105,10 +110,10 @@ class ReleasePlan:
         root = self.repo.root if self.repo else Path.cwd()
         titles = {
             "bump": "the version in " + ", ".join(
-                _relative(e.path, root) for k in self.kernels for e in k.edits if e.path.name != CHANGELOG_FILE)
+                _relative(e.path, root) for k in self.kernels for e in k.bumps)
             + " (the generated Cargo.toml and package.json follow in the build)",
             "changelog": "a [" + str(version) + "] section in " + ", ".join(
-                f"{_relative(k.spec.root / CHANGELOG_FILE, root)} ({k.changelog_entries} commit(s) since "
+                f"{_relative(k.changelog.path, root)} ({k.changelog_entries} commit(s) since "
                 f"{k.previous_tag or 'the first commit'})" for k in self.kernels),
             "build": f"{', '.join(TARGETS)}, from clean, verified",
             "pack": "the tarball into " + ", ".join(
@@ -145,11 +150,12 @@ def recover_pending(kernel_dirs: list[Path]) -> list[str]:
 
 
 def _journal_dirs(kernel_dirs: list[Path]) -> list[Path]:
-    found = [workdir_journal(path) for path in kernel_dirs]
-    probe = proc.run(["git", "rev-parse", "--absolute-git-dir"], cwd=kernel_dirs[0], check=False)
-    if probe.returncode == 0:
-        found.insert(0, Path(probe.stdout.strip()) / "wasmforge-release")
-    return found
+    git_dir = git_dir_of(kernel_dirs[0])
+    return ([git_journal(git_dir)] if git_dir else []) + [workdir_journal(path) for path in kernel_dirs]
+
+
+def git_journal(git_dir: Path) -> Path:
+    return git_dir / "wasmforge-release"
 
 
 def workdir_journal(kernel_dir: Path) -> Path:
@@ -162,7 +168,7 @@ def plan_release(kernel_dirs: list[Path], options: ReleaseOptions) -> ReleasePla
     several = repo is not None and _kernel_count(repo) > 1
     kernels = [_plan_kernel(spec, options, repo, several) for spec in specs]
     _check_doctor()
-    journal_dir = repo.git_dir / "wasmforge-release" if repo else workdir_journal(specs[0].root)
+    journal_dir = git_journal(repo.git_dir) if repo else workdir_journal(specs[0].root)
     return ReleasePlan(options, kernels, repo, journal_dir)
 
 
@@ -208,11 +214,10 @@ def _plan_kernel(spec: KernelSpec, options: ReleaseOptions, repo: Repo | None, s
             raise UsageError(f"tag {tag} already exists", hint="choose a new version")
         previous = _previous_tag(repo, prefix, options.version)
         subjects = repo.subjects_since(previous, spec.root)
-    edits = _version_edits(spec, version)
     log_file = spec.root / CHANGELOG_FILE
     before = log_file.read_text() if log_file.exists() else None
-    edits.append(FileEdit(log_file, before, changelog.updated(before, version, _release_date(), subjects)))
-    return KernelRelease(spec, current, version, edits, len(subjects), tag, previous)
+    log = FileEdit(log_file, before, changelog.updated(before, version, _release_date(), subjects))
+    return KernelRelease(spec, current, version, _version_edits(spec, version), log, len(subjects), tag, previous)
 
 
 def _next_patch(version: semver.Version) -> str:
@@ -295,16 +300,13 @@ def run_release(plan: ReleasePlan, toolchain: Toolchain) -> list[dict[str, Any]]
 
 def _bump(context: _Context) -> None:
     for kernel in context.plan.kernels:
-        for edit in kernel.edits:
-            if edit.path.name != CHANGELOG_FILE:
-                _write(context.journal, edit)
+        for edit in kernel.bumps:
+            _write(context.journal, edit)
 
 
 def _changelog(context: _Context) -> None:
     for kernel in context.plan.kernels:
-        for edit in kernel.edits:
-            if edit.path.name == CHANGELOG_FILE:
-                _write(context.journal, edit)
+        _write(context.journal, kernel.changelog)
 
 
 def _write(journal: Journal, edit: FileEdit) -> None:

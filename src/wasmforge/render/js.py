@@ -126,7 +126,7 @@ class JsView:
         inputs = {a.name: self.marshal.input(label, a, scope) for a in ordered}
         checks = [c for a in function.args for c in inputs[a.name].js_checks]
         raw_args = [p.js for a in function.args for p in inputs[a.name].raw]
-        output = self.marshal.output(function.returns, scope) if not function.returns.kind == "class" else None
+        output = self.marshal.output(function.returns, scope) if function.returns.kind != "class" else None
         ts_return = function.returns.ts if output else owner.name if owner else "void"
         if function.stream:
             ts_return = f"AsyncGenerator<{function.stream.item.base}, " \
@@ -232,7 +232,7 @@ class JsView:
             lines.append(f"@throws {{@link {name}}}")
         lines.append("@throws {@link InvalidArgument} when an argument breaks the constraints above.")
         if owner is not None and function.name != "constructor":
-            lines.append(f"@throws {{@link Disposed}} after `dispose()`.")
+            lines.append("@throws {@link Disposed} after `dispose()`.")
         for example in function.examples:
             lines += ["@example", *self._example_lines(function, example, owner)]
         return lines

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..spec import expr
-from ..spec.model import Arg, Enum, KernelSpec, Struct
+from ..spec.model import Arg, KernelSpec, Struct
 from ..spec.names import snake_case
 from ..spec.types import TypeRef
 
@@ -339,6 +339,3 @@ def _js_check_call(type_ref: TypeRef, value: str, fn: str, label: str) -> str | 
         return f"check{type_ref.base}({value}, '{fn}', {label});"
     return None  # class instances are checked when their handle is taken
 
-
-def enum_values(enum: Enum) -> str:
-    return ", ".join(f"'{v}'" for v in enum.values)

@@ -18,7 +18,7 @@ from ..settings import TARGETS
 from . import names
 from .locate import find_line, index_lines
 from .model import BuildOptions, KernelSpec, NpmOptions, Package
-from .schema import ROOT, SPEC_VERSION, WASM_OPT_LEVELS, Key, Table
+from .schema import ROOT, WASM_OPT_LEVELS, Key, Table
 
 SPEC_FILE = "kernel.toml"
 

@@ -95,10 +95,6 @@ class Arg:
     def length_text(self) -> str | None:
         return expr.render(self.length, lambda name: name) if self.length is not None else None
 
-    @property
-    def is_optional(self) -> bool:
-        return self.type.optional
-
 
 @dataclass(frozen=True)
 class Example:

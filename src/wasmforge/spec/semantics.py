@@ -506,7 +506,7 @@ class _Builder:
             if member in seen:
                 self.problem(member_path, f"`{klass.name}` already has a member `{member}`", "rename one of them")
             elif member in RESERVED_MEMBERS or member in ("addEventListener", "removeEventListener", "dispatchEvent"):
-                self.problem(member_path, f"`{member}` is reserved on generated classes", f"rename it")
+                self.problem(member_path, f"`{member}` is reserved on generated classes", "rename it")
             seen[member] = member_path
         properties = {p.name: p for p in klass.properties}
         for i, method in enumerate(klass.methods):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import proc
 from ..errors import CommandFailed, ToolMissing
-from ..settings import cargo_tools_root, npm_tools_dir, pins
+from ..settings import cargo_tools_root, npm_tools_dir, pins, resource_path
 from .node import NodeRuntime, find_node
 from .rust import RustToolchain, find_wasm_toolchain, probe_std, std_fingerprint
 
@@ -262,18 +262,23 @@ def _wasmtime_status() -> ToolStatus:
                       "python package: validates modules and reads imports/exports")
 
 
-# The JavaScript tools of the consumer matrix (verify --consumers), from the same lock.
-CONSUMER_TOOLS = ("esbuild", "webpack", "vite", "publint", "@arethetypeswrong/cli", "playwright-core",
-                  "typescript-7")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def consumer_tools() -> list[str]:
+    """The consumer matrix's JavaScript tools: everything wasmforge's npm lock
+    installs besides binaryen and typescript, which have statuses of their own."""
+    manifest = json.loads(resource_path("npm-tools", "package.json").read_text())
+    return [name for name in manifest["dependencies"] if name not in ("binaryen", "typescript")]
 
 
 def _consumer_tools_status() -> ToolStatus:
     modules = npm_tools_dir() / "node_modules"
-    missing = [name for name in CONSUMER_TOOLS if not (modules / name / "package.json").is_file()]
+    names = consumer_tools()
+    missing = [name for name in names if not (modules / name / "package.json").is_file()]
     if missing:
         return ToolStatus("consumer tools", False, note=f"not installed: {', '.join(missing)}", fix=INSTALL_FIX)
-    versions = ", ".join(f"{name} {_package_version(modules / name)}" for name in CONSUMER_TOOLS)
+    versions = ", ".join(f"{name} {_package_version(modules / name)}" for name in names)
     return ToolStatus("consumer tools", True, str(modules), versions, "verify --consumers: bundlers, tsc, linters")
 
 

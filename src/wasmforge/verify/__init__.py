@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import SourceLocation
@@ -28,14 +29,13 @@ def verify_package(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) ->
     return report
 
 
-def failure_locations(spec: KernelSpec, report: VerifyReport) -> list[SourceLocation]:
+def failure_locations(spec: KernelSpec, failures: Sequence[Check]) -> list[SourceLocation]:
     """Each failed check, pointed at the spec table of the function, class or
     member it is about (the module and package checks point at the file)."""
     lines = index_lines(spec.file.read_text())
     tables = _subject_tables(spec)
-    return [SourceLocation(spec.file, lines.get(tables.get(check.subject, "")),
-                           f"{check.target} · {check.subject} · {check.name}: {check.detail}")
-            for check in report.failures]
+    return [SourceLocation(spec.file, lines.get(tables.get(check.subject, "")), check.describe())
+            for check in failures]
 
 
 def _subject_tables(spec: KernelSpec) -> dict[str, str]:

@@ -39,22 +39,17 @@ class Cell:
     """One consumer of the matrix: did it run, how long, and the tool's message."""
 
     name: str
-    ok: bool
+    ran: bool  # the consumer did its part (bundled, loaded, compiled, linted) without an error of its own
     seconds: float
     detail: str
     checks: tuple[Check, ...] = ()
 
     @property
     def passed(self) -> bool:
-        return self.ok and all(check.ok for check in self.checks)
-
-    @property
-    def ran_ok(self) -> bool:
-        """The consumer did its part (bundled, loaded, compiled, linted) without an error of its own."""
-        return self.ok
+        return self.ran and all(check.ok for check in self.checks)
 
     def as_json(self) -> dict[str, Any]:
-        return {"ok": self.passed, "ran": self.ok, "seconds": self.seconds, "detail": self.detail,
+        return {"ok": self.passed, "ran": self.ran, "seconds": self.seconds, "detail": self.detail,
                 "checks": len(self.checks), "failed": sum(not c.ok for c in self.checks)}
 
 

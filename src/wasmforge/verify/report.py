@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,14 @@ class Check:
     def as_json(self) -> dict[str, object]:
         return {"target": self.target, "subject": self.subject, "check": self.name, "ok": self.ok,
                 "detail": self.detail}
+
+    def describe(self) -> str:
+        """One line for messages: `target · subject · check: detail`."""
+        return f"{self.target} · {self.subject} · {self.name}: {self.detail}"
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Check:
+        return cls(data["target"], data["subject"], data["check"], data["ok"], data["detail"])
 
 
 @dataclass

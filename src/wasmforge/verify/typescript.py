@@ -44,11 +44,13 @@ def bad_consumer(spec: KernelSpec) -> str:
     if target:
         function, owner = target
         view = JsView(spec)
+        example = _example_for(function)
+        # `_first_callable_with_args` only picks functions with examples.
+        assert example is not None
         args = [_wrong_literal(function.args[0])] + [
-            view.literal(_example_value(function, arg), arg.type.required) for arg in function.args[1:]
+            view.literal(example.arg(arg.name), arg.type.required) for arg in function.args[1:]
             if not arg.type.optional]
-        callee = function.name if owner is None else \
-            f"{_instance(view, owner, _example_for(owner, function))}.{function.name}"
+        callee = function.name if owner is None else f"{_instance(view, owner, example)}.{function.name}"
         lines += ["// @expect-error TS2345", f"export const wrongArgument = () => {callee}({', '.join(args)});"]
     return "\n".join(lines) + "\n"
 
@@ -111,7 +113,7 @@ class _Consumer:
 
     def function(self, function: Function) -> list[str]:
         self.imported.add(function.name)
-        example = _example_for(None, function)
+        example = _example_for(function)
         if example is None:
             return []
         result = self.typed(function.returns)
@@ -155,7 +157,7 @@ class _Consumer:
         return lines
 
     def method(self, klass: Class, method: Function) -> list[str]:
-        example = _example_for(klass, method)
+        example = _example_for(method)
         if example is None:
             return []
         owner = self.name("owner")
@@ -180,7 +182,7 @@ class _Consumer:
         return lines + [f"{owner}.dispose();"]
 
 
-def _example_for(owner: Class | None, function: Function) -> Example | None:
+def _example_for(function: Function) -> Example | None:
     """The first example that returns normally, else the first one."""
     examples = list(function.examples)
     return next((e for e in examples if not e.error), examples[0] if examples else None)
@@ -189,7 +191,7 @@ def _example_for(owner: Class | None, function: Function) -> Example | None:
 def _constructor_example(klass: Class) -> Example | None:
     """Arguments that construct the class: a constructor example that succeeds,
     else the instance a method example is called on."""
-    own = _example_for(None, klass.constructor)
+    own = _example_for(klass.constructor)
     if own is not None and not own.error:
         return own
     new = next((e.new for m in klass.methods for e in m.examples if e.new), None)
@@ -198,11 +200,6 @@ def _constructor_example(klass: Class) -> Example | None:
 
 def _instance(view: JsView, klass: Class, example: Example | None) -> str:
     return view.literal(dict(example.new or ()) if example else {}, TypeRef("class", klass.name))
-
-
-def _example_value(function: Function, arg: Arg) -> object:
-    example = _example_for(None, function)
-    return example.arg(arg.name) if example else None
 
 
 def _first_callable_with_args(spec: KernelSpec) -> tuple[Function, Class | None] | None:

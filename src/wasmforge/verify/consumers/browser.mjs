@@ -1,12 +1,10 @@
 // Drives Debian's Chromium through playwright-core (no browser download):
 // open a page, wait for `window.__result` (set by templates/report.mjs or the
 // page's error hooks), and return it with what the page logged.
-// As a script: `node browser.mjs <url> [--tools DIR]` prints the JSON result.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -46,9 +44,7 @@ export async function launch({ toolsDir, timeoutMs = 30_000 } = {}) {
     timeout: timeoutMs,
     env: { ...process.env, HOME: userDataDir, XDG_CONFIG_HOME: userDataDir, XDG_CACHE_HOME: userDataDir },
   });
-  const version = context0.browser()?.version() ?? (await versionOf(context0));
   return {
-    version,
     async open(url, { waitMs = 20_000 } = {}) {
       const page = await context0.newPage();
       const log = [];
@@ -76,21 +72,4 @@ export async function launch({ toolsDir, timeoutMs = 30_000 } = {}) {
       fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function versionOf(context) {
-  const page = await context.newPage();
-  const ua = await page.evaluate(() => navigator.userAgent);
-  await page.close();
-  return (ua.match(/Chrome\/([\d.]+)/) ?? [])[1] ?? ua;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const url = process.argv[2];
-  const i = process.argv.indexOf('--tools');
-  const toolsDir = path.resolve(i > 0 ? process.argv[i + 1] : path.join(import.meta.dirname, '..', 'tools'));
-  const b = await launch({ toolsDir });
-  const out = await b.open(url);
-  await b.close();
-  console.log(JSON.stringify({ chromium: b.version, ...out }, null, 2));
 }

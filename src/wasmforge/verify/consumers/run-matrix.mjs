@@ -21,7 +21,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createContext, HARNESS_DIR } from './lib/context.mjs';
+import { createContext } from './lib/context.mjs';
 import { clip, timed } from './lib/util.mjs';
 import { serve } from './server.mjs';
 import { launch } from './browser.mjs';
@@ -69,9 +69,9 @@ process.on('unhandledRejection', (error) => strays.push(error && error.stack ? e
 
 const opts = parseArgs(process.argv.slice(2));
 const t0 = performance.now();
-const toolsDir = path.resolve(opts.tools ?? process.env.WASMFORGE_CONSUMER_TOOLS ?? path.join(HARNESS_DIR, '..', 'tools'));
-if (!fs.existsSync(path.join(toolsDir, 'node_modules'))) {
-  console.error(`no tools at ${toolsDir}: run \`npm ci\` there first (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1)`);
+const toolsDir = path.resolve(opts.tools ?? '');
+if (!opts.tools || !fs.existsSync(path.join(toolsDir, 'node_modules'))) {
+  console.error(`--tools must name the installed npm tools (wasmforge toolchain install), got ${opts.tools}`);
   process.exit(2);
 }
 const ctx = await createContext({

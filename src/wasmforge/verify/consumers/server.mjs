@@ -1,11 +1,9 @@
 // A static file server on 127.0.0.1 and an ephemeral port, for Chromium to load
 // pages, ES modules and .wasm (served as application/wasm, so streaming
 // instantiation works). Usage as a module: `const s = await serve(root); s.url; await s.close()`.
-// As a script: `node server.mjs <root>` prints the URL and serves until killed.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -56,9 +54,4 @@ export function serve(root, { host = '127.0.0.1', log } = {}) {
       });
     });
   });
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const s = await serve(process.argv[2] ?? '.', { log: (code, p) => console.error(code, p) });
-  console.log(s.url);
 }

@@ -8,7 +8,8 @@
 //    the default strict profile (node10, node16 CJS and ESM, bundler).
 import { run, clip } from '../lib/util.mjs';
 
-export const SCRIPT_ENTRYPOINTS = (process.env.WASMFORGE_SCRIPT_ENTRYPOINTS ?? './no-modules').split(',').filter(Boolean);
+// Classic-script subpaths: nothing to import, so nothing for attw to judge.
+const SCRIPT_ENTRYPOINTS = ['./no-modules'];
 
 /** Node's exports-target resolution for a set of conditions ("default" always matches). */
 export function resolveTarget(value, conditions) {

@@ -82,9 +82,5 @@ export async function createContext({ tarball, plan, workdir, toolsDir, nodeBin,
       const { bin } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
       return path.join(dir, typeof bin === 'string' ? bin : bin[name]);
     },
-    /** The tools' own modules (esbuild, webpack, vite, playwright-core…) from the pinned tools install. */
-    toolPath(...parts) {
-      return path.join(toolsDir, 'node_modules', ...parts);
-    },
   };
 }
