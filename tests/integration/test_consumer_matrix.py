@@ -19,15 +19,16 @@ RUNNING = {"node-cjs", "node-esm", "chromium-web-esm", "chromium-no-modules", "e
            "esbuild-browser", "esbuild-browser-esm", "webpack-node", "webpack-web", "vite-build", "vite-dev"}
 
 
-def consumer_matrix(kernel: Path) -> tuple[int, dict, str]:
-    result = run_wasmforge("verify", str(kernel), "--consumers", "--json")
+def consumer_matrix(kernel: Path, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
+    result = run_wasmforge("verify", str(kernel), "--consumers", "--json", env=env)
     return result.returncode, json.loads(result.stdout), result.stderr
 
 
 @pytest.mark.parametrize("kernel", ["solver", "attention"])
 def test_every_consumer_passes_on_the_bundled_kernels(kernel: str, request: pytest.FixtureRequest) -> None:
     built: Built = request.getfixturevalue(kernel)
-    code, report, stderr = consumer_matrix(built.kernel)
+    # As CI runs it: CI=… (and FORCE_COLOR) make tools colour their output.
+    code, report, stderr = consumer_matrix(built.kernel, env={"CI": "true", "FORCE_COLOR": "1"})
     cells = report["consumers"]
     assert set(cells) == LINT | TYPESCRIPT | RUNNING
     failed = {name: cell["detail"] for name, cell in cells.items() if not cell["ok"]}

@@ -6,7 +6,7 @@
 //  - subpaths that declare themselves ESM-only (Node's `require` resolution of
 //    them fails) are checked with `--profile esm-only`, everything else with
 //    the default strict profile (node10, node16 CJS and ESM, bundler).
-import { run, clip } from '../lib/util.mjs';
+import { run, clip, plain } from '../lib/util.mjs';
 
 // Classic-script subpaths: nothing to import, so nothing for attw to judge.
 const SCRIPT_ENTRYPOINTS = ['./no-modules'];
@@ -64,7 +64,7 @@ export default function lintCells(ctx) {
   return {
     publint: async () => {
       const res = await run(ctx.nodeBin, [ctx.toolBin('publint', 'publint'), 'run', ctx.tarball, '--level', 'suggestion'], { cwd: ctx.workdir });
-      const text = `${res.stdout}${res.stderr}`.replace(/^(Running publint|Unpacking tarball|Linting).*\n/gm, '').trim();
+      const text = plain(`${res.stdout}${res.stderr}`).replace(/^(Running publint|Unpacking tarball|Linting).*\n/gm, '').trim();
       const errors = /^Errors:/m.test(text);
       return { ok: res.code === 0 && !errors, detail: clip(text || 'no findings') };
     },

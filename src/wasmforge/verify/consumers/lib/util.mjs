@@ -4,10 +4,20 @@ import { performance } from 'node:perf_hooks';
 
 export const RESULT_MARKER = '@@WASMFORGE_RESULT@@';
 
+/**
+ * The environment with colour turned off: CI=… or FORCE_COLOR make several tools
+ * (publint, vite) colour what we parse, and Node warns on stderr when FORCE_COLOR
+ * and NO_COLOR are both set.
+ */
+function uncoloured(environment) {
+  const { FORCE_COLOR, ...rest } = environment; // eslint-disable-line no-unused-vars
+  return { ...rest, NO_COLOR: '1' };
+}
+
 /** Run a command; never throws. Resolves {code, signal, stdout, stderr, timedOut}. */
 export function run(cmd, args, { cwd, env, timeoutMs = 120_000, input } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: { ...uncoloured(process.env), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -29,10 +39,15 @@ export function run(cmd, args, { cwd, env, timeoutMs = 120_000, input } = {}) {
   });
 }
 
+/** A tool's output without colour codes (some colour it whatever NO_COLOR says). */
+export function plain(text) {
+  // eslint-disable-next-line no-control-regex -- colour codes from the tools' own output
+  return String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+}
+
 /** Trim a tool message to something that fits in a JSON matrix. */
 export function clip(text, max = 4000) {
-  // eslint-disable-next-line no-control-regex -- colour codes from the tools' own output
-  const s = String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '').trim();
+  const s = plain(text).trim();
   return s.length > max ? `${s.slice(0, max)}\n… (${s.length - max} more characters)` : s;
 }
 
