@@ -24,8 +24,9 @@ from rich.table import Table
 
 _in_ci = bool(os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS"))
 console = Console(stderr=True, highlight=False, no_color=_in_ci or None)
-if not console.is_terminal:
+if not sys.stderr.isatty():
     # Logs and pipes are read later, often wide: do not fold tables at 80 columns.
+    # (Not console.is_terminal: FORCE_COLOR, common in CI logs, makes that true.)
     console.width = 160
 _verbose = False
 

@@ -25,7 +25,9 @@ COPY_IGNORE = shutil.ignore_patterns("target", "pkg", "node_modules", "releases"
 
 def run_wasmforge(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
                   timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*WASMFORGE, *args], cwd=cwd, env={**os.environ, **(env or {})},
+    # The tests read what wasmforge prints: the caller's colour settings stay out unless a test sets them.
+    inherited = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    return subprocess.run([*WASMFORGE, *args], cwd=cwd, env={**inherited, **(env or {})},
                           capture_output=True, text=True, timeout=timeout)
 
 
