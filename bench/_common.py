@@ -10,6 +10,7 @@ same process tree one after the other, so machine load affects both alike.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -49,10 +50,21 @@ def ensure_built(kernel: Path) -> Path:
     return kernel / "pkg"
 
 
+@functools.cache
+def _native_bench_binary(kernel: Path) -> str:
+    """Build `examples/native_bench.rs` once (host target, release) and return
+    its executable, so each sample runs the program, not cargo."""
+    argv = ["cargo", "build", "--quiet", "--release", "--example", "native_bench", "--message-format=json"]
+    for line in run(argv, cwd=kernel).splitlines():
+        message = json.loads(line)
+        if message.get("reason") == "compiler-artifact" and message["target"]["name"] == "native_bench":
+            return message["executable"]
+    raise SystemExit(f"cargo built no native_bench executable in {kernel}")
+
+
 def native(kernel: Path, *args: object) -> dict:
     """One run of the kernel's `examples/native_bench.rs`, host target, release profile."""
-    argv = ["cargo", "run", "--quiet", "--release", "--example", "native_bench", "--", *map(str, args)]
-    return last_json_line(run(argv, cwd=kernel))
+    return last_json_line(run([_native_bench_binary(kernel), *map(str, args)], cwd=kernel))
 
 
 def node(script: Path, *args: object) -> dict:
@@ -69,6 +81,35 @@ def median_of(samples: list[dict], key: str) -> float:
 def ratio_text(native_ms: float, wasm_ms: float) -> str:
     """Throughput of wasm relative to native: 1.00 means as fast, 0.50 half as fast."""
     return f"{native_ms / wasm_ms:5.2f}x"
+
+
+# Each runtime benchmark measures every case on these sides.
+WASM_SIDES = ("wasm simd", "wasm baseline")
+SIDES = ("native", *WASM_SIDES)
+
+
+def medians(samples: dict[str, dict[str, list[float]]]) -> dict[str, dict[str, float]]:
+    return {case: {side: statistics.median(values) for side, values in sides.items()}
+            for case, sides in samples.items()}
+
+
+def throughput_ratios(medians_ms: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Per case and wasm side: native time / wasm time."""
+    return {case: {side: row["native"] / row[side] for side in WASM_SIDES} for case, row in medians_ms.items()}
+
+
+def report_round(round_number: int, rounds: int, case: str, row: dict[str, list[float]], width: int,
+                 decimals: int) -> None:
+    """The latest sample of each side, on stderr while a benchmark runs."""
+    print(f"round {round_number + 1}/{rounds} {case:<{width}} "
+          + "  ".join(f"{side} {values[-1]:8.{decimals}f} ms" for side, values in row.items()), file=sys.stderr)
+
+
+def side_columns(row: dict[str, float], decimals: int) -> str:
+    """A case's table cells: native, then each wasm side with its ratio."""
+    return (f"{row['native']:9.{decimals}f} {row['wasm simd']:10.{decimals}f} "
+            f"{ratio_text(row['native'], row['wasm simd']):>7} {row['wasm baseline']:10.{decimals}f} "
+            f"{ratio_text(row['native'], row['wasm baseline']):>7}")
 
 
 def runtime_bench_main(doc: str | None, measure: Callable[[int], dict], summarise: Callable[[dict, int], dict],

@@ -20,10 +20,10 @@ from __future__ import annotations
 import gzip
 import itertools
 import statistics
-import sys
 from pathlib import Path
 
-from _common import REPO, ensure_built, native, node, ratio_text, runtime_bench_main
+from _common import (REPO, WASM_SIDES, ensure_built, medians, native, node, report_round, runtime_bench_main,
+                     side_columns, throughput_ratios)
 
 KERNEL = REPO / "kernels" / "attention"
 RUNNER = Path(__file__).with_name("attention.mjs")
@@ -60,8 +60,7 @@ def measure(rounds: int) -> dict:
             row = samples.setdefault(label, {side: [] for side in runs})
             for side, result in runs.items():
                 row[side].append(result["ms_per_call"])
-            print(f"round {round_number + 1}/{rounds} {label:<22} "
-                  + "  ".join(f"{side} {values[-1]:8.2f} ms" for side, values in row.items()), file=sys.stderr)
+            report_round(round_number, rounds, label, row, width=22, decimals=2)
     return {"samples": samples, "sizes": wasm_sizes(pkg)}
 
 
@@ -74,13 +73,11 @@ def wasm_sizes(pkg: Path) -> dict[str, dict[str, int]]:
 
 
 def summarise(measured: dict, rounds: int) -> dict:
-    medians = {label: {side: statistics.median(values) for side, values in sides.items()}
-               for label, sides in measured["samples"].items()}
-    ratios = {label: {side: row["native"] / row[side] for side in ("wasm simd", "wasm baseline")}
-              for label, row in medians.items()}
-    return {"rounds": rounds, "median_ms": medians, "wasm_over_native_throughput": ratios,
+    medians_ms = medians(measured["samples"])
+    ratios = throughput_ratios(medians_ms)
+    return {"rounds": rounds, "median_ms": medians_ms, "wasm_over_native_throughput": ratios,
             "geomean_ratio": {side: statistics.geometric_mean(r[side] for r in ratios.values())
-                              for side in ("wasm simd", "wasm baseline")},
+                              for side in WASM_SIDES},
             "wasm_sizes": measured["sizes"], "budget_bytes": BUDGET_BYTES, "samples": measured["samples"]}
 
 
@@ -88,9 +85,7 @@ def print_table(summary: dict) -> None:
     print(f"\nmedian of {summary['rounds']} rounds (ms per forward; ratio = native time / wasm time, goal >= 0.90)")
     print(f"  {'case (dim 512)':<24} {'native':>9} {'wasm simd':>10} {'ratio':>7} {'wasm base':>10} {'ratio':>7}")
     for label, row in summary["median_ms"].items():
-        print(f"  {label:<24} {row['native']:9.2f} {row['wasm simd']:10.2f} "
-              f"{ratio_text(row['native'], row['wasm simd']):>7} {row['wasm baseline']:10.2f} "
-              f"{ratio_text(row['native'], row['wasm baseline']):>7}")
+        print(f"  {label:<24} {side_columns(row, 2)}")
     geomean = summary["geomean_ratio"]
     print(f"  {'geometric mean':<24} {'':9} {'':10} {geomean['wasm simd']:6.2f}x {'':10} "
           f"{geomean['wasm baseline']:6.2f}x")

@@ -21,14 +21,13 @@ Init is instantiate + first solve in a fresh Node process (goal <= 100 ms).
 
 from __future__ import annotations
 
-import statistics
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from _common import REPO, ensure_built, median_of, native, node, ratio_text, runtime_bench_main
+from _common import (REPO, SIDES, ensure_built, median_of, medians, native, node, report_round, runtime_bench_main,
+                     side_columns, throughput_ratios)
 
 KERNEL = REPO / "kernels" / "sublinear-solver"
 RUNNER = Path(__file__).with_name("solver.mjs")
@@ -82,7 +81,7 @@ def measure(rounds: int) -> dict:
         problems = {"dense": (dense_dir, DENSE_N), "sparse": (sparse_dir, SPARSE_N),
                     "residual": (dense_dir, DENSE_N)}
         samples: dict[str, dict[str, list[float]]] = {
-            kind: {"native": [], "wasm simd": [], "wasm baseline": []} for kind in problems}
+            kind: {side: [] for side in SIDES} for kind in problems}
         for round_number in range(rounds):
             for kind, (directory, n) in problems.items():
                 row = samples[kind]
@@ -92,23 +91,19 @@ def measure(rounds: int) -> dict:
                     raise SystemExit("the package did not load its SIMD module in Node")
                 row["wasm simd"].append(simd["ms_per_op"])
                 row["wasm baseline"].append(node_ms(pkg, kind, directory, n, baseline=True)["ms_per_op"])
-                print(f"round {round_number + 1}/{rounds} {kind:<8} "
-                      + "  ".join(f"{side} {values[-1]:8.3f} ms" for side, values in row.items()), file=sys.stderr)
+                report_round(round_number, rounds, kind, row, width=8, decimals=3)
     init = {mode: [node(RUNNER, pkg, "init", *flags) for _ in range(5)]
             for mode, flags in (("simd", []), ("baseline", ["--baseline"]))}
     return {"samples": samples, "init_ms": {mode: median_of(runs, "init_ms") for mode, runs in init.items()}}
 
 
 def summarise(measured: dict, rounds: int) -> dict:
-    medians = {kind: {side: statistics.median(values) for side, values in sides.items()}
-               for kind, sides in measured["samples"].items()}
+    medians_ms = medians(measured["samples"])
     return {
         "rounds": rounds,
-        "median_ms": medians,
-        "wasm_over_native_throughput": {
-            kind: {side: row["native"] / row[side] for side in ("wasm simd", "wasm baseline")}
-            for kind, row in medians.items()},
-        "simd_speedup": {kind: row["wasm baseline"] / row["wasm simd"] for kind, row in medians.items()},
+        "median_ms": medians_ms,
+        "wasm_over_native_throughput": throughput_ratios(medians_ms),
+        "simd_speedup": {kind: row["wasm baseline"] / row["wasm simd"] for kind, row in medians_ms.items()},
         "init_ms": measured["init_ms"],
         "samples": measured["samples"],
     }
@@ -121,9 +116,7 @@ def print_table(summary: dict) -> None:
     labels = {"dense": f"dense CG n={DENSE_N}", "sparse": f"sparse CG n={SPARSE_N}",
               "residual": f"matvec n={DENSE_N}"}
     for kind, row in summary["median_ms"].items():
-        print(f"  {labels[kind]:<22} {row['native']:9.3f} {row['wasm simd']:10.3f} "
-              f"{ratio_text(row['native'], row['wasm simd']):>7} {row['wasm baseline']:10.3f} "
-              f"{ratio_text(row['native'], row['wasm baseline']):>7} {summary['simd_speedup'][kind]:13.2f}x")
+        print(f"  {labels[kind]:<22} {side_columns(row, 3)} {summary['simd_speedup'][kind]:13.2f}x")
     init = summary["init_ms"]
     print(f"\ninit (require + instantiate + first solve, fresh process, median of 5): "
           f"simd {init['simd']:.1f} ms, baseline {init['baseline']:.1f} ms (goal <= 100 ms)")

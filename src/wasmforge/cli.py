@@ -19,7 +19,7 @@ import typer
 from . import __version__, ui
 from .build.pipeline import BuildResult, build_kernel
 from .build.plan import BACKENDS, PROFILES, BuildRequest, effective_spec, plan_build
-from .build.workdir import WorkDir
+from .build.workdir import workdir
 from .errors import CiFailed, Interrupted, ToolMissing, UsageError, VerificationFailed, WasmforgeError
 from .render.context import crate_files, npm_files, write_tree
 from .settings import TARGETS
@@ -112,7 +112,7 @@ def render(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
            as_json: JsonFlag = False) -> None:
     """Render the crate and npm sources from kernel.toml into KERNEL_DIR/target/wasmforge/."""
     spec = load_spec(kernel_dir)
-    dirs = WorkDir(spec.root, spec.ident)
+    dirs = workdir(spec)
     written = {}
     for destination, files in ((dirs.crate, crate_files(spec, dirs.crate)), (dirs.npm, npm_files(spec))):
         write_tree(files, destination)
@@ -217,7 +217,7 @@ def verify(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
            as_json: JsonFlag = False) -> None:
     """Check KERNEL_DIR/pkg/: wasmtime on the module, then every target in Node from the packed tarball."""
     spec = load_spec(kernel_dir)
-    pkg = WorkDir(spec.root, spec.ident).pkg
+    pkg = workdir(spec).pkg
     if not (pkg / "package.json").is_file():
         raise UsageError(f"no package in {pkg}", hint=f"run `wasmforge build {kernel_dir}` first")
     built = effective_spec(spec, BuildRequest(targets=_built_targets(pkg)))

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from . import __version__
 
 TARGETS: tuple[str, ...] = ("bundler", "nodejs", "web", "no-modules")
 WASM_TARGET = "wasm32-unknown-unknown"
@@ -80,7 +79,3 @@ def build_root() -> Path:
 
 def std_build_dir() -> Path:
     return tools_home() / "wasm32-std"
-
-
-def wasmforge_version() -> str:
-    return __version__

@@ -36,10 +36,6 @@ def set_verbose(verbose: bool) -> None:
     _verbose = verbose
 
 
-def is_verbose() -> bool:
-    return _verbose
-
-
 def step(message: str) -> None:
     """A new stage of work starts."""
     console.print(f"[bold cyan]==>[/] {escape(message)}")

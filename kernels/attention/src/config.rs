@@ -14,6 +14,14 @@ pub enum ManifoldType {
 }
 
 /// Dropout probability check shared by every type that carries one.
+/// `value >= 1`, else a config error on `field`.
+pub(crate) fn at_least_one(field: &str, value: u32) -> Result<(), KernelError> {
+    if value == 0 {
+        return Err(KernelError::config(field, "must be at least 1"));
+    }
+    Ok(())
+}
+
 pub(crate) fn validate_dropout(value: f32) -> Result<(), KernelError> {
     if !value.is_finite() || !(0.0..1.0).contains(&value) {
         return Err(KernelError::config(
@@ -37,12 +45,8 @@ impl AttentionConfig {
     /// `num_heads` heads of `head_dim` each (both >= 1, product fits in u32);
     /// dropout 0.0, biases on.
     pub fn new(num_heads: u32, head_dim: u32) -> Result<Self, KernelError> {
-        if num_heads == 0 {
-            return Err(KernelError::config("num_heads", "must be at least 1"));
-        }
-        if head_dim == 0 {
-            return Err(KernelError::config("head_dim", "must be at least 1"));
-        }
+        at_least_one("num_heads", num_heads)?;
+        at_least_one("head_dim", head_dim)?;
         if num_heads.checked_mul(head_dim).is_none() {
             return Err(KernelError::config(
                 "head_dim",
@@ -117,9 +121,7 @@ impl HyperbolicConfig {
     /// `curvature` finite and `< 0`, `num_heads >= 1`; Poincaré model.
     pub fn new(curvature: f32, num_heads: u32) -> Result<Self, KernelError> {
         validate_curvature(curvature)?;
-        if num_heads == 0 {
-            return Err(KernelError::config("num_heads", "must be at least 1"));
-        }
+        at_least_one("num_heads", num_heads)?;
         Ok(HyperbolicConfig {
             curvature,
             num_heads,

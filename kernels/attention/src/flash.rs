@@ -9,11 +9,12 @@
 //! tile's scores (`block × block`) and `m`, `l` (`block` each); the
 //! accumulator is the tile's rows of the output itself (`block × dv`).
 
+use crate::config::at_least_one;
 use crate::error::KernelError;
 use crate::linalg::{gemm_acc, transpose};
-use crate::scaled_dot::validate_qkv;
-use crate::softmax::{row_max, scale_and_mask};
-use crate::tensor::{checked_len, mask3, zeros};
+use crate::scaled_dot::{attention_scale, validate_qkv};
+use crate::softmax::{exp_shifted_sum, normalize_or_zero, row_max, scale_and_mask};
+use crate::tensor::{mask3, zeros, zeros_for};
 
 /// Default tile edge: a 64 × 64 score tile is 16 KiB, which stays in L1.
 const DEFAULT_BLOCK: u32 = 64;
@@ -30,17 +31,13 @@ impl FlashAttention {
     /// `head_dim >= 1`; `block_size >= 1` (default 64) is the tile edge for
     /// both queries and keys.
     pub fn new(head_dim: u32, block_size: Option<u32>) -> Result<Self, KernelError> {
-        if head_dim == 0 {
-            return Err(KernelError::config("head_dim", "must be at least 1"));
-        }
+        at_least_one("head_dim", head_dim)?;
         let block_size = block_size.unwrap_or(DEFAULT_BLOCK);
-        if block_size == 0 {
-            return Err(KernelError::config("block_size", "must be at least 1"));
-        }
+        at_least_one("block_size", block_size)?;
         Ok(FlashAttention {
             head_dim,
             block_size,
-            scale: (1.0 / (head_dim as f64).sqrt()) as f32,
+            scale: attention_scale(head_dim as usize),
         })
     }
 
@@ -75,12 +72,9 @@ impl FlashAttention {
         let block = self.block_size as usize;
         let (q_block, k_block) = (block.min(sq), block.min(sk));
 
-        let mut out = zeros("output", checked_len("output", &[q.batch, sq, dv])?)?;
-        let mut key_t = zeros("key tile", checked_len("key tile", &[d, k_block])?)?;
-        let mut scores = zeros(
-            "score tile",
-            checked_len("score tile", &[q_block, k_block])?,
-        )?;
+        let mut out = zeros_for("output", &[q.batch, sq, dv])?;
+        let mut key_t = zeros_for("key tile", &[d, k_block])?;
+        let mut scores = zeros_for("score tile", &[q_block, k_block])?;
         let mut running_max = zeros("running maxima", q_block)?;
         let mut running_sum = zeros("running sums", q_block)?;
 
@@ -117,11 +111,7 @@ impl FlashAttention {
                         // exp(-inf) = 0 on the first contributing tile: the
                         // (still zero) accumulator and sum are simply reset.
                         let correction = (m[r] - new_max).exp();
-                        let mut tile_sum = 0.0f32;
-                        for x in row.iter_mut() {
-                            *x = (*x - new_max).exp();
-                            tile_sum += *x;
-                        }
+                        let tile_sum = exp_shifted_sum(row, new_max);
                         l[r] = l[r] * correction + tile_sum;
                         if correction != 1.0 {
                             for x in acc[r * dv..(r + 1) * dv].iter_mut() {
@@ -134,14 +124,7 @@ impl FlashAttention {
                     gemm_acc(qn, kn, dv, tile, kn, &v_b[k0 * dv..], dv, acc, dv);
                 }
                 for (row, &sum) in acc.chunks_exact_mut(dv).zip(l.iter()) {
-                    if sum > 0.0 {
-                        let inv = 1.0 / sum;
-                        for x in row.iter_mut() {
-                            *x *= inv;
-                        }
-                    } else {
-                        row.fill(0.0);
-                    }
+                    normalize_or_zero(row, sum);
                 }
             }
         }

@@ -20,7 +20,7 @@ use crate::config::{HyperbolicConfig, ManifoldType};
 use crate::error::KernelError;
 use crate::linalg::gemm_acc;
 use crate::softmax::softmax_in_place;
-use crate::tensor::{checked_len, expect_dim, tensor2, tensor3, zeros};
+use crate::tensor::{checked_len, expect_dim, filled, tensor2, tensor3, zeros, zeros_for};
 
 /// Largest `k·‖(−x) ⊕ y‖` passed to `artanh`.
 const ARTANH_LIMIT: f64 = 1.0 - 1e-7;
@@ -36,15 +36,6 @@ enum Prepared {
     Lorentz { coords: Vec<f64> },
 }
 
-fn zeros64(what: &str, len: usize) -> Result<Vec<f64>, KernelError> {
-    let mut buffer = Vec::new();
-    buffer
-        .try_reserve_exact(len)
-        .map_err(|_| KernelError::shape(format!("{what} of {len} values cannot be allocated")))?;
-    buffer.resize(len, 0.0);
-    Ok(buffer)
-}
-
 fn norm2_f64(x: &[f32]) -> f64 {
     x.iter().map(|&v| v as f64 * v as f64).sum()
 }
@@ -53,21 +44,17 @@ fn norm2_f64(x: &[f32]) -> f64 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HyperbolicAttention {
     config: HyperbolicConfig,
+    /// `k = sqrt(|c|)`, used by every distance: computed once.
+    k: f64,
 }
 
 impl HyperbolicAttention {
+    /// A HyperbolicConfig is valid by construction (finite, negative
+    /// curvature), so `k` below is finite and positive.
     pub fn new(config: &HyperbolicConfig) -> Result<Self, KernelError> {
-        // A HyperbolicConfig is valid by construction; re-check anyway since the
-        // formulas below divide by sqrt(|c|).
-        let c = config.curvature();
-        if !c.is_finite() || c >= 0.0 {
-            return Err(KernelError::config(
-                "curvature",
-                format!("must be finite and negative, got {c}"),
-            ));
-        }
         Ok(HyperbolicAttention {
             config: config.clone(),
+            k: (config.curvature().abs() as f64).sqrt(),
         })
     }
 
@@ -83,14 +70,9 @@ impl HyperbolicAttention {
         self.config.num_heads()
     }
 
-    /// `k = sqrt(|c|)`.
-    fn k(&self) -> f64 {
-        (self.config.curvature().abs() as f64).sqrt()
-    }
-
     /// Clip each `dim`-sized row of `points` (in place) to norm `(1 − 1e-5)/k`.
     fn project_rows(&self, points: &mut [f32], dim: usize) {
-        let max_norm = (1.0 - BALL_MARGIN) / self.k();
+        let max_norm = (1.0 - BALL_MARGIN) / self.k;
         for row in points.chunks_exact_mut(dim) {
             let norm = norm2_f64(row).sqrt();
             if norm > max_norm {
@@ -102,17 +84,23 @@ impl HyperbolicAttention {
         }
     }
 
+    /// A copy of `points` (rows of `dim`) clipped into the ball.
+    fn projected(&self, points: &[f32], dim: usize) -> Result<Vec<f32>, KernelError> {
+        let mut out = zeros("projected points", points.len())?;
+        out.copy_from_slice(points);
+        self.project_rows(&mut out, dim);
+        Ok(out)
+    }
+
     /// Project `points` (rows of `dim`) and prepare them for the configured model.
     fn prepare(&self, points: &[f32], dim: usize) -> Result<Prepared, KernelError> {
-        let mut projected = zeros("projected points", points.len())?;
-        projected.copy_from_slice(points);
-        self.project_rows(&mut projected, dim);
+        let projected = self.projected(points, dim)?;
         let count = points.len() / dim;
-        let k = self.k();
+        let k = self.k;
         let k2 = k * k;
         match self.config.manifold_type() {
             ManifoldType::Poincare => {
-                let mut norms2 = zeros64("point norms", count)?;
+                let mut norms2 = filled("point norms", count, 0.0_f64)?;
                 for (n2, row) in norms2.iter_mut().zip(projected.chunks_exact(dim)) {
                     *n2 = norm2_f64(row);
                 }
@@ -122,9 +110,10 @@ impl HyperbolicAttention {
                 })
             }
             ManifoldType::Lorentz => {
-                let mut coords = zeros64(
+                let mut coords = filled(
                     "hyperboloid points",
                     checked_len("hyperboloid points", &[count, dim + 1])?,
+                    0.0_f64,
                 )?;
                 for (out, row) in coords
                     .chunks_exact_mut(dim + 1)
@@ -144,7 +133,7 @@ impl HyperbolicAttention {
 
     /// Geodesic distance between point `i` of `a` and point `j` of `b`.
     fn distance(&self, a: &Prepared, i: usize, b: &Prepared, j: usize, dim: usize) -> f64 {
-        let k = self.k();
+        let k = self.k;
         let k2 = k * k;
         match (a, b) {
             (
@@ -204,10 +193,7 @@ impl HyperbolicAttention {
     /// points `[n, d]` → the same points with norm clipped to `(1 − 1e-5) / sqrt(|c|)`.
     pub fn project_to_ball(&self, points: (&[f32], [usize; 2])) -> Result<Vec<f32>, KernelError> {
         let p = tensor2("points", points)?;
-        let mut out = zeros("projected points", p.data.len())?;
-        out.copy_from_slice(p.data);
-        self.project_rows(&mut out, p.cols);
-        Ok(out)
+        self.projected(p.data, p.cols)
     }
 
     /// points_a `[na, d]`, points_b `[nb, d]` → `[na, nb]` geodesic distances
@@ -226,10 +212,7 @@ impl HyperbolicAttention {
             a.cols,
         )?;
         let dim = a.cols;
-        let mut out = zeros(
-            "distance matrix",
-            checked_len("distance matrix", &[a.rows, b.rows])?,
-        )?;
+        let mut out = zeros_for("distance matrix", &[a.rows, b.rows])?;
         let (pa, pb) = (self.prepare(a.data, dim)?, self.prepare(b.data, dim)?);
         for (i, row) in out.chunks_exact_mut(b.rows).enumerate() {
             for (j, out) in row.iter_mut().enumerate() {
@@ -261,11 +244,8 @@ impl HyperbolicAttention {
             k.rows,
         )?;
         let (sq, sk, dim, dv) = (q.rows, k.rows, q.cols, v.cols);
-        let mut out = zeros("output", checked_len("output", &[q.batch, sq, dv])?)?;
-        let mut probs = zeros(
-            "attention scores",
-            checked_len("attention scores", &[sq, sk])?,
-        )?;
+        let mut out = zeros_for("output", &[q.batch, sq, dv])?;
+        let mut probs = zeros_for("attention scores", &[sq, sk])?;
         // Prepared once for the whole batch: the point index is b * seq + i.
         let (pq, pk) = (self.prepare(q.data, dim)?, self.prepare(k.data, dim)?);
         for (b, out_b) in out.chunks_exact_mut(sq * dv).enumerate() {

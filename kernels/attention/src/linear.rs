@@ -8,9 +8,11 @@
 //! `φ > 0`, so the denominator is positive unless every term underflows
 //! (inputs far below zero); such a row is returned as zeros rather than `NaN`.
 
+use crate::config::at_least_one;
 use crate::error::KernelError;
 use crate::linalg::{dot, gemm_acc, transpose};
-use crate::tensor::{checked_len, expect_dim, tensor3, zeros};
+use crate::softmax::normalize_or_zero;
+use crate::tensor::{expect_dim, tensor3, zeros, zeros_for};
 
 /// `elu(x) + 1`: `x + 1` for `x > 0`, `exp(x)` otherwise (positive everywhere).
 #[inline]
@@ -31,9 +33,7 @@ pub struct LinearAttention {
 impl LinearAttention {
     /// `dim >= 1`: the feature size of queries and keys.
     pub fn new(dim: u32) -> Result<Self, KernelError> {
-        if dim == 0 {
-            return Err(KernelError::config("dim", "must be at least 1"));
-        }
+        at_least_one("dim", dim)?;
         Ok(LinearAttention { dim })
     }
 
@@ -78,21 +78,12 @@ impl LinearAttention {
         )?;
         let (sq, sk, dv) = (q.rows, k.rows, v.cols);
 
-        let mut out = zeros("output", checked_len("output", &[q.batch, sq, dv])?)?;
+        let mut out = zeros_for("output", &[q.batch, sq, dv])?;
         // Per-batch scratch, reused: φ(Q), φ(K), φ(K)ᵀ, S and z.
-        let mut phi_q = zeros(
-            "feature-mapped queries",
-            checked_len("feature-mapped queries", &[sq, d])?,
-        )?;
-        let mut phi_k = zeros(
-            "feature-mapped keys",
-            checked_len("feature-mapped keys", &[sk, d])?,
-        )?;
+        let mut phi_q = zeros_for("feature-mapped queries", &[sq, d])?;
+        let mut phi_k = zeros_for("feature-mapped keys", &[sk, d])?;
         let mut phi_k_t = zeros("feature-mapped keys", phi_k.len())?;
-        let mut kv = zeros(
-            "key-value summary",
-            checked_len("key-value summary", &[d, dv])?,
-        )?;
+        let mut kv = zeros_for("key-value summary", &[d, dv])?;
         let mut z = zeros("key summary", d)?;
 
         for (b, out_b) in out.chunks_exact_mut(sq * dv).enumerate() {
@@ -114,14 +105,7 @@ impl LinearAttention {
             gemm_acc(sq, d, dv, &phi_q, d, &kv, dv, out_b, dv);
             for (row, phi_qi) in out_b.chunks_exact_mut(dv).zip(phi_q.chunks_exact(d)) {
                 let denom = dot(phi_qi, &z);
-                if denom > 0.0 {
-                    let inv = 1.0 / denom;
-                    for x in row.iter_mut() {
-                        *x *= inv;
-                    }
-                } else {
-                    row.fill(0.0);
-                }
+                normalize_or_zero(row, denom);
             }
         }
         Ok(out)

@@ -1,6 +1,7 @@
 //! Additive attention masks: `0` where attention is allowed, `-inf` where it
 //! is not, added to the logits before the softmax.
 
+use crate::config::at_least_one;
 use crate::error::KernelError;
 use crate::tensor::{checked_len, zeros};
 
@@ -28,9 +29,7 @@ pub fn build_mask(
     key_lengths: Option<&[u32]>,
 ) -> Result<Vec<f32>, KernelError> {
     for (field, value) in [("batch", batch), ("seq_q", seq_q), ("seq_k", seq_k)] {
-        if value == 0 {
-            return Err(KernelError::config(field, "must be at least 1"));
-        }
+        at_least_one(field, value)?;
     }
     let (batch, seq_q, seq_k) = (batch as usize, seq_q as usize, seq_k as usize);
     let len = checked_len("mask", &[batch, seq_q, seq_k])?;

@@ -6,8 +6,8 @@ use crate::config::AttentionConfig;
 use crate::error::KernelError;
 use crate::linalg::gemm_acc;
 use crate::rng::{bias_bound, xavier_bound, SplitMix64};
-use crate::scaled_dot::{attend_one, validate_qkv, HeadOperands, Scratch};
-use crate::tensor::{checked_len, expect_dim, mask3, saturating_u32, zeros, Tensor3};
+use crate::scaled_dot::{attend_one, attention_scale, validate_qkv, HeadOperands, Scratch};
+use crate::tensor::{checked_len, expect_dim, mask3, saturating_u32, zeros, zeros_for, Tensor3};
 
 /// The four `D × D` projections (`x · W`, `W[in][out]` row-major) and their
 /// biases, plus the head layout. Heads are contiguous blocks of `head_dim`
@@ -154,7 +154,7 @@ impl Projections {
         bias: &[f32],
     ) -> Result<Vec<f32>, KernelError> {
         let d = self.model_dim;
-        let mut out = zeros("projection", checked_len("projection", &[rows, d])?)?;
+        let mut out = zeros_for("projection", &[rows, d])?;
         if !bias.is_empty() {
             for row in out.chunks_exact_mut(d) {
                 row.copy_from_slice(bias);
@@ -182,7 +182,7 @@ impl Projections {
         let v = self.project(value.data, batch * sk, &self.wv, &self.bv)?;
         let mut concat = zeros("attention context", q.len())?;
         let mut scratch = Scratch::new(hd, sq, sk)?;
-        let scale = (1.0 / (hd as f64).sqrt()) as f32;
+        let scale = attention_scale(hd);
         for b in 0..batch {
             for h in 0..heads {
                 let (q_at, kv_at) = (b * sq * d + h * hd, b * sk * d + h * hd);
@@ -294,11 +294,10 @@ impl MultiHeadAttention {
             d,
         )?;
         let mask = mask3(mask, q.batch, q.rows, k.rows)?;
-        let weights_len = checked_len(
+        let mut weights = zeros_for(
             "attention weights",
             &[q.batch, self.projections.num_heads(), q.rows, k.rows],
         )?;
-        let mut weights = zeros("attention weights", weights_len)?;
         let output = self
             .projections
             .forward(q, k, v, mask, Some(&mut weights))?;

@@ -3,11 +3,11 @@
 //! The per-(batch, head) core [`attend_one`] is shared with multi-head and
 //! cross attention, which call it on column blocks of their projections.
 
-use crate::config::validate_dropout;
+use crate::config::{at_least_one, validate_dropout};
 use crate::error::KernelError;
 use crate::linalg::{gemm_acc, transpose};
 use crate::softmax::{scale_and_mask, softmax_in_place};
-use crate::tensor::{checked_len, expect_dim, mask3, tensor3, zeros, Tensor3};
+use crate::tensor::{expect_dim, mask3, tensor3, zeros_for, Tensor3};
 
 /// Scratch buffers reused across batch entries and heads (no allocation in
 /// the loops): `Kᵀ` of one head and its `[seq_q, seq_k]` probabilities.
@@ -19,14 +19,8 @@ pub(crate) struct Scratch {
 impl Scratch {
     pub fn new(head_dim: usize, seq_q: usize, seq_k: usize) -> Result<Self, KernelError> {
         Ok(Scratch {
-            key_t: zeros(
-                "transposed keys",
-                checked_len("transposed keys", &[head_dim, seq_k])?,
-            )?,
-            probs: zeros(
-                "attention scores",
-                checked_len("attention scores", &[seq_q, seq_k])?,
-            )?,
+            key_t: zeros_for("transposed keys", &[head_dim, seq_k])?,
+            probs: zeros_for("attention scores", &[seq_q, seq_k])?,
         })
     }
 }
@@ -117,6 +111,11 @@ pub(crate) fn attend_one(
 
 /// Validate query `[b, sq, d]` and key `[b, sk, d]` against each other and
 /// against the expected feature size `d`.
+/// The logit scale `1 / sqrt(head_dim)`.
+pub(crate) fn attention_scale(head_dim: usize) -> f32 {
+    (1.0 / (head_dim as f64).sqrt()) as f32
+}
+
 pub(crate) fn validate_qk<'a>(
     query: (&'a [f32], [usize; 3]),
     key: (&'a [f32], [usize; 3]),
@@ -125,18 +124,9 @@ pub(crate) fn validate_qk<'a>(
 ) -> Result<(Tensor3<'a>, Tensor3<'a>), KernelError> {
     let q = tensor3("query", query)?;
     let k = tensor3("key", key)?;
-    expect_dim(
-        "query",
-        &format!("feature size (last dimension, must equal {dim_name})"),
-        q.cols,
-        dim,
-    )?;
-    expect_dim(
-        "key",
-        &format!("feature size (last dimension, must equal {dim_name})"),
-        k.cols,
-        dim,
-    )?;
+    let feature = format!("feature size (last dimension, must equal {dim_name})");
+    expect_dim("query", &feature, q.cols, dim)?;
+    expect_dim("key", &feature, k.cols, dim)?;
     expect_dim("key", "batch size", k.batch, q.batch)?;
     Ok((q, k))
 }
@@ -173,15 +163,13 @@ impl ScaledDotProduct {
     /// `head_dim >= 1`; `dropout` (default 0) in `[0, 1)`. Dropout is kept for
     /// the API only: this is inference, where dropout is the identity.
     pub fn new(head_dim: u32, dropout: Option<f32>) -> Result<Self, KernelError> {
-        if head_dim == 0 {
-            return Err(KernelError::config("head_dim", "must be at least 1"));
-        }
+        at_least_one("head_dim", head_dim)?;
         let dropout = dropout.unwrap_or(0.0);
         validate_dropout(dropout)?;
         Ok(ScaledDotProduct {
             head_dim,
             dropout,
-            scale: (1.0 / (head_dim as f64).sqrt()) as f32,
+            scale: attention_scale(head_dim as usize),
         })
     }
 
@@ -213,7 +201,7 @@ impl ScaledDotProduct {
         let (q, k, v) = validate_qkv(query, key, value, d, "head_dim")?;
         let mask = mask3(mask, q.batch, q.rows, k.rows)?;
         let (sq, sk, dv) = (q.rows, k.rows, v.cols);
-        let mut out = zeros("output", checked_len("output", &[q.batch, sq, dv])?)?;
+        let mut out = zeros_for("output", &[q.batch, sq, dv])?;
         let mut scratch = Scratch::new(d, sq, sk)?;
         for (b, out_b) in out.chunks_exact_mut(sq * dv).enumerate() {
             let op = HeadOperands::whole(&q, &k, mask, b, self.scale);
@@ -242,11 +230,8 @@ impl ScaledDotProduct {
         let (q, k) = validate_qk(query, key, d, "head_dim")?;
         let mask = mask3(mask, q.batch, q.rows, k.rows)?;
         let (sq, sk) = (q.rows, k.rows);
-        let mut weights = zeros(
-            "attention weights",
-            checked_len("attention weights", &[q.batch, sq, sk])?,
-        )?;
-        let mut key_t = zeros("transposed keys", checked_len("transposed keys", &[d, sk])?)?;
+        let mut weights = zeros_for("attention weights", &[q.batch, sq, sk])?;
+        let mut key_t = zeros_for("transposed keys", &[d, sk])?;
         for (b, weights_b) in weights.chunks_exact_mut(sq * sk).enumerate() {
             let op = HeadOperands::whole(&q, &k, mask, b, self.scale);
             attention_probs(&op, &mut key_t, weights_b);

@@ -16,15 +16,36 @@ pub(crate) fn softmax_in_place(row: &mut [f32]) {
         row.fill(0.0);
         return;
     }
+    let sum = exp_shifted_sum(row, max);
+    // sum >= 1 here (the maximum contributes exp(0) = 1), so no division by 0.
+    let inv = 1.0 / sum;
+    for x in row.iter_mut() {
+        *x *= inv;
+    }
+}
+
+/// `row ← exp(row − max)`; returns the sum of the new entries.
+#[inline]
+pub(crate) fn exp_shifted_sum(row: &mut [f32], max: f32) -> f32 {
     let mut sum = 0.0f32;
     for x in row.iter_mut() {
         *x = (*x - max).exp();
         sum += *x;
     }
-    // sum >= 1 here (the maximum contributes exp(0) = 1), so no division by 0.
-    let inv = 1.0 / sum;
-    for x in row.iter_mut() {
-        *x *= inv;
+    sum
+}
+
+/// `row ← row / denom`, or zeros when `denom` is not positive (nothing was
+/// attended to: a fully masked row, or feature maps that underflowed).
+#[inline]
+pub(crate) fn normalize_or_zero(row: &mut [f32], denom: f32) {
+    if denom > 0.0 {
+        let inv = 1.0 / denom;
+        for x in row.iter_mut() {
+            *x *= inv;
+        }
+    } else {
+        row.fill(0.0);
     }
 }
 

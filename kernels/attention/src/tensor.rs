@@ -129,14 +129,24 @@ pub(crate) fn mask3<'a>(
     Ok(Some(mask))
 }
 
-/// A zero-filled buffer of `len` floats, or an error if it cannot be allocated.
-pub(crate) fn zeros(what: &str, len: usize) -> Result<Vec<f32>, KernelError> {
+/// A buffer of `len` copies of `value`, or an error if it cannot be allocated.
+pub(crate) fn filled<T: Copy>(what: &str, len: usize, value: T) -> Result<Vec<T>, KernelError> {
     let mut buffer = Vec::new();
     buffer
         .try_reserve_exact(len)
         .map_err(|_| KernelError::shape(format!("{what} of {len} values cannot be allocated")))?;
-    buffer.resize(len, 0.0);
+    buffer.resize(len, value);
     Ok(buffer)
+}
+
+/// A zero-filled buffer of `len` floats, or an error if it cannot be allocated.
+pub(crate) fn zeros(what: &str, len: usize) -> Result<Vec<f32>, KernelError> {
+    filled(what, len, 0.0)
+}
+
+/// A zero-filled buffer with one float per element of a `dims`-shaped array.
+pub(crate) fn zeros_for(what: &str, dims: &[usize]) -> Result<Vec<f32>, KernelError> {
+    zeros(what, checked_len(what, dims)?)
 }
 
 /// `value` as `u32`, saturating (only used in error reports).

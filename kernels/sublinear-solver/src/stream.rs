@@ -24,7 +24,6 @@ use crate::workspace::{check_memory_limit, try_copy, workspace_bytes, Workspace}
 #[derive(Debug)]
 pub struct SolveStream {
     matrix: Matrix,
-    n: usize,
     b: Vec<f64>,
     workspace: Workspace,
     state: Iteration,
@@ -35,8 +34,9 @@ pub struct SolveStream {
 
 impl SolveStream {
     /// Validate the system and set up iteration 0; nothing iterates yet.
+    /// `config` is a [`crate::Solver`]'s, valid already (checked by its
+    /// constructor and by every setter).
     pub(crate) fn new(config: SolverConfig, simd: bool, matrix: Matrix, vector: &[f64]) -> Result<Self, KernelError> {
-        config.validate()?;
         let op = DenseOperator::new(&matrix.data, matrix.rows, matrix.cols, vector)?;
         let n = matrix.rows as usize;
         // The stream owns the system: its matrix and right-hand side count too.
@@ -45,7 +45,7 @@ impl SolveStream {
         let b = try_copy(vector)?;
         let mut workspace = Workspace::default();
         let state = Iteration::start(config.method, &op, &b, &mut workspace)?;
-        Ok(SolveStream { matrix, n, b, workspace, state, config, kernels: Kernels::new(simd), finished: false })
+        Ok(SolveStream { matrix, b, workspace, state, config, kernels: Kernels::new(simd), finished: false })
     }
 
     /// A copy of the current iterate: the solution once a step has reported
@@ -58,7 +58,7 @@ impl SolveStream {
     fn run_chunk(&mut self) -> Result<SolutionStep, KernelError> {
         let SolverConfig { tolerance, max_iterations, stream_chunk_size, .. } = self.config;
         // Validated when the stream was created; the matrix cannot change since.
-        let op = DenseOperator::validated(&self.matrix.data, self.n);
+        let op = DenseOperator::validated(&self.matrix.data, self.matrix.rows as usize);
         let limit = self.state.count.saturating_add(stream_chunk_size).min(max_iterations);
         let converged = self.state.advance(&op, &self.b, &mut self.workspace, self.kernels, tolerance, limit)?;
         if !converged && self.state.count >= max_iterations {

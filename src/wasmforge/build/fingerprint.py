@@ -16,8 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..render.templates import templates_digest
-
-_SKIP_DIRS = {"target", "pkg", "node_modules", ".git", "releases"}
+from .sources import source_files
 
 
 @dataclass(frozen=True)
@@ -33,20 +32,11 @@ def input_digest(spec_file: Path, crate_dir: Path, toolchain_fingerprint: str, o
                          ("toolchain", toolchain_fingerprint), ("templates", templates_digest())):
         digest.update(f"{label}\0{value}\0".encode())
     digest.update(b"spec\0" + spec_file.read_bytes())
-    for path in _source_files(crate_dir):
+    for path in source_files(crate_dir):
         digest.update(path.relative_to(crate_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for path in extra_files or []:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return BuildKey(options, digest.hexdigest())
-
-
-def _source_files(crate_dir: Path) -> list[Path]:
-    files = []
-    for path in crate_dir.rglob("*"):
-        parts = set(path.relative_to(crate_dir).parts)
-        if path.is_file() and not parts & _SKIP_DIRS:
-            files.append(path)
-    return sorted(files)
 
 
 def tree_digest(directory: Path) -> str:

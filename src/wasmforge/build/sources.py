@@ -47,7 +47,7 @@ def locked(directory: Path) -> Iterator[None]:
 
 def mirror_tree(source: Path, destination: Path) -> None:
     """Make `destination` hold the same files as `source` (build outputs excluded)."""
-    files = {path.relative_to(source).as_posix(): path.read_bytes() for path in _source_files(source)}
+    files = {path.relative_to(source).as_posix(): path.read_bytes() for path in source_files(source)}
     mirror_files(files, destination)
 
 
@@ -71,6 +71,7 @@ def mirror_files(files: dict[str, bytes], destination: Path, keep: frozenset[str
             os.rmdir(path)
 
 
-def _source_files(root: Path) -> list[Path]:
+def source_files(root: Path) -> list[Path]:
+    """The kernel's own files, sorted: what is mirrored into a build and fingerprinted."""
     return sorted(p for p in root.rglob("*")
                   if p.is_file() and not set(p.relative_to(root).parts) & SKIPPED)

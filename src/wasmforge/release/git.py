@@ -57,9 +57,6 @@ class Repo:
         text = self.out("log", "--no-merges", "--reverse", "--format=%s", *span, "--", str(path))
         return [line for line in text.splitlines() if line.strip()]
 
-    def add(self, paths: list[Path]) -> None:
-        self.git("add", "--", *(str(p) for p in paths))
-
     def commit(self, message: str) -> str:
         self.git("commit", "--quiet", "--message", message)
         return self.out("rev-parse", "HEAD")

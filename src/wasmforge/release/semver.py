@@ -9,17 +9,10 @@ precedence, so 1.0.0+a and 1.0.0+b are the same version for `release`.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 
 from ..errors import UsageError
-
-# The regular expression suggested by semver.org, without named groups.
-_SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
+from ..spec.names import SEMVER as _SEMVER
 
 
 @functools.total_ordering

@@ -25,7 +25,7 @@ def crate_files(spec: KernelSpec, crate_dir: Path) -> dict[str, str]:
     view = rust.RustView(spec)
     functions = view.functions()
     classes = view.classes()
-    batches = view.function_batches()
+    batches = view.function_batches(functions)
     enum_helpers = view.enum_helpers()
     generated_code = _statements(functions, classes, batches)
     checks = sorted(rust.checks_used(generated_code))

@@ -145,8 +145,10 @@ class RustView:
     def functions(self) -> list[RustCallable]:
         return [self.callable(f) for f in self.spec.functions]
 
-    def function_batches(self) -> list[RustBatch]:
-        return [self.batch(f, self.callable(f)) for f in self.spec.functions if f.batch_name]
+    def function_batches(self, functions: list[RustCallable]) -> list[RustBatch]:
+        """The batch variants of the package functions (`functions` as `functions()` made them, in spec order)."""
+        return [self.batch(f, single) for f, single in zip(self.spec.functions, functions, strict=True)
+                if f.batch_name]
 
     def batch(self, function: Function, single: RustCallable) -> RustBatch:
         return RustBatch(function.batch_name or "", snake_case(function.batch_name or ""), single,

@@ -42,7 +42,6 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
-        extensions=["jinja2.ext.do"],
     )
     env.filters["toml_string"] = _toml_string
     env.filters["git_url"] = _git_url

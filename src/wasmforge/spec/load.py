@@ -19,6 +19,7 @@ from . import names
 from .locate import find_line, index_lines
 from .model import BuildOptions, KernelSpec, NpmOptions, Package
 from .schema import ROOT, WASM_OPT_LEVELS, Key, Table
+from .types import toml_kind
 
 SPEC_FILE = "kernel.toml"
 
@@ -89,7 +90,7 @@ class Loader:
     def check_table(self, data: Any, table: Table, path: str, dotted: str = "") -> None:
         """`dotted` is the table's full name, e.g. `function.args`."""
         if not isinstance(data, dict):
-            self.problem(path, f"expected a table, got {_kind(data)}",
+            self.problem(path, f"expected a table, got {toml_kind(data)}",
                          f"write it as [[{dotted}]]" if table.array else f"write it as [{dotted}]")
             return
         for key, value in data.items():
@@ -123,7 +124,7 @@ class Loader:
             self.check_table(value, child, path, dotted)
             return
         if not isinstance(value, list):
-            self.problem(path, f"expected an array of tables, got {_kind(value)}",
+            self.problem(path, f"expected an array of tables, got {toml_kind(value)}",
                          f"write each entry as [[{dotted}]]")
             return
         for index, item in enumerate(value):
@@ -210,9 +211,6 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _kind(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
-            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
 
 
 def _kind_problem(key: Key, value: Any) -> str | None:
@@ -236,4 +234,4 @@ def _kind_problem(key: Key, value: Any) -> str | None:
         "value-table": "a table", "integer-or-string": "an integer or an expression string",
         "string-or-false": "a string or false",
     }[key.kind]
-    return f"`{key.name}` must be {wanted}, got {_kind(value)}"
+    return f"`{key.name}` must be {wanted}, got {toml_kind(value)}"

@@ -152,9 +152,6 @@ class Function:
     def rust_name(self) -> str:
         return snake_case(self.name)
 
-    def arg(self, name: str) -> Arg:
-        return next(a for a in self.args if a.name == name)
-
 
 @dataclass(frozen=True)
 class Property:
@@ -220,10 +217,6 @@ class Class:
         return f"{self.name}Handle"
 
     @property
-    def streams(self) -> tuple[Function, ...]:
-        return tuple(m for m in self.methods if m.stream)
-
-    @property
     def emits_events(self) -> bool:
         return any(m.stream and m.stream.events for m in self.methods)
 
@@ -256,32 +249,21 @@ class KernelSpec:
     def kernel_errors(self) -> tuple[ErrorKind, ...]:
         return tuple(e for e in self.errors if not e.builtin)
 
-    def error(self, name: str) -> ErrorKind:
-        return next(e for e in self.errors if e.name == name)
-
     def struct(self, name: str) -> Struct:
         return next(s for s in self.structs if s.name == name)
-
-    def enum(self, name: str) -> Enum:
-        return next(e for e in self.enums if e.name == name)
 
     def klass(self, name: str) -> Class:
         return next(c for c in self.classes if c.name == name)
 
     @property
     def uses_tensors(self) -> bool:
-        return any(_uses(self, f, lambda t: t.is_tensor) for f in self.all_functions)
+        return any(t.is_tensor for f in self.all_functions for t in (*(a.type for a in f.args), f.returns))
 
     @property
     def all_functions(self) -> tuple[Function, ...]:
         """Package functions, constructors and methods: everything with arguments."""
         members = [m for c in self.classes for m in (c.constructor, *c.methods)]
         return (*self.functions, *members)
-
-
-def _uses(spec: KernelSpec, function: Function, test: Any) -> bool:
-    types = [a.type for a in function.args] + [function.returns]
-    return any(test(t) for t in types)
 
 
 BUILTIN_ERRORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

@@ -36,7 +36,6 @@ ARRAY_RANGES: dict[str, tuple[int, int] | None] = {
 FLOATS = frozenset({"f32", "f64"})
 INTEGERS = frozenset({"i32", "u32", "i64", "u64"})
 BIGINTS = frozenset({"i64", "u64"})
-NAMED_KINDS = ("struct", "enum", "class")
 _DIM = re.compile(r"^(?:[a-z][A-Za-z0-9]*|\d+)$")
 
 
@@ -123,10 +122,6 @@ class TypeRef:
         return self.kind == "tensor"
 
     @property
-    def is_named(self) -> bool:
-        return self.kind in NAMED_KINDS
-
-    @property
     def is_float(self) -> bool:
         return self.is_scalar and self.base in FLOATS
 
@@ -137,10 +132,6 @@ class TypeRef:
     @property
     def is_numeric_scalar(self) -> bool:
         return self.is_float or self.is_integer
-
-    @property
-    def has_float_elements(self) -> bool:
-        return self.kind in ("array", "tensor") and self.base in FLOATS
 
     @property
     def required(self) -> TypeRef:

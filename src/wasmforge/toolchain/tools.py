@@ -77,16 +77,15 @@ def resolve() -> Toolchain:
     Only what a build runs is checked (no std probe, no tsc): this happens on
     every build, including the no-op ones, so it has to be quick.
     """
-    node = find_node()
+    node, rust = find_node(), find_wasm_toolchain()
     statuses = {status.name: status for status in (
-        _rust_status(probe=False), wasm_bindgen_status(), wasm_pack_status(), _wasm_opt_status(node),
+        _rust_status(rust, probe=False), wasm_bindgen_status(), wasm_pack_status(), _wasm_opt_status(node),
         _node_status(node), _npm_status(node),
     )}
     problems = [s for s in statuses.values() if not s.ok]
     if problems:
         lines = "\n".join(f"  {s.name}: {s.note or 'missing'}" for s in problems)
         raise ToolMissing(f"the wasm toolchain is incomplete:\n{lines}", hint=INSTALL_FIX)
-    rust = find_wasm_toolchain()
     assert node is not None and rust is not None  # the statuses said ok
     return Toolchain(
         rust=rust,
@@ -104,7 +103,7 @@ def inspect(*, probe: bool = True) -> list[ToolStatus]:
     """One status per tool. `probe` also compiles a program to prove the std works."""
     node = find_node()
     return [
-        _rust_status(probe),
+        _rust_status(find_wasm_toolchain(), probe),
         wasm_bindgen_status(),
         wasm_pack_status(),
         _wasm_opt_status(node),
@@ -119,8 +118,7 @@ def inspect(*, probe: bool = True) -> list[ToolStatus]:
 
 # --- individual tools ----------------------------------------------------------
 
-def _rust_status(probe: bool) -> ToolStatus:
-    toolchain = find_wasm_toolchain()
+def _rust_status(toolchain: RustToolchain | None, probe: bool) -> ToolStatus:
     if toolchain is None:
         return ToolStatus(
             "rust (wasm32)", False, note="no Rust toolchain with a wasm32-unknown-unknown std",
@@ -151,20 +149,13 @@ def _cached_version(argv: tuple[str, ...], env_items: tuple[tuple[str, str], ...
 def _candidates(tool: str) -> list[Path]:
     """PATH first (a user's own install wins when it fits), then our tools dir."""
     found = []
-    on_path = proc_which(tool)
+    on_path = shutil.which(tool)
     if on_path:
         found.append(Path(on_path))
     ours = cargo_tools_root() / "bin" / tool
     if ours.is_file():
         found.append(ours)
     return found
-
-
-def proc_which(tool: str) -> str | None:
-    try:
-        return proc.which(tool)
-    except ToolMissing:
-        return None
 
 
 def wasm_bindgen_status() -> ToolStatus:
@@ -192,7 +183,7 @@ def wasm_pack_status() -> ToolStatus:
 
 
 def _wasm_opt_status(node: NodeRuntime | None) -> ToolStatus:
-    on_path = proc_which("wasm-opt")
+    on_path = shutil.which("wasm-opt")
     if on_path:
         version = _binaryen_version(_version_of((on_path, "--version")))
         if version >= 116:  # older releases reject what current rustc emits

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import wasmtime
-
 from ..spec.model import KernelSpec
 from .report import Check
 
 
 def check_module(wasm_file: Path, spec: KernelSpec) -> list[Check]:
+    # Imported here, not at the top: every CLI start would pay for it, and
+    # `doctor` must be able to report wasmtime missing rather than crash.
+    import wasmtime
+
     data = wasm_file.read_bytes()
     column = "wasm (simd)" if wasm_file.parent.name == "simd" else "wasm"
     engine = wasmtime.Engine()

@@ -25,16 +25,17 @@ export async function judgeSite(ctx, dir) {
   }
 }
 
+/** A bundle in `outdir` behind a page loading `src`, judged in Chromium. */
+export function judgeBundle(ctx, outdir, src, scriptAttrs = '') {
+  write(path.join(outdir, 'index.html'), template('bundle.html', { SRC: src, SCRIPT_ATTRS: scriptAttrs }));
+  return judgePage(ctx, `/${path.relative(ctx.workdir, outdir)}/index.html`);
+}
+
+const PAGES = { 'chromium-web-esm': 'web.html', 'chromium-no-modules': 'no-modules.html' };
+
 export default function browserCells(ctx) {
-  return {
-    'chromium-web-esm': async () => {
-      write(path.join(ctx.workdir, 'pages', 'web.html'), template('web.html', { PKG: ctx.pkgName, CELL: 'chromium-web-esm' }));
-      return judgePage(ctx, '/pages/web.html');
-    },
-    'chromium-no-modules': async () => {
-      write(path.join(ctx.workdir, 'pages', 'no-modules.html'),
-        template('no-modules.html', { PKG: ctx.pkgName, CELL: 'chromium-no-modules' }));
-      return judgePage(ctx, '/pages/no-modules.html');
-    },
-  };
+  return Object.fromEntries(Object.entries(PAGES).map(([cell, page]) => [cell, async () => {
+    write(path.join(ctx.workdir, 'pages', page), template(page, { PKG: ctx.pkgName, CELL: cell }));
+    return judgePage(ctx, `/pages/${page}`);
+  }]));
 }

@@ -4,9 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { template, write } from '../lib/context.mjs';
-import { run, clip, parseNodeResult, distSize } from '../lib/util.mjs';
-import { judgePage } from './browser.mjs';
+import { clip, distSize, runNodeConsumer } from '../lib/util.mjs';
+import { judgeBundle } from './browser.mjs';
 
 const VARIANTS = [
   { cell: 'esbuild-node', platform: 'node', format: undefined, out: 'main.cjs' },
@@ -47,15 +46,9 @@ export default function esbuildCells(ctx) {
       const b = await bundle(ctx, dir, v);
       if (!b.ok) return b;
       const resolved = `resolved ${b.inputs.map((f) => f.replace(/^.*node_modules\//, '')).filter((f) => !/api\.c?js$/.test(f)).join(', ')}`;
-      let verdict;
-      if (v.platform === 'node') {
-        verdict = parseNodeResult(await run(ctx.nodeBin, [path.join(b.outdir, v.out)], { cwd: b.outdir }));
-      } else {
-        write(path.join(b.outdir, 'index.html'), template('bundle.html', {
-          SRC: `./${v.out}`, SCRIPT_ATTRS: v.format === 'esm' ? 'type="module"' : '',
-        }));
-        verdict = await judgePage(ctx, `/${path.relative(ctx.workdir, b.outdir)}/index.html`);
-      }
+      const verdict = v.platform === 'node'
+        ? await runNodeConsumer(ctx, b.outdir, v.out)
+        : await judgeBundle(ctx, b.outdir, `./${v.out}`, v.format === 'esm' ? 'type="module"' : '');
       return { ...verdict, detail: `${verdict.detail}\n(${resolved}; output ${distSize(b.outdir)})` };
     };
   }

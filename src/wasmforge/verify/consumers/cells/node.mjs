@@ -1,16 +1,9 @@
 // Node.js: the package required (CommonJS) and imported (ESM) by name.
-import path from 'node:path';
-import { run, parseNodeResult } from '../lib/util.mjs';
+import { runNodeConsumer } from '../lib/util.mjs';
+
+const CONSUMERS = { 'node-cjs': 'main.cjs', 'node-esm': 'main.js' };
 
 export default function nodeCells(ctx) {
-  return {
-    'node-cjs': async () => {
-      const dir = ctx.cellDir('node-cjs', 'main.cjs');
-      return parseNodeResult(await run(ctx.nodeBin, [path.join(dir, 'main.cjs')], { cwd: dir }));
-    },
-    'node-esm': async () => {
-      const dir = ctx.cellDir('node-esm', 'main.js');
-      return parseNodeResult(await run(ctx.nodeBin, [path.join(dir, 'main.js')], { cwd: dir }));
-    },
-  };
+  return Object.fromEntries(Object.entries(CONSUMERS).map(([cell, file]) =>
+    [cell, async () => runNodeConsumer(ctx, ctx.cellDir(cell, file), file)]));
 }

@@ -16,33 +16,30 @@ async function loadVite(ctx) {
 function collectingLogger(vite) {
   const logger = vite.createLogger('warn', { allowClearScreen: false });
   const lines = [];
-  logger.warn = (msg) => lines.push(`warning: ${msg}`);
-  logger.warnOnce = (msg) => lines.push(`warning: ${msg}`);
+  logger.warn = logger.warnOnce = (msg) => lines.push(`warning: ${msg}`);
   logger.error = (msg) => lines.push(`error: ${msg}`);
   logger.info = () => {};
   return { logger, lines };
 }
 
-function prepare(ctx, cell) {
+/** The cell's app, and what both cells pass Vite: no config file, our logger, a cache of its own. */
+async function prepare(ctx, cell) {
+  const vite = await loadVite(ctx);
   const dir = ctx.cellDir(cell, 'main.js');
   write(path.join(dir, 'index.html'), template('vite-index.html', {}));
-  return dir;
+  const { logger, lines } = collectingLogger(vite);
+  const base = { root: dir, configFile: false, customLogger: logger, logLevel: 'warn', cacheDir: path.join(dir, '.vite') };
+  return { vite, dir, lines, base };
 }
 
 export default function viteCells(ctx) {
   return {
     'vite-build': async () => {
-      const vite = await loadVite(ctx);
-      const dir = prepare(ctx, 'vite-build');
+      const { vite, dir, lines, base } = await prepare(ctx, 'vite-build');
       const outdir = path.join(dir, 'dist');
-      const { logger, lines } = collectingLogger(vite);
       let output;
       try {
-        output = await vite.build({
-          root: dir, configFile: false, customLogger: logger, logLevel: 'warn',
-          cacheDir: path.join(dir, '.vite'),
-          build: { outDir: outdir, emptyOutDir: true },
-        });
+        output = await vite.build({ ...base, build: { outDir: outdir, emptyOutDir: true } });
       } catch (error) {
         return { ok: false, detail: clip(`vite build failed: ${error.message}\n${lines.join('\n')}`) };
       }
@@ -52,15 +49,11 @@ export default function viteCells(ctx) {
       return { ...verdict, detail: `${verdict.detail}\n(output ${distSize(outdir)}: ${files.join(', ')})${warn}` };
     },
     'vite-dev': async () => {
-      const vite = await loadVite(ctx);
-      const dir = prepare(ctx, 'vite-dev');
-      const { logger, lines } = collectingLogger(vite);
+      const { vite, lines, base } = await prepare(ctx, 'vite-dev');
       let server;
       try {
         server = await vite.createServer({
-          root: dir, configFile: false, customLogger: logger, logLevel: 'warn',
-          cacheDir: path.join(dir, '.vite'),
-          server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
+          ...base, server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
         });
         await server.listen();
         const url = server.resolvedUrls.local[0];

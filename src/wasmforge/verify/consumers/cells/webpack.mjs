@@ -3,9 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { template, write } from '../lib/context.mjs';
-import { run, clip, parseNodeResult, distSize } from '../lib/util.mjs';
-import { judgePage } from './browser.mjs';
+import { clip, distSize, runNodeConsumer } from '../lib/util.mjs';
+import { judgeBundle } from './browser.mjs';
 
 function compile(webpack, config) {
   return new Promise((resolve) => {
@@ -46,13 +45,9 @@ export default function webpackCells(ctx) {
       if (!b.ok) return b;
       const pkgModules = b.modules.filter((m) => m.includes('node_modules')).map((m) => m.replace(/^.*node_modules\//, ''));
       const info = `(output ${distSize(outdir)}: ${b.assets.join(', ')}; package modules: ${[...new Set(pkgModules)].join(', ')})`;
-      let verdict;
-      if (target === 'node') {
-        verdict = parseNodeResult(await run(ctx.nodeBin, [path.join(outdir, `main.${ext}`)], { cwd: outdir }));
-      } else {
-        write(path.join(outdir, 'index.html'), template('bundle.html', { SRC: './main.js', SCRIPT_ATTRS: '' }));
-        verdict = await judgePage(ctx, `/${path.relative(ctx.workdir, outdir)}/index.html`);
-      }
+      const verdict = target === 'node'
+        ? await runNodeConsumer(ctx, outdir, `main.${ext}`)
+        : await judgeBundle(ctx, outdir, './main.js');
       const warn = b.warnings.length ? `\nwebpack warnings: ${clip(b.warnings.join('\n'), 1500)}` : '';
       return { ...verdict, detail: `${verdict.detail}\n${info}${warn}` };
     };

@@ -1,5 +1,6 @@
 // Small helpers shared by the cells: child processes, timing, result parsing.
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 export const RESULT_MARKER = '@@WASMFORGE_RESULT@@';
@@ -95,6 +96,11 @@ export function parseNodeResult(res) {
     return { ok: false, detail: clip(`no result (${why}):\n${res.stderr || res.stdout}`) };
   }
   return judge(JSON.parse(line.slice(RESULT_MARKER.length)));
+}
+
+/** Run the Node consumer `dir/file` (hand-written or bundled) and judge what it reported. */
+export async function runNodeConsumer(ctx, dir, file) {
+  return parseNodeResult(await run(ctx.nodeBin, [path.join(dir, file)], { cwd: dir }));
 }
 
 /** "N files, X kB" for a build output directory (what a user would deploy). */
