@@ -38,10 +38,15 @@ def test_speed_profile_uses_opt_level_3(tmp_path: Path) -> None:
 
 def test_wrapper_validates_before_calling_the_kernel(kernel_dir: Path) -> None:
     lib = render(kernel_dir)[0]["src/lib.rs"]
-    wrapper = lib[lib.index("#[wasm_bindgen(js_name = sumAll)]"):]
-    assert "pub fn sum_all(\n    values: Vec<f64>,\n) -> Result<f64, JsValue> {" in wrapper
-    check = wrapper.index('check::min_length("sumAll", "values", values.len(), 1)?;')
-    assert check < wrapper.index("kernel::sum_all(&values).map_err(kernel_error)")
+    # The export takes the array as a resident (handle, offset, length) and returns a plain
+    # value: a failure is parked for the facade (`deliver`), never a Result through the glue.
+    export = lib[lib.index("#[wasm_bindgen(js_name = sumAll)]"):]
+    assert ("pub fn sum_all(\n    values: u32,\n    values_offset: u32,\n    values_len: u32,\n) -> f64 {\n"
+            "    deliver(sum_all_call(values, values_offset, values_len))\n}") in export
+    body = lib[lib.index("fn sum_all_call("):]
+    resolve = body.index('let values = resident::input::<f64>("sumAll", "values", values, values_offset, values_len)?;')
+    check = body.index('check::min_length("sumAll", "values", values.len(), 1)?;')
+    assert resolve < check < body.index("kernel::sum_all(values).map_err(kernel_error)")
     assert 'kernel::KernelError::Overflow { limit } => raw_error(\n            "OVERFLOW"' in lib
     # Only the helpers in use are emitted, so the crate has no dead code.
     assert "pub fn min_length(" in lib and "pub fn at_least(" not in lib
@@ -76,7 +81,8 @@ def test_web_only_package_maps_import_to_the_web_build(tmp_path: Path) -> None:
 
 def test_types_are_documented_from_the_spec(kernel_dir: Path) -> None:
     types = render(kernel_dir)[1]["index.d.ts"]
-    assert "export declare function sumAll(values: Float64Array): number;" in types
+    assert "export declare function sumAll(values: Float64Array | ResidentArray<Float64Array>): number;" in types
+    assert "export declare function allocFloat64Array(length: number): ResidentArray<Float64Array>;" in types
     assert " * @param values - The values. (length at least 1)" in types
     assert " * @throws {@link Overflow}" in types
     assert "readonly details: Readonly<{ limit: number }>;" in types
@@ -86,7 +92,10 @@ def test_types_are_documented_from_the_spec(kernel_dir: Path) -> None:
 def test_facade_checks_types_and_translates_errors(kernel_dir: Path) -> None:
     npm = render(kernel_dir)[1]
     api = npm["api.js"]
-    assert "check.array(Float64Array, values, 'sumAll', 'values');" in api
+    # The heap checks the array and decides how it crosses; the raw call gets its slot's triple.
+    assert "scratch += heap.need(0, values, F64, 'sumAll', 'values');" in api
+    assert "raw_result = raw.sumAll(values_handle, values_offset, values_length);" in api
+    assert "if (heap.failed()) throw heap.error('sumAll');" in api
     assert "OVERFLOW: [Overflow, ['limit']]," in api
     assert npm["api.cjs"].startswith("'use strict';") and "module.exports = {" in npm["api.cjs"]
     assert "@wasmforge:no-modules-glue" in npm["no-modules.js"]

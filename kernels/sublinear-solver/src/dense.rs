@@ -95,14 +95,47 @@ pub fn solve(
     tolerance: f64,
     max_iterations: Option<u32>,
 ) -> Result<Vec<f64>, KernelError> {
+    let mut ws = Workspace::default();
+    solve_in(matrix, rows, cols, b, tolerance, max_iterations, &mut ws)?;
+    Ok(std::mem::take(&mut ws.x))
+}
+
+/// [`solve`] writing the solution into `out` (`rows` values) instead of allocating it.
+///
+/// Errors: as [`solve`], plus `InvalidMatrix` when `out` does not hold `rows` values.
+pub fn solve_into(
+    matrix: &[f64],
+    rows: u32,
+    cols: u32,
+    b: &[f64],
+    tolerance: f64,
+    max_iterations: Option<u32>,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    crate::solver::check_out(out, b.len())?;
+    let mut ws = Workspace::default();
+    solve_in(matrix, rows, cols, b, tolerance, max_iterations, &mut ws)?;
+    out.copy_from_slice(&ws.x);
+    Ok(())
+}
+
+/// Conjugate gradient for [`solve`] and [`solve_into`]: the solution is left in `ws.x`.
+fn solve_in(
+    matrix: &[f64],
+    rows: u32,
+    cols: u32,
+    b: &[f64],
+    tolerance: f64,
+    max_iterations: Option<u32>,
+    ws: &mut Workspace,
+) -> Result<(), KernelError> {
     let op = DenseOperator::new(matrix, rows, cols, b)?;
     if !(tolerance.is_finite() && tolerance >= 0.0) {
         return Err(invalid(format!("the tolerance must be finite and >= 0, got {tolerance}")));
     }
     let budget = max_iterations.unwrap_or_else(|| rows.saturating_mul(10));
-    let mut ws = Workspace::default();
-    run_to_convergence(Method::ConjugateGradient, &op, b, &mut ws, Kernels::best(), tolerance, budget)?;
-    Ok(std::mem::take(&mut ws.x))
+    run_to_convergence(Method::ConjugateGradient, &op, b, ws, Kernels::best(), tolerance, budget)?;
+    Ok(())
 }
 
 /// `‖b − A x‖₂` for a row-major `rows × cols` matrix (absolute, not relative).

@@ -52,7 +52,7 @@ mod stream;
 mod types;
 mod workspace;
 
-pub use dense::{residual_norm, solve};
+pub use dense::{residual_norm, solve, solve_into};
 pub use error::KernelError;
 pub use linalg::dense_matvec;
 #[cfg(all(target_arch = "wasm32", feature = "simd"))]

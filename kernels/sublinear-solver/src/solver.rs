@@ -1,7 +1,7 @@
 //! [`Solver`]: a configuration plus workspace buffers reused across solves.
 
 use crate::dense::DenseOperator;
-use crate::error::KernelError;
+use crate::error::{invalid, KernelError};
 use crate::iterative::{run_to_convergence, Operator};
 use crate::linalg::{Kernels, SIMD_BUILD};
 use crate::sparse::CsrOperator;
@@ -96,23 +96,45 @@ impl Solver {
     ///
     /// Errors: `InvalidMatrix` (shape, NaN, not positive-definite for CG),
     /// `NotDiagonallyDominant` (Jacobi, Neumann), `ConvergenceFailure`, `MemoryError`.
-    pub fn solve(&mut self, matrix: Matrix, vector: &[f64]) -> Result<Vec<f64>, KernelError> {
-        let op = DenseOperator::new(&matrix.data, matrix.rows, matrix.cols, vector)?;
-        self.run(&op, vector)
+    pub fn solve(&mut self, matrix: Matrix<'_>, vector: &[f64]) -> Result<Vec<f64>, KernelError> {
+        let op = DenseOperator::new(matrix.data, matrix.rows, matrix.cols, vector)?;
+        self.run(&op, vector)?;
+        self.workspace.solution()
+    }
+
+    /// [`Solver::solve`] writing the solution into `out` (one value per row)
+    /// instead of allocating it.
+    pub fn solve_into(&mut self, matrix: Matrix<'_>, vector: &[f64], out: &mut [f64]) -> Result<(), KernelError> {
+        let op = DenseOperator::new(matrix.data, matrix.rows, matrix.cols, vector)?;
+        check_out(out, vector.len())?;
+        self.run(&op, vector)?;
+        out.copy_from_slice(&self.workspace.x);
+        Ok(())
     }
 
     /// Solve `A x = b` for a CSR matrix with the configured method.
     ///
     /// Errors: as [`Solver::solve`], plus `InvalidMatrix` for a bad CSR structure.
-    pub fn solve_sparse(&mut self, matrix: CsrMatrix, vector: &[f64]) -> Result<Vec<f64>, KernelError> {
+    pub fn solve_sparse(&mut self, matrix: CsrMatrix<'_>, vector: &[f64]) -> Result<Vec<f64>, KernelError> {
         let op = CsrOperator::new(&matrix, vector)?;
-        self.run(&op, vector)
+        self.run(&op, vector)?;
+        self.workspace.solution()
+    }
+
+    /// [`Solver::solve_sparse`] writing the solution into `out`.
+    pub fn solve_sparse_into(&mut self, matrix: CsrMatrix<'_>, vector: &[f64], out: &mut [f64]) -> Result<(), KernelError> {
+        let op = CsrOperator::new(&matrix, vector)?;
+        check_out(out, vector.len())?;
+        self.run(&op, vector)?;
+        out.copy_from_slice(&self.workspace.x);
+        Ok(())
     }
 
     /// Start solving `A x = b` step by step (see [`SolveStream`]). The input
     /// is validated now (including diagonal dominance for Jacobi/Neumann);
-    /// the stream takes a copy of the configuration and its own buffers.
-    pub fn solve_stream(&mut self, matrix: Matrix, vector: &[f64]) -> Result<SolveStream, KernelError> {
+    /// the stream takes a copy of the system, of the configuration and its
+    /// own buffers.
+    pub fn solve_stream(&mut self, matrix: Matrix<'_>, vector: &[f64]) -> Result<SolveStream, KernelError> {
         SolveStream::new(self.config, self.simd_enabled(), matrix, vector)
     }
 
@@ -121,7 +143,8 @@ impl Solver {
         Ok(MemoryUsage { used: self.workspace.bytes(), capacity: linear_memory_bytes() })
     }
 
-    fn run<O: Operator>(&mut self, op: &O, b: &[f64]) -> Result<Vec<f64>, KernelError> {
+    /// Solve into the workspace: the solution is left in `workspace.x`.
+    fn run<O: Operator>(&mut self, op: &O, b: &[f64]) -> Result<(), KernelError> {
         let SolverConfig { method, tolerance, max_iterations, memory_limit, .. } = self.config;
         check_memory_limit(memory_limit, workspace_bytes(b.len()))?;
         let kernels = Kernels::new(self.simd_enabled());
@@ -131,9 +154,16 @@ impl Solver {
             Err(KernelError::ConvergenceFailure { iterations, .. }) => *iterations,
             Err(_) => 0,
         };
-        outcome?;
-        self.workspace.solution()
+        outcome.map(drop)
     }
+}
+
+/// `out` must hold exactly one value per unknown.
+pub(crate) fn check_out(out: &[f64], n: usize) -> Result<(), KernelError> {
+    if out.len() != n {
+        return Err(invalid(format!("the solution needs {n} values, but out holds {}", out.len())));
+    }
+    Ok(())
 }
 
 /// Size of WebAssembly linear memory in bytes; 0 natively.

@@ -19,12 +19,12 @@ pub(crate) struct CsrOperator<'a> {
 
 impl<'a> CsrOperator<'a> {
     /// Check the CSR structure of `matrix` and that `b` fits it.
-    pub(crate) fn new(matrix: &'a CsrMatrix, b: &[f64]) -> Result<Self, KernelError> {
-        let CsrMatrix { values, col_indices, row_ptr, rows, cols } = matrix;
+    pub(crate) fn new(matrix: &CsrMatrix<'a>, b: &[f64]) -> Result<Self, KernelError> {
+        let CsrMatrix { values, col_indices, row_ptr, rows, cols } = *matrix;
         if rows != cols {
             return Err(invalid(format!("the matrix must be square, got {rows} rows × {cols} columns")));
         }
-        let n = *rows as usize;
+        let n = rows as usize;
         check_row_ptr(row_ptr, n, values.len())?;
         if col_indices.len() != values.len() {
             return Err(invalid(format!(
@@ -33,7 +33,7 @@ impl<'a> CsrOperator<'a> {
                 values.len()
             )));
         }
-        if let Some(k) = col_indices.iter().position(|&c| c >= *cols) {
+        if let Some(k) = col_indices.iter().position(|&c| c >= cols) {
             return Err(invalid(format!("col_indices[{k}] = {} is out of range for {cols} columns", col_indices[k])));
         }
         if !all_finite(values) {
@@ -115,7 +115,7 @@ impl Operator for CsrOperator<'_> {
 mod tests {
     use super::*;
 
-    fn csr(values: Vec<f64>, col_indices: Vec<u32>, row_ptr: Vec<u32>, rows: u32, cols: u32) -> CsrMatrix {
+    fn csr<'a>(values: &'a [f64], col_indices: &'a [u32], row_ptr: &'a [u32], rows: u32, cols: u32) -> CsrMatrix<'a> {
         CsrMatrix { values, col_indices, row_ptr, rows, cols }
     }
 
@@ -130,40 +130,30 @@ mod tests {
     #[test]
     fn structural_errors_are_precise() {
         let b = [1.0, 1.0];
-        let good = || csr(vec![2.0, 1.0, 3.0], vec![0, 1, 1], vec![0, 2, 3], 2, 2);
+        let good = || csr(&[2.0, 1.0, 3.0], &[0, 1, 1], &[0, 2, 3], 2, 2);
         assert!(CsrOperator::new(&good(), &b).is_ok());
 
-        let mut m = good();
-        m.row_ptr = vec![0, 2];
-        assert!(reason(&m, &b).contains("row_ptr needs 3 entries"));
-        let mut m = good();
-        m.row_ptr = vec![1, 2, 3];
-        assert!(reason(&m, &b).contains("row_ptr[0] must be 0"));
-        let mut m = good();
-        m.row_ptr = vec![0, 3, 2];
-        assert!(reason(&m, &b).contains("non-decreasing"));
-        let mut m = good();
-        m.row_ptr = vec![0, 1, 2];
-        assert!(reason(&m, &b).contains("must equal values.len()"));
-        let mut m = good();
-        m.col_indices = vec![0, 1];
-        assert!(reason(&m, &b).contains("col_indices has 2 entries"));
-        let mut m = good();
-        m.col_indices = vec![0, 2, 1];
-        assert!(reason(&m, &b).contains("col_indices[1] = 2"));
-        let mut m = good();
-        m.cols = 3;
-        assert!(reason(&m, &b).contains("square"));
-        let mut m = good();
-        m.values[0] = f64::INFINITY;
-        assert!(reason(&m, &b).contains("NaN or infinite"));
+        let cases: [(CsrMatrix, &str); 7] = [
+            (CsrMatrix { row_ptr: &[0, 2], ..good() }, "row_ptr needs 3 entries"),
+            (CsrMatrix { row_ptr: &[1, 2, 3], ..good() }, "row_ptr[0] must be 0"),
+            (CsrMatrix { row_ptr: &[0, 3, 2], ..good() }, "non-decreasing"),
+            (CsrMatrix { row_ptr: &[0, 1, 2], ..good() }, "must equal values.len()"),
+            (CsrMatrix { col_indices: &[0, 1], ..good() }, "col_indices has 2 entries"),
+            (CsrMatrix { col_indices: &[0, 2, 1], ..good() }, "col_indices[1] = 2"),
+            (CsrMatrix { cols: 3, ..good() }, "square"),
+        ];
+        for (matrix, expected) in cases {
+            assert!(reason(&matrix, &b).contains(expected), "{expected}");
+        }
+        let infinite = [f64::INFINITY, 1.0, 3.0];
+        assert!(reason(&CsrMatrix { values: &infinite, ..good() }, &b).contains("NaN or infinite"));
         assert!(reason(&good(), &[1.0]).contains("right-hand side needs 2"));
     }
 
     #[test]
     fn product_and_diagonal_with_duplicates() {
         // [[2 + 1, 1], [0, 3]] with the (0, 0) entry split in two.
-        let m = csr(vec![2.0, 1.0, 1.0, 3.0], vec![0, 1, 0, 1], vec![0, 3, 4], 2, 2);
+        let m = csr(&[2.0, 1.0, 1.0, 3.0], &[0, 1, 0, 1], &[0, 3, 4], 2, 2);
         let op = CsrOperator::new(&m, &[0.0, 0.0]).unwrap();
         let mut out = [0.0; 2];
         op.apply(&[1.0, 2.0], &mut out, Kernels::best());
@@ -175,7 +165,7 @@ mod tests {
 
     #[test]
     fn empty_rows_are_not_dominant() {
-        let m = csr(vec![1.0], vec![0], vec![0, 1, 1], 2, 2);
+        let m = csr(&[1.0], &[0], &[0, 1, 1], 2, 2);
         let op = CsrOperator::new(&m, &[0.0, 0.0]).unwrap();
         let err = op.diagonal_if_dominant(&mut [0.0; 2]).unwrap_err();
         assert_eq!(err, KernelError::NotDiagonallyDominant { row: 1, diagonal: 0.0, off_diagonal: 0.0 });

@@ -9,8 +9,8 @@ use crate::workspace::{check_memory_limit, try_copy, workspace_bytes, Workspace}
 
 /// A running solve, created by [`crate::Solver::solve_stream`].
 ///
-/// It owns its matrix, right-hand side, buffers and a copy of the solver's
-/// configuration, so it borrows nothing. Protocol of [`Iterator::next`]:
+/// It owns copies of its matrix and right-hand side, its buffers and a copy of
+/// the solver's configuration, so it borrows nothing. Protocol of [`Iterator::next`]:
 ///
 /// * each call performs up to `stream_chunk_size` iterations and yields
 ///   `Ok(SolutionStep)` with the total iteration count and relative residual;
@@ -23,7 +23,9 @@ use crate::workspace::{check_memory_limit, try_copy, workspace_bytes, Workspace}
 /// [`SolveStream::result`] returns the current iterate at any time.
 #[derive(Debug)]
 pub struct SolveStream {
-    matrix: Matrix,
+    /// The matrix's values (row-major, `n × n`) and its size.
+    data: Vec<f64>,
+    n: usize,
     b: Vec<f64>,
     workspace: Workspace,
     state: Iteration,
@@ -36,16 +38,16 @@ impl SolveStream {
     /// Validate the system and set up iteration 0; nothing iterates yet.
     /// `config` is a [`crate::Solver`]'s, valid already (checked by its
     /// constructor and by every setter).
-    pub(crate) fn new(config: SolverConfig, simd: bool, matrix: Matrix, vector: &[f64]) -> Result<Self, KernelError> {
-        let op = DenseOperator::new(&matrix.data, matrix.rows, matrix.cols, vector)?;
+    pub(crate) fn new(config: SolverConfig, simd: bool, matrix: Matrix<'_>, vector: &[f64]) -> Result<Self, KernelError> {
+        let op = DenseOperator::new(matrix.data, matrix.rows, matrix.cols, vector)?;
         let n = matrix.rows as usize;
-        // The stream owns the system: its matrix and right-hand side count too.
+        // The stream owns a copy of the system: its matrix and right-hand side count too.
         let system_bytes = (matrix.data.len() + vector.len()) as f64 * 8.0;
         check_memory_limit(config.memory_limit, workspace_bytes(n) + system_bytes)?;
-        let b = try_copy(vector)?;
+        let (data, b) = (try_copy(matrix.data)?, try_copy(vector)?);
         let mut workspace = Workspace::default();
         let state = Iteration::start(config.method, &op, &b, &mut workspace)?;
-        Ok(SolveStream { matrix, b, workspace, state, config, kernels: Kernels::new(simd), finished: false })
+        Ok(SolveStream { data, n, b, workspace, state, config, kernels: Kernels::new(simd), finished: false })
     }
 
     /// A copy of the current iterate: the solution once a step has reported
@@ -58,7 +60,7 @@ impl SolveStream {
     fn run_chunk(&mut self) -> Result<SolutionStep, KernelError> {
         let SolverConfig { tolerance, max_iterations, stream_chunk_size, .. } = self.config;
         // Validated when the stream was created; the matrix cannot change since.
-        let op = DenseOperator::validated(&self.matrix.data, self.matrix.rows as usize);
+        let op = DenseOperator::validated(&self.data, self.n);
         let limit = self.state.count.saturating_add(stream_chunk_size).min(max_iterations);
         let converged = self.state.advance(&op, &self.b, &mut self.workspace, self.kernels, tolerance, limit)?;
         if !converged && self.state.count >= max_iterations {

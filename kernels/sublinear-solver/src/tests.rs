@@ -20,13 +20,49 @@ fn solver(method: Method) -> Solver {
     Solver::new(config(method)).unwrap()
 }
 
-fn dense(rows: u32, cols: u32, data: &[f64]) -> Matrix {
-    Matrix { data: data.to_vec(), rows, cols }
+/// An owned dense matrix; `view()` lends it as the kernel's [`Matrix`].
+#[derive(Clone, Debug)]
+struct Dense {
+    data: Vec<f64>,
+    rows: u32,
+    cols: u32,
+}
+
+impl Dense {
+    fn view(&self) -> Matrix<'_> {
+        Matrix { data: &self.data, rows: self.rows, cols: self.cols }
+    }
+}
+
+/// An owned CSR matrix; `view()` lends it as the kernel's [`CsrMatrix`].
+#[derive(Clone, Debug)]
+struct Csr {
+    values: Vec<f64>,
+    col_indices: Vec<u32>,
+    row_ptr: Vec<u32>,
+    rows: u32,
+    cols: u32,
+}
+
+impl Csr {
+    fn view(&self) -> CsrMatrix<'_> {
+        CsrMatrix {
+            values: &self.values,
+            col_indices: &self.col_indices,
+            row_ptr: &self.row_ptr,
+            rows: self.rows,
+            cols: self.cols,
+        }
+    }
+}
+
+fn dense(rows: u32, cols: u32, data: &[f64]) -> Dense {
+    Dense { data: data.to_vec(), rows, cols }
 }
 
 /// Symmetric, positive-definite and strictly diagonally dominant, so every
 /// method applies: [[4, 1, 0], [1, 5, 2], [0, 2, 6]].
-fn spd3() -> Matrix {
+fn spd3() -> Dense {
     dense(3, 3, &[4.0, 1.0, 0.0, 1.0, 5.0, 2.0, 0.0, 2.0, 6.0])
 }
 
@@ -35,8 +71,8 @@ const SPD3_X: [f64; 3] = [1.0, -2.0, 3.0];
 const SPD3_B: [f64; 3] = [2.0, -3.0, 14.0];
 
 /// The n × n tridiagonal matrix (`diagonal` on the diagonal, -1 beside it) in CSR.
-fn tridiagonal_csr(n: u32, diagonal: f64) -> CsrMatrix {
-    let mut m = CsrMatrix { values: vec![], col_indices: vec![], row_ptr: vec![0], rows: n, cols: n };
+fn tridiagonal_csr(n: u32, diagonal: f64) -> Csr {
+    let mut m = Csr { values: vec![], col_indices: vec![], row_ptr: vec![0], rows: n, cols: n };
     for i in 0..n {
         if i > 0 {
             m.values.push(-1.0);
@@ -53,7 +89,7 @@ fn tridiagonal_csr(n: u32, diagonal: f64) -> CsrMatrix {
     m
 }
 
-fn tridiagonal_dense(n: u32, diagonal: f64) -> Matrix {
+fn tridiagonal_dense(n: u32, diagonal: f64) -> Dense {
     let m = tridiagonal_csr(n, diagonal);
     let mut data = vec![0.0; (n * n) as usize];
     for (i, w) in m.row_ptr.windows(2).enumerate() {
@@ -61,10 +97,10 @@ fn tridiagonal_dense(n: u32, diagonal: f64) -> Matrix {
             data[i * n as usize + m.col_indices[k] as usize] = m.values[k];
         }
     }
-    Matrix { data, rows: n, cols: n }
+    Dense { data, rows: n, cols: n }
 }
 
-fn csr_times(m: &CsrMatrix, x: &[f64]) -> Vec<f64> {
+fn csr_times(m: &Csr, x: &[f64]) -> Vec<f64> {
     m.row_ptr
         .windows(2)
         .map(|w| (w[0]..w[1]).map(|k| m.values[k as usize] * x[m.col_indices[k as usize] as usize]).sum())
@@ -82,7 +118,7 @@ fn assert_close(actual: &[f64], expected: &[f64], tol: f64) {
 fn every_method_solves_a_small_dense_system() {
     for method in METHODS {
         let mut s = solver(method);
-        let x = s.solve(spd3(), &SPD3_B).unwrap();
+        let x = s.solve(spd3().view(), &SPD3_B).unwrap();
         assert_close(&x, &SPD3_X, 1e-10);
         assert!(s.last_iterations() >= 1, "{method:?}");
         let m = spd3();
@@ -98,7 +134,7 @@ fn every_method_solves_a_small_sparse_system() {
     let expected: Vec<f64> = (0..n).map(|i| (i as f64 * 0.3).sin()).collect();
     let b = csr_times(&m, &expected);
     for method in METHODS {
-        let x = solver(method).solve_sparse(m.clone(), &b).unwrap();
+        let x = solver(method).solve_sparse(m.view(), &b).unwrap();
         assert_close(&x, &expected, 1e-10);
     }
 }
@@ -106,8 +142,8 @@ fn every_method_solves_a_small_sparse_system() {
 #[test]
 fn sparse_matches_dense() {
     let b = [1.0, 0.0, 0.0, 1.0];
-    let x_sparse = solver(Method::ConjugateGradient).solve_sparse(tridiagonal_csr(4, 2.0), &b).unwrap();
-    let x_dense = solver(Method::ConjugateGradient).solve(tridiagonal_dense(4, 2.0), &b).unwrap();
+    let x_sparse = solver(Method::ConjugateGradient).solve_sparse(tridiagonal_csr(4, 2.0).view(), &b).unwrap();
+    let x_dense = solver(Method::ConjugateGradient).solve(tridiagonal_dense(4, 2.0).view(), &b).unwrap();
     assert_close(&x_sparse, &[1.0; 4], 1e-10);
     assert_close(&x_sparse, &x_dense, 1e-12);
 }
@@ -118,14 +154,14 @@ fn large_sparse_poisson_system() {
     let m = tridiagonal_csr(n, 4.0);
     let b = vec![1.0; n as usize];
     let mut s = Solver::new(SolverConfig { tolerance: 1e-10, ..config(Method::ConjugateGradient) }).unwrap();
-    let x = s.solve_sparse(m.clone(), &b).unwrap();
+    let x = s.solve_sparse(m.view(), &b).unwrap();
     let ax = csr_times(&m, &x);
     let r: f64 = ax.iter().zip(&b).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
     assert!(r / (n as f64).sqrt() <= 1e-9, "relative residual {}", r / (n as f64).sqrt());
     assert!(s.last_iterations() < 100);
     for method in [Method::Jacobi, Method::Neumann] {
         s.set_method(method).unwrap();
-        let y = s.solve_sparse(m.clone(), &b).unwrap();
+        let y = s.solve_sparse(m.view(), &b).unwrap();
         assert_close(&y, &x, 1e-8);
     }
 }
@@ -134,9 +170,9 @@ fn large_sparse_poisson_system() {
 fn zero_right_hand_side_gives_zero_for_every_method() {
     for method in METHODS {
         let mut s = solver(method);
-        assert_eq!(s.solve(spd3(), &[0.0; 3]).unwrap(), vec![0.0; 3]);
+        assert_eq!(s.solve(spd3().view(), &[0.0; 3]).unwrap(), vec![0.0; 3]);
         assert_eq!(s.last_iterations(), 0);
-        assert_eq!(s.solve_sparse(tridiagonal_csr(3, 4.0), &[0.0; 3]).unwrap(), vec![0.0; 3]);
+        assert_eq!(s.solve_sparse(tridiagonal_csr(3, 4.0).view(), &[0.0; 3]).unwrap(), vec![0.0; 3]);
     }
 }
 
@@ -151,9 +187,9 @@ fn non_square_and_wrong_lengths_are_invalid() {
             (dense(2, 2, &[4.0, 0.0, 0.0, 4.0]), vec![1.0, f64::NAN]),
         ];
         for (matrix, b) in cases {
-            let err = s.solve(matrix.clone(), &b).unwrap_err();
+            let err = s.solve(matrix.view(), &b).unwrap_err();
             assert!(matches!(err, KernelError::InvalidMatrix { .. }), "{method:?}: {err}");
-            let err = s.solve_stream(matrix, &b).unwrap_err();
+            let err = s.solve_stream(matrix.view(), &b).unwrap_err();
             assert!(matches!(err, KernelError::InvalidMatrix { .. }), "{method:?}: {err}");
         }
     }
@@ -163,14 +199,14 @@ fn non_square_and_wrong_lengths_are_invalid() {
 fn bad_csr_structure_is_invalid() {
     let mut m = tridiagonal_csr(3, 4.0);
     m.row_ptr[1] = 6;
-    let err = solver(Method::ConjugateGradient).solve_sparse(m, &[1.0; 3]).unwrap_err();
+    let err = solver(Method::ConjugateGradient).solve_sparse(m.view(), &[1.0; 3]).unwrap_err();
     match err {
         KernelError::InvalidMatrix { reason } => assert!(reason.contains("non-decreasing"), "{reason}"),
         other => panic!("unexpected {other:?}"),
     }
     let mut m = tridiagonal_csr(3, 4.0);
     m.col_indices[0] = 7;
-    let err = solver(Method::Jacobi).solve_sparse(m, &[1.0; 3]).unwrap_err();
+    let err = solver(Method::Jacobi).solve_sparse(m.view(), &[1.0; 3]).unwrap_err();
     match err {
         KernelError::InvalidMatrix { reason } => assert!(reason.contains("col_indices[0] = 7"), "{reason}"),
         other => panic!("unexpected {other:?}"),
@@ -179,7 +215,7 @@ fn bad_csr_structure_is_invalid() {
 
 #[test]
 fn cg_rejects_an_indefinite_matrix() {
-    let err = solver(Method::ConjugateGradient).solve(dense(2, 2, &[1.0, 2.0, 2.0, 1.0]), &[1.0, -1.0]).unwrap_err();
+    let err = solver(Method::ConjugateGradient).solve(dense(2, 2, &[1.0, 2.0, 2.0, 1.0]).view(), &[1.0, -1.0]).unwrap_err();
     match err {
         KernelError::InvalidMatrix { reason } => {
             assert!(reason.contains("not symmetric positive-definite"), "{reason}")
@@ -194,19 +230,19 @@ fn jacobi_and_neumann_name_the_first_non_dominant_row() {
     let m = dense(3, 3, &[5.0, 1.0, 1.0, 1.0, -3.0, 2.0, 0.0, 9.0, 1.0]);
     for method in [Method::Jacobi, Method::Neumann] {
         let expected = KernelError::NotDiagonallyDominant { row: 1, diagonal: 3.0, off_diagonal: 3.0 };
-        assert_eq!(solver(method).solve(m.clone(), &[1.0; 3]).unwrap_err(), expected);
-        assert_eq!(solver(method).solve_stream(m.clone(), &[0.0; 3]).unwrap_err(), expected);
-        let csr = CsrMatrix {
+        assert_eq!(solver(method).solve(m.view(), &[1.0; 3]).unwrap_err(), expected);
+        assert_eq!(solver(method).solve_stream(m.view(), &[0.0; 3]).unwrap_err(), expected);
+        let csr = Csr {
             values: vec![5.0, 1.0, 1.0, 1.0, -3.0, 2.0, 9.0, 1.0],
             col_indices: vec![0, 1, 2, 0, 1, 2, 1, 2],
             row_ptr: vec![0, 3, 6, 8],
             rows: 3,
             cols: 3,
         };
-        assert_eq!(solver(method).solve_sparse(csr, &[1.0; 3]).unwrap_err(), expected);
+        assert_eq!(solver(method).solve_sparse(csr.view(), &[1.0; 3]).unwrap_err(), expected);
     }
     // CG does not need dominance.
-    assert!(solver(Method::ConjugateGradient).solve(dense(2, 2, &[2.0, 1.9, 1.9, 2.0]), &[1.0, 1.0]).is_ok());
+    assert!(solver(Method::ConjugateGradient).solve(dense(2, 2, &[2.0, 1.9, 1.9, 2.0]).view(), &[1.0, 1.0]).is_ok());
 }
 
 #[test]
@@ -214,7 +250,7 @@ fn an_exhausted_budget_is_a_convergence_failure() {
     for method in METHODS {
         let mut s = solver(method);
         s.set_max_iterations(1).unwrap();
-        match s.solve(spd3(), &SPD3_B).unwrap_err() {
+        match s.solve(spd3().view(), &SPD3_B).unwrap_err() {
             KernelError::ConvergenceFailure { iterations: 1, residual } => {
                 assert!(residual > 1e-12 && residual < 1.0, "{method:?}: {residual}")
             }
@@ -232,10 +268,10 @@ fn the_reported_residual_is_the_true_relative_residual() {
         for budget in 1..6 {
             let mut s = solver(method);
             s.set_max_iterations(budget).unwrap();
-            let Err(KernelError::ConvergenceFailure { residual, .. }) = s.solve(spd3(), &SPD3_B) else {
+            let Err(KernelError::ConvergenceFailure { residual, .. }) = s.solve(spd3().view(), &SPD3_B) else {
                 panic!("{method:?} converged in {budget} iterations")
             };
-            let mut stream = s.solve_stream(spd3(), &SPD3_B).unwrap();
+            let mut stream = s.solve_stream(spd3().view(), &SPD3_B).unwrap();
             while let Some(Ok(_)) = stream.next() {}
             let x = stream.result().unwrap();
             let direct = residual_norm(&spd3().data, 3, 3, &x, &SPD3_B).unwrap()
@@ -250,7 +286,7 @@ fn stream_reports_steps_until_convergence() {
     for method in METHODS {
         let mut s = solver(method);
         s.set_stream_chunk_size(2).unwrap();
-        let mut stream = s.solve_stream(spd3(), &SPD3_B).unwrap();
+        let mut stream = s.solve_stream(spd3().view(), &SPD3_B).unwrap();
         let steps: Vec<SolutionStep> = stream.by_ref().map(Result::unwrap).collect();
         let (last, earlier) = steps.split_last().unwrap();
         assert!(last.convergence && last.residual <= 1e-12, "{method:?}: {last:?}");
@@ -263,7 +299,7 @@ fn stream_reports_steps_until_convergence() {
         assert!(stream.next().is_none());
         assert_close(&stream.result().unwrap(), &SPD3_X, 1e-10);
         // The stream agrees with a one-shot solve of the same method.
-        s.solve(spd3(), &SPD3_B).unwrap();
+        s.solve(spd3().view(), &SPD3_B).unwrap();
         assert_eq!(s.last_iterations(), last.iteration, "{method:?}");
     }
 }
@@ -276,7 +312,7 @@ fn stream_fails_once_when_the_budget_runs_out() {
         s.set_stream_chunk_size(2).unwrap();
         // Six unknowns: CG cannot finish in three iterations.
         let b = [1.0, 2.0, 3.0, 5.0, 8.0, 13.0];
-        let mut stream = s.solve_stream(tridiagonal_dense(6, 4.0), &b).unwrap();
+        let mut stream = s.solve_stream(tridiagonal_dense(6, 4.0).view(), &b).unwrap();
         let first = stream.next().unwrap().unwrap();
         assert_eq!((first.iteration, first.convergence), (2, false));
         match stream.next() {
@@ -293,7 +329,7 @@ fn stream_fails_once_when_the_budget_runs_out() {
 #[test]
 fn stream_of_a_zero_right_hand_side_converges_at_once() {
     for method in METHODS {
-        let mut stream = solver(method).solve_stream(spd3(), &[0.0; 3]).unwrap();
+        let mut stream = solver(method).solve_stream(spd3().view(), &[0.0; 3]).unwrap();
         let step = stream.next().unwrap().unwrap();
         assert_eq!(step, SolutionStep { iteration: 0, residual: 0.0, convergence: true });
         assert!(stream.next().is_none());
@@ -304,7 +340,7 @@ fn stream_of_a_zero_right_hand_side_converges_at_once() {
 #[test]
 fn stream_reports_an_indefinite_matrix_then_ends() {
     let mut stream =
-        solver(Method::ConjugateGradient).solve_stream(dense(2, 2, &[1.0, 2.0, 2.0, 1.0]), &[1.0, -1.0]).unwrap();
+        solver(Method::ConjugateGradient).solve_stream(dense(2, 2, &[1.0, 2.0, 2.0, 1.0]).view(), &[1.0, -1.0]).unwrap();
     assert!(matches!(stream.next(), Some(Err(KernelError::InvalidMatrix { .. }))));
     assert!(stream.next().is_none());
 }
@@ -312,7 +348,7 @@ fn stream_reports_an_indefinite_matrix_then_ends() {
 #[test]
 fn stream_is_independent_of_the_solver() {
     let mut s = solver(Method::ConjugateGradient);
-    let stream = s.solve_stream(spd3(), &SPD3_B).unwrap();
+    let stream = s.solve_stream(spd3().view(), &SPD3_B).unwrap();
     // The solver can be changed (or dropped) while the stream runs.
     s.set_max_iterations(1).unwrap();
     drop(s);
@@ -325,16 +361,16 @@ fn memory_usage_is_stable_across_repeated_solves() {
     for method in METHODS {
         let mut s = solver(method);
         assert_eq!(s.memory_usage().unwrap(), MemoryUsage { used: 0.0, capacity: 0.0 });
-        s.solve(spd3(), &SPD3_B).unwrap();
+        s.solve(spd3().view(), &SPD3_B).unwrap();
         let after_first = s.memory_usage().unwrap();
         assert_eq!(after_first.used, 4.0 * 3.0 * 8.0, "{method:?}");
         for _ in 0..1000 {
-            s.solve(spd3(), &SPD3_B).unwrap();
-            s.solve_sparse(tridiagonal_csr(3, 4.0), &SPD3_B).unwrap();
+            s.solve(spd3().view(), &SPD3_B).unwrap();
+            s.solve_sparse(tridiagonal_csr(3, 4.0).view(), &SPD3_B).unwrap();
         }
         assert_eq!(s.memory_usage().unwrap(), after_first, "{method:?}");
         // A smaller system reuses the buffers too.
-        s.solve_sparse(tridiagonal_csr(2, 4.0), &[1.0, 1.0]).unwrap();
+        s.solve_sparse(tridiagonal_csr(2, 4.0).view(), &[1.0, 1.0]).unwrap();
         assert_eq!(s.memory_usage().unwrap(), after_first);
     }
 }
@@ -403,9 +439,9 @@ fn errors_display_a_message() {
 #[test]
 fn an_empty_system_is_solved_trivially() {
     for method in METHODS {
-        let x = solver(method).solve(dense(0, 0, &[]), &[]).unwrap();
+        let x = solver(method).solve(dense(0, 0, &[]).view(), &[]).unwrap();
         assert!(x.is_empty());
-        let mut stream = solver(method).solve_stream(dense(0, 0, &[]), &[]).unwrap();
+        let mut stream = solver(method).solve_stream(dense(0, 0, &[]).view(), &[]).unwrap();
         assert_eq!(stream.next().unwrap().unwrap().iteration, 0);
     }
 }
@@ -414,12 +450,12 @@ fn an_empty_system_is_solved_trivially() {
 fn a_memory_limit_is_a_memory_error_before_allocating() {
     let limited = SolverConfig { memory_limit: Some(32.0), ..config(Method::ConjugateGradient) };
     let mut solver = Solver::new(limited).unwrap();
-    let matrix = Matrix { data: vec![4.0, 1.0, 1.0, 3.0], rows: 2, cols: 2 };
-    let err = solver.solve(matrix.clone(), &[1.0, 2.0]).unwrap_err();
+    let matrix = dense(2, 2, &[4.0, 1.0, 1.0, 3.0]);
+    let err = solver.solve(matrix.view(), &[1.0, 2.0]).unwrap_err();
     assert_eq!(err, KernelError::MemoryError { bytes: 64.0 });
-    let err = solver.solve_stream(matrix, &[1.0, 2.0]).unwrap_err();
+    let err = solver.solve_stream(matrix.view(), &[1.0, 2.0]).unwrap_err();
     assert!(matches!(err, KernelError::MemoryError { .. }));
     let roomy = SolverConfig { memory_limit: Some(1e6), ..config(Method::ConjugateGradient) };
-    let x = Solver::new(roomy).unwrap().solve(Matrix { data: vec![4.0, 1.0, 1.0, 3.0], rows: 2, cols: 2 }, &[1.0, 2.0]);
+    let x = Solver::new(roomy).unwrap().solve(dense(2, 2, &[4.0, 1.0, 1.0, 3.0]).view(), &[1.0, 2.0]);
     assert!(x.is_ok());
 }

@@ -62,29 +62,31 @@ pub(crate) fn check_stream_chunk_size(value: u32) -> Result<(), KernelError> {
     Ok(())
 }
 
-/// A dense matrix, row-major: `data[i * cols + j]` is `a_ij`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Matrix {
+/// A dense matrix, row-major: `data[i * cols + j]` is `a_ij`. It borrows its
+/// values, so a caller's buffer (in WebAssembly, a resident array) is solved
+/// in place, never copied.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Matrix<'a> {
     /// `rows * cols` values, row by row.
-    pub data: Vec<f64>,
+    pub data: &'a [f64],
     /// Number of rows.
     pub rows: u32,
     /// Number of columns.
     pub cols: u32,
 }
 
-/// A sparse matrix in compressed sparse row form.
+/// A sparse matrix in compressed sparse row form, borrowed like [`Matrix`].
 ///
 /// Row `i` holds the entries `row_ptr[i]..row_ptr[i + 1]` of `values` and
 /// `col_indices`. Column indices need not be sorted; duplicates add up.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CsrMatrix {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CsrMatrix<'a> {
     /// The stored entries, row by row.
-    pub values: Vec<f64>,
+    pub values: &'a [f64],
     /// Column of each stored entry.
-    pub col_indices: Vec<u32>,
+    pub col_indices: &'a [u32],
     /// `rows + 1` offsets into `values`, non-decreasing, from 0 to `values.len()`.
-    pub row_ptr: Vec<u32>,
+    pub row_ptr: &'a [u32],
     /// Number of rows.
     pub rows: u32,
     /// Number of columns.

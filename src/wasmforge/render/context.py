@@ -45,7 +45,7 @@ def crate_files(spec: KernelSpec, crate_dir: Path) -> dict[str, str]:
         "enum_helpers": enum_helpers,
         "struct_converters": view.struct_converters(),
         "checks_used": checks,
-        "needs_invalid_argument": bool(checks) or any(h["parse"] for h in enum_helpers),
+        "resident_used": sorted(rust.resident_used(generated_code)),
     }
     return {
         "Cargo.toml": render("crate/Cargo.toml.jinja", **context),
@@ -58,7 +58,7 @@ def _statements(functions: list, classes: list, batches: list) -> str:
     lines: list[str] = []
     callables = [*functions, *(c.constructor for c in classes), *(m for c in classes for m in c.methods)]
     for callable_ in callables:
-        lines += callable_.prelude
+        lines += [*callable_.prelude, *callable_.out_statements]
     for batch in [*batches, *(b for c in classes for b in c.batches)]:
         lines += [line for p in batch.params for line in p.validate]
     for klass in classes:
@@ -77,7 +77,7 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
     module_exports = [spec.npm.error_base, *(e.name for e in spec.errors), *(e.name for e in spec.enums)]
     if progress:
         module_exports += ["ProgressTracker", "trackProgress"]
-    api_exports = ["version", "memoryUsage", "features", *_api_names(spec)]
+    api_exports = ["version", "memoryUsage", "features", *RESIDENT_EXPORTS, *_api_names(spec)]
     context = {
         **_common(spec),
         "layout": layout,
@@ -97,6 +97,7 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
         "has_events": any(c.events for c in classes),
         "has_progress": bool(progress),
         "default_progress": progress[0] if progress else {},
+        "has_views": any(st.view for st in spec.structs),
         "has_class_args": any(a.type.kind == "class" for f in spec.all_functions for a in f.args),
         "api_names": _api_names(spec),
         "api_exports": api_exports,
@@ -114,9 +115,14 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
     return files
 
 
+# What every createApi() returns for resident arrays (templates/npm/api.js.jinja).
+RESIDENT_EXPORTS = ("ResidentArray", "alloc", "allocFloat64Array", "allocFloat32Array", "allocInt32Array",
+                    "allocUint32Array", "allocUint8Array")
+
+
 def _api_names(spec: KernelSpec) -> list[str]:
-    """What createApi() returns besides version/memoryUsage/features."""
-    names: list[str] = []
+    """What createApi() returns besides version/memoryUsage/features and the resident-array API."""
+    names: list[str] = [s.view.name for s in spec.structs if s.view]
     for function in spec.functions:
         names += [n for n in (function.name, function.async_name, function.batch_name) if n]
     for klass in spec.classes:

@@ -8,9 +8,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..spec import expr
 from ..spec.model import Arg, Class, ErrorKind, Example, Function, KernelSpec, Struct
-from ..spec.types import TypeRef
-from .marshal import RAW_RESULT, DimScope, Marshal, RawParam, js_type_checks
+from ..spec.names import snake_case
+from ..spec.types import ARRAY_ELEMENTS, TypeRef
+from .marshal import ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, place_statement
 
 BATCH_COLUMN = {"f32": "Float32Array", "f64": "Float64Array", "i32": "Int32Array", "u32": "Uint32Array",
                 "u8": "Uint8Array", "i64": "BigInt64Array", "u64": "BigUint64Array", "bool": "Uint8Array"}
@@ -22,7 +24,9 @@ class JsBatch:
     label: str  # name in error messages: "solveBatch" or "Solver.solveBatch"
     arg_names: tuple[str, ...]
     required: tuple[str, ...]
-    checks: tuple[str, ...]  # with `item`-scoped names and labels `items[i].x`
+    checks: tuple[str, ...]  # with `item`-scoped names and labels `items[i].x`; arrays claim slots `slot + n`
+    place: tuple[str, ...]  # placing an item's arrays, after the batch's scratch is reserved
+    slots: int  # array slots per item
     raw_args: tuple[str, ...]  # per raw parameter, in order
     layout: str  # JSON: [[kind, TypedArray name, optional], ...]
     convert: str  # JS expression of RAW_RESULT
@@ -40,11 +44,21 @@ class JsStream:
 
 
 @dataclass(frozen=True)
+class JsOut:
+    """The `{ out }` option of an array result."""
+
+    slot: str  # the facade heap's slot for it
+    tag: str  # element tag constant, e.g. F64
+    ts: str  # what it may be in TypeScript
+
+
+@dataclass(frozen=True)
 class JsCallable:
     name: str
     label: str  # name in error messages: "solve" or "SublinearSolver.solve"
     params: tuple[str, ...]
-    checks: tuple[str, ...]
+    checks: tuple[str, ...]  # type checks; arrays add the bytes they need copied to `scratch`
+    place: tuple[str, ...]  # after `heap.reserve(scratch)`: placing every array
     raw_args: tuple[str, ...]
     convert: str  # JS expression of RAW_RESULT (the raw result)
     ts_params: tuple[str, ...]
@@ -56,10 +70,20 @@ class JsCallable:
     async_name: str | None = None
     batch: JsBatch | None = None
     stream: JsStream | None = None
+    out: JsOut | None = None
 
     @property
     def convert_is_identity(self) -> bool:
         return self.convert == RAW_RESULT
+
+    @property
+    def uses_scratch(self) -> bool:
+        return bool(self.place)
+
+    @property
+    def call_params(self) -> tuple[str, ...]:
+        """The JS parameters: the spec's arguments, then `options` for an array result."""
+        return (*self.params, "options") if self.out else self.params
 
 
 @dataclass(frozen=True)
@@ -101,6 +125,34 @@ class JsError:
 
 
 @dataclass(frozen=True)
+class JsViewArray:
+    """A typed-array field of a struct view."""
+
+    name: str  # the field
+    snake: str
+    pascal: str
+    setter_snake: str
+    element: str  # spec element type, e.g. f64
+    typed_array: str
+    length: str  # JS expression over the view's parameters
+    doc: str
+
+
+@dataclass(frozen=True)
+class JsStructView:
+    name: str
+    doc: str
+    struct: str
+    params: tuple[tuple[str, str], ...]  # (name, doc) of the constructor parameters
+    arrays: tuple[JsViewArray, ...]
+    single: JsViewArray | None  # the only array field, which `length` describes
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.params)
+
+
+@dataclass(frozen=True)
 class JsStruct:
     name: str
     doc: str
@@ -109,6 +161,7 @@ class JsStruct:
     checks: tuple[str, ...]  # on `value`, labels relative to `label`
     from_raw: str  # object literal built from the raw array `raw`
     ts_fields: tuple[tuple[str, str, str], ...]  # (name with ?, type, doc)
+    view: JsStructView | None = None
 
 
 class JsView:
@@ -125,42 +178,59 @@ class JsView:
         ordered = sorted(function.args, key=lambda a: a.type.kind != "scalar")
         inputs = {a.name: self.marshal.input(label, a, scope) for a in ordered}
         checks = [c for a in function.args for c in inputs[a.name].js_checks]
+        place = [c for a in function.args for c in inputs[a.name].js_place]
         raw_args = [p.js for a in function.args for p in inputs[a.name].raw]
         output = self.marshal.output(function.returns, scope) if function.returns.kind != "class" else None
+        out = None
+        if function.returns_array and not function.stream:
+            tag = ELEMENT_TAGS[function.returns.base]
+            out = JsOut(scope.next_slot(), tag, self.input_ts(TypeRef("array", function.returns.base)))
+            checks += [f"const out = outOption(options, '{label}');",
+                       f"if (out !== undefined) scratch += heap.needOut({out.slot}, out, {tag}, '{label}', "
+                       "'options.out');"]
+            place.append(place_statement("out", out.slot, "out"))
+            raw_args += list(js_triple("out"))
+        if place:
+            checks.insert(0, "let scratch = 0;")
         ts_return = function.returns.ts if output else owner.name if owner else "void"
         if function.stream:
             ts_return = f"AsyncGenerator<{function.stream.item.base}, " \
                         f"{function.stream.result.ts if function.stream.result else 'void'}, undefined>"
+        ts_params = [self.ts_param(a) for a in function.args]
+        if out:
+            ts_params.append(f"options?: {{ out?: {out.ts} }}")
         return JsCallable(
             name=function.name, label=label, params=tuple(a.name for a in function.args),
-            checks=tuple(checks), raw_args=tuple(raw_args), convert=output.js_convert if output else RAW_RESULT,
-            ts_params=tuple(ts_param(a) for a in function.args), ts_return=ts_return,
+            checks=tuple(checks), place=tuple(place), raw_args=tuple(raw_args),
+            convert=output.js_convert if output else RAW_RESULT, ts_params=tuple(ts_params), ts_return=ts_return,
             doc=_escape(function.doc.strip()),
             param_docs=tuple((a.name, _escape(a.doc) + constraint_text(a)) for a in function.args),
             throws=(*function.errors, "InvalidArgument"), jsdoc=tuple(self._jsdoc(function, owner)),
             async_name=function.async_name,
             batch=self._batch(function, label) if function.batch_name else None,
-            stream=self._stream(function) if function.stream else None,
+            stream=self._stream(function) if function.stream else None, out=out,
         )
 
     def _batch(self, function: Function, label: str) -> JsBatch:
         owner_prefix = label.rsplit(".", 1)[0] + "." if "." in label else ""
         fn = f"{owner_prefix}{function.batch_name}"
         checks = []
+        place = []
         raw: list[RawParam] = []
-        scope = DimScope()
+        scope = DimScope(slot_base="slot")
         for arg in function.args:
             item_input = self.marshal.input(fn, arg, scope, js_name=arg.name,
                                             label=f"`items[${{index}}].{arg.name}`")
             checks += item_input.js_checks
+            place += item_input.js_place
             raw += item_input.raw
         layout = [[_column_kind(p.rust), _column_array(p.rust), p.rust.startswith("Option<")] for p in raw]
-        ts_item = "{ " + "; ".join(f"{a.name}{'?' if a.type.optional else ''}: {a.type.required.ts}"
+        ts_item = "{ " + "; ".join(f"{a.name}{'?' if a.type.optional else ''}: {self.input_ts(a.type.required)}"
                                    for a in function.args) + " }"
         output = self.marshal.output(function.returns, scope)
         return JsBatch(function.batch_name or "", fn, tuple(a.name for a in function.args),
-                       tuple(a.name for a in function.args if not a.type.optional), tuple(checks),
-                       tuple(p.js for p in raw), json.dumps(layout), output.js_convert, ts_item)
+                       tuple(a.name for a in function.args if not a.type.optional), tuple(checks), tuple(place),
+                       scope.slots, tuple(p.js for p in raw), json.dumps(layout), output.js_convert, ts_item)
 
     def _stream(self, function: Function) -> JsStream:
         stream = function.stream
@@ -211,14 +281,54 @@ class JsView:
             f"{f.name}: Date.now()" if f.name in struct.clock_fields
             else f"{f.name}: {self.marshal.from_raw_js(f.type, f'raw[{positions[f.name]}]')}"
             for f in struct.fields)
-        ts_fields = tuple((f.name + ("?" if f.type.optional else ""), f.type.required.ts,
+        ts_type = self.input_ts if self.input_only(struct) else (lambda t: t.ts)
+        ts_fields = tuple((f.name + ("?" if f.type.optional else ""), ts_type(f.type.required),
                            _escape(f.doc) + constraint_text(f)) for f in struct.fields)
         return JsStruct(struct.name, _escape(struct.doc), tuple(f.name for f in struct.fields),
                         tuple(f.name for f in struct.fields if not f.type.optional), tuple(checks),
-                        f"{{ {entries} }}", ts_fields)
+                        f"{{ {entries} }}", ts_fields, self.view(struct) if struct.view else None)
+
+    def view(self, struct: Struct) -> JsStructView:
+        view = struct.view
+        assert view is not None
+        fields = {f.name: f for f in struct.fields}
+        arrays = []
+        for name, length in view.lengths:
+            field = fields[name]
+            arrays.append(JsViewArray(
+                name, snake_case(name), name[:1].upper() + name[1:], f"set_{snake_case(name)}",
+                field.type.base, field.type.typed_array, expr.render(length, lambda var: var),
+                _escape(field.doc)))
+        params = tuple((p, _escape(fields[p].doc) if p in fields else f"Length of the arrays sized by `{p}`.")
+                       for p in view.params)
+        single = arrays[0] if len(arrays) == 1 else None
+        return JsStructView(view.name, _escape(view.doc), struct.name, params, tuple(arrays), single)
 
     def errors(self) -> list[JsError]:
         return [error(kind) for kind in self.spec.errors]
+
+    # --- TypeScript of inputs ----------------------------------------------------------------
+
+    def ts_param(self, arg: Arg) -> str:
+        if arg.type.optional:
+            return f"{arg.name}?: {self.input_ts(arg.type.required)}"
+        return f"{arg.name}: {self.input_ts(arg.type)}"
+
+    def input_ts(self, type_ref: TypeRef) -> str:
+        """What an argument of `type_ref` may be: typed arrays may be resident, structs their view."""
+        if type_ref.array:
+            inner = f"{type_ref.typed_array} | ResidentArray<{type_ref.typed_array}>"
+        elif type_ref.is_tensor:
+            inner = f"Tensor<{type_ref.typed_array} | ResidentArray<{type_ref.typed_array}>>"
+        elif type_ref.kind == "struct" and self.spec.struct(type_ref.base).view:
+            inner = f"{type_ref.base} | {self.spec.struct(type_ref.base).view.name}"  # type: ignore[union-attr]
+        else:
+            return type_ref.ts
+        return f"{inner} | undefined" if type_ref.optional else inner
+
+    def input_only(self, struct: Struct) -> bool:
+        """A struct never produced by the package: its interface describes inputs only."""
+        return struct.name not in _produced_structs(self.spec)
 
     # --- documentation --------------------------------------------------------------------
 
@@ -295,10 +405,21 @@ class JsView:
         return _number(value)
 
 
-def ts_param(arg: Arg) -> str:
-    if arg.type.optional:
-        return f"{arg.name}?: {arg.type.required.ts}"
-    return f"{arg.name}: {arg.type.ts}"
+
+
+def _produced_structs(spec: KernelSpec) -> set[str]:
+    """Structs that reach JavaScript as results (directly or inside another)."""
+    types = [f.returns for f in spec.all_functions]
+    types += [p.arg.type for c in spec.classes for p in c.properties]
+    types += [t for c in spec.classes for m in c.methods if m.stream for t in (m.stream.item, m.stream.result) if t]
+    produced: set[str] = set()
+    pending = [t.base for t in types if t.kind == "struct"]
+    while pending:
+        name = pending.pop()
+        if name not in produced:
+            produced.add(name)
+            pending += [f.type.base for f in spec.struct(name).fields if f.type.kind == "struct"]
+    return produced
 
 
 def error(kind: ErrorKind) -> JsError:

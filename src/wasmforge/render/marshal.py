@@ -1,15 +1,21 @@
 """How each kind of value crosses the JS ⇄ wasm boundary, on both sides.
 
 An argument of any spec type becomes
-  * JS checks in the facade (types, plain-object shapes, enum members, live
-    class instances) and the raw values handed to wasm-bindgen;
-  * raw parameters of the Rust wrapper, plus Rust statements that apply
-    defaults, check the spec's constraints, convert enums, check and bind
-    tensor dimensions and build structs — ending in the expression passed to
-    the kernel.
+  * JS statements in the facade: type checks (plain-object shapes, enum
+    members, live class instances), and for every typed array a *slot*: the
+    facade's heap (api.js) decides whether the array is resident in the
+    module's memory already (a `ResidentArray`, or a view of one) or must be
+    copied into its scratch arena, reserves the arena once per call, then
+    places each array and hands wasm a (handle, offset, length) triple;
+  * raw parameters of the Rust wrapper, plus Rust statements that turn the
+    triples back into slices (checked against the table of live resident
+    arrays), apply defaults, check the spec's constraints, convert enums,
+    check and bind tensor dimensions and build structs — ending in the
+    expression passed to the kernel.
 A result travels back the other way: a Rust conversion to what wasm-bindgen
 can return, then a JS conversion to the public value (plain objects for
-structs, `{data, shape}` for tensors).
+structs, `{data, shape}` for tensors). An array result may instead be written
+into the caller's `{ out }`, placed like an argument.
 
 Structs are flattened field by field; results that are structs cross as an
 array of field values (no js-sys, no serde), rebuilt into objects in JS.
@@ -26,6 +32,8 @@ from ..spec.names import snake_case
 from ..spec.types import TypeRef
 
 KERNEL = "kernel"
+# Element tags shared by the Rust `resident` module and the facade (api.js ELEMENT_TYPES).
+ELEMENT_TAGS = {"u8": "U8", "i32": "I32", "u32": "U32", "f32": "F32", "f64": "F64"}
 
 
 @dataclass(frozen=True)
@@ -37,9 +45,17 @@ class RawParam:
 
 @dataclass
 class DimScope:
-    """Tensor dimensions bound so far in one call: name -> (Rust variable, JS expression, where)."""
+    """What one call has bound so far: tensor dimensions (name -> (Rust variable, JS
+    expression, where)), and the facade's array slots (`slot_base` + n in batches)."""
 
     bound: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    slots: int = 0
+    slot_base: str = ""
+
+    def next_slot(self) -> str:
+        number = self.slots
+        self.slots += 1
+        return f"{self.slot_base} + {number}" if self.slot_base else str(number)
 
 
 @dataclass(frozen=True)
@@ -47,7 +63,9 @@ class Input:
     raw: tuple[RawParam, ...]
     prelude: tuple[str, ...]  # Rust statements before the kernel call
     kernel_expr: str  # what the kernel receives
-    js_checks: tuple[str, ...]  # facade statements
+    js_checks: tuple[str, ...]  # facade statements: types; arrays add their scratch bytes to `scratch`
+    js_place: tuple[str, ...] = ()  # facade statements after `heap.reserve(scratch)`: placing arrays
+    spans: tuple[str, ...] = ()  # Rust slices of array inputs, which an `out` must not overlap
 
 
 # The facade's name for a raw result before conversion. snake_case, so it can never
@@ -70,6 +88,22 @@ class Output:
         return f"{call}.map({closure('value', self.rust_convert)}).map_err(kernel_error)"
 
 
+def array_triple(rust: str) -> tuple[str, str, str]:
+    """Rust parameter names of an array crossing as (handle, offset, length)."""
+    return rust, f"{rust}_offset", f"{rust}_len"
+
+
+def js_triple(rust: str) -> tuple[str, str, str]:
+    """The facade's locals holding a placed array's (handle, offset, length). They
+    contain `_`, which camelCase spec names never do, so they cannot shadow an argument."""
+    return f"{rust}_handle", f"{rust}_offset", f"{rust}_length"
+
+
+def place_statement(rust: str, slot: str, value: str) -> str:
+    handle, offset, length = js_triple(rust)
+    return f"const {handle} = heap.place({slot}, {value}), {offset} = heap.offset, {length} = heap.length;"
+
+
 class Marshal:
     def __init__(self, spec: KernelSpec) -> None:
         self.spec = spec
@@ -84,19 +118,20 @@ class Marshal:
         js_label = label or f"'{arg.name}'"
         kind = arg.type.kind
         if kind == "struct":
-            return self._struct_input(fn, arg, js_value, js_label)
+            return self._struct_input(fn, arg, scope, js_value, js_label)
         if kind == "tensor":
             return self._tensor_input(fn, arg, scope, js_value, js_label)
         if kind == "class":
             return self._class_input(fn, arg, js_value, js_label)
+        if kind == "array":
+            return self._array_input(fn, arg, scope, arg.rust_name, arg.name, js_value, js_label, owned=False)
         return self._leaf_input(fn, arg, arg.rust_name, arg.name, js_value, js_label, owned=False)
 
     def _leaf_input(self, fn: str, arg: Arg, rust: str, path: str, js_value: str, js_label: str,
                     *, owned: bool, names: dict[str, str] | None = None) -> Input:
-        """Scalars, strings, typed arrays and enums: one raw parameter each."""
+        """Scalars, strings and enums: one raw parameter each."""
         type_ref = arg.type
-        raw_type = "String" if type_ref.kind == "enum" or type_ref.base == "string" else (
-            f"Vec<{type_ref.base}>" if type_ref.array else type_ref.base)
+        raw_type = "String" if type_ref.kind == "enum" or type_ref.base == "string" else type_ref.base
         raw = RawParam(rust, f"Option<{raw_type}>" if type_ref.optional else raw_type, js_value)
         prelude = [*self._default(arg, rust), *rust_checks(fn, arg, rust, path, names or {})]
         if type_ref.kind == "enum":
@@ -104,15 +139,43 @@ class Marshal:
         kernel = rust if owned or type_ref.kind == "enum" else kernel_borrow(arg.kernel_type, rust)
         return Input((raw,), tuple(prelude), kernel, tuple(js_type_checks(self.spec, arg.type, js_value, fn, js_label)))
 
+    def _array_input(self, fn: str, arg: Arg, scope: DimScope, rust: str, path: str, js_value: str,
+                     js_label: str, *, owned: bool, names: dict[str, str] | None = None,
+                     present: str | None = None, place_value: str | None = None) -> Input:
+        """A typed array: a facade slot, and a (handle, offset, length) triple resolved to a
+        slice. `present`/`place_value`: JS condition and value for an optional tensor's data."""
+        type_ref = arg.type
+        slot = scope.next_slot()
+        handle, offset, length = array_triple(rust)
+        js_handle, js_offset, js_length = js_triple(rust)
+        raw = (RawParam(handle, "u32", js_handle), RawParam(offset, "u32", js_offset),
+               RawParam(length, "u32", js_length))
+        resolve = "optional_input" if type_ref.optional else "input"
+        prelude = [f'let {rust} = resident::{resolve}::<{type_ref.base}>("{fn}", "{path}", {handle}, {offset}, '
+                   f'{length})?;',
+                   *self._default(arg, rust), *rust_checks(fn, arg, rust, path, names or {})]
+        need = f"scratch += heap.need({slot}, {js_value}, {ELEMENT_TAGS[type_ref.base]}, '{fn}', {js_label});"
+        present = present or f"{js_value} !== undefined && {js_value} !== null"
+        check = f"if ({present}) {need}" if type_ref.optional else need
+        if owned:
+            kernel = f"{rust}.map(<[{type_ref.base}]>::to_vec)" if arg.kernel_type.optional else f"{rust}.to_vec()"
+        else:
+            kernel = rust
+        span = () if arg.kernel_type.optional else (rust,)
+        return Input(raw, tuple(prelude), kernel, (check,), (place_statement(rust, slot, place_value or js_value),),
+                     span)
+
     def _default(self, arg: Arg, rust: str) -> list[str]:
         if not arg.has_default:
             return []
         if arg.type.kind == "enum":
             value = f'"{arg.default}".to_string()'
+        elif arg.type.array:
+            value = "&[" + ", ".join(scalar_literal(v, arg.type.base) for v in arg.default) + "]"
         else:
             value = literal(arg.default, arg.type.required)
-        method = f"unwrap_or_else(|| {value})" if arg.type.array or arg.type.base == "string" or \
-            arg.type.kind == "enum" else f"unwrap_or({value})"
+        method = f"unwrap_or_else(|| {value})" if arg.type.base == "string" or arg.type.kind == "enum" \
+            else f"unwrap_or({value})"
         return [f"let {rust} = {rust}.{method};"]
 
     def _enum_parse(self, fn: str, arg: Arg, rust: str, path: str) -> str:
@@ -121,65 +184,80 @@ class Marshal:
             return f'let {rust} = {rust}.map(|value| {parse}("{fn}", "{path}", &value)).transpose()?;'
         return f'let {rust} = {parse}("{fn}", "{path}", &{rust})?;'
 
-    def _struct_input(self, fn: str, arg: Arg, js_value: str, js_label: str) -> Input:
+    def _struct_input(self, fn: str, arg: Arg, scope: DimScope, js_value: str, js_label: str) -> Input:
         struct = self.spec.struct(arg.type.base)
         source = f"({js_value} ?? {{}})" if arg.type.optional else js_value
-        raw, prelude = self.struct_fields(fn, struct, arg.rust_name, arg.name, source)
-        return Input(tuple(raw), tuple(prelude), arg.rust_name,
-                     tuple(js_type_checks(self.spec, arg.type, js_value, fn, js_label)))
+        parts = self.struct_fields(fn, struct, scope, arg.rust_name, arg.name, source, js_label)
+        checks = [*js_type_checks(self.spec, arg.type, js_value, fn, js_label), *parts.js_checks]
+        return Input(parts.raw, parts.prelude, arg.rust_name, tuple(checks), parts.js_place, parts.spans)
 
-    def struct_fields(self, fn: str, struct: Struct, rust: str, path: str, js_source: str
-                      ) -> tuple[list[RawParam], list[str]]:
-        """Raw parameters and statements building `let {rust} = kernel::Struct { … };`."""
+    def struct_fields(self, fn: str, struct: Struct, scope: DimScope, rust: str, path: str, js_source: str,
+                      js_label: str) -> Input:
+        """Raw parameters and statements building `let {rust} = kernel::Struct { … };`
+        (the Input's kernel expression is `rust`)."""
         raw: list[RawParam] = []
         prelude: list[str] = []
+        js_checks: list[str] = []
+        js_place: list[str] = []
+        spans: list[str] = []
         names = {f.name: f"{rust}_{f.rust_name}" for f in struct.rust_fields}
         assignments = []
         for f in struct.rust_fields:
             field_rust, field_path, field_js = names[f.name], f"{path}.{f.name}", f"{js_source}.{f.name}"
             if f.type.kind == "struct":
-                inner_raw, inner_prelude = self.struct_fields(fn, self.spec.struct(f.type.base), field_rust,
-                                                              field_path, field_js)
-                raw += inner_raw
-                prelude += inner_prelude
+                part = self.struct_fields(fn, self.spec.struct(f.type.base), scope, field_rust, field_path,
+                                          field_js, _field_label(js_label, f.name))
+                value = field_rust
+            elif f.type.array:
+                part = self._array_input(fn, f, scope, field_rust, field_path, field_js,
+                                         _field_label(js_label, f.name), owned=not struct.borrow, names=names)
+                value = part.kernel_expr
             else:
-                part = self._leaf_input(fn, f, field_rust, field_path, field_js, "''", owned=True, names=names)
-                raw += part.raw
-                prelude += part.prelude
-            assignments.append(f"{f.rust_name}: {field_rust}")
+                part = self._leaf_input(fn, f, field_rust, field_path, field_js, "''", owned=not struct.borrow,
+                                        names=names)
+                value = part.kernel_expr
+            raw += part.raw
+            prelude += part.prelude
+            if f.type.kind != "scalar" and f.type.kind != "enum":
+                js_checks += part.js_checks  # arrays' slots (check<Struct>() checks the other fields)
+            js_place += part.js_place
+            spans += part.spans
+            assignments.append(f.rust_name if value == f.rust_name else f"{f.rust_name}: {value}")
         prelude.append(f"let {rust} = {KERNEL}::{struct.rust_path} {{ {', '.join(assignments)} }};")
-        return raw, prelude
+        return Input(tuple(raw), tuple(prelude), rust, tuple(js_checks), tuple(js_place), tuple(spans))
 
     def _tensor_input(self, fn: str, arg: Arg, scope: DimScope, js_value: str, js_label: str) -> Input:
         rust, type_ref = arg.rust_name, arg.type
-        element = f"Vec<{type_ref.base}>"
         optional = type_ref.optional
-        wrap = (lambda t: f"Option<{t}>") if optional else (lambda t: t)
         absent = f"{js_value} === undefined || {js_value} === null"
-        js_data = f"{absent} ? undefined : {js_value}.data" if optional else f"{js_value}.data"
-        js_shape = f"{absent} ? undefined : {js_value}.shape" if optional else f"{js_value}.shape"
-        raw = (RawParam(f"{rust}_data", wrap(element), js_data), RawParam(f"{rust}_shape", wrap("Vec<u32>"), js_shape))
+        data = Arg(f"{arg.name}.data", TypeRef("array", type_ref.base, optional), arg.doc)
+        array = self._array_input(fn, data, scope, f"{rust}_data", f"{arg.name}.data", f"{js_value}.data",
+                                  _field_label(js_label, "data"), owned=False,
+                                  present=f"!({absent})" if optional else None,
+                                  place_value=f"{absent} ? undefined : {js_value}.data" if optional else None)
+        dims_raw = tuple(RawParam(f"{rust}_d{i}", "u32", f"{absent} ? 0 : {js_value}.shape[{i}]" if optional
+                                  else f"{js_value}.shape[{i}]") for i in range(len(type_ref.shape)))
         dims = ", ".join(f'"{d}"' for d in type_ref.shape)
+        shape = f"[{', '.join(p.name for p in dims_raw)}]"
         where = f'"{fn}", "{arg.name}"'
-        prelude = []
+        prelude = list(array.prelude)
         if optional:
-            prelude.append(
-                f"let {rust}_dims = match (&{rust}_data, &{rust}_shape) {{ (Some(data), Some(shape)) => "
-                f"Some(check::tensor({where}, data.len(), shape, &[{dims}])?), _ => None }};")
+            prelude.append(f"let {rust}_dims = match {rust}_data {{ Some(data) => "
+                           f"Some(check::tensor({where}, data.len(), {shape}, &[{dims}])?), None => None }};")
             binds = [self._bind_dim(fn, arg, i, d, f"dims[{i}]", scope, bind=False) for i, d in enumerate(type_ref.shape)]
             binds = [b for b in binds if b]
             if binds:
                 prelude += [f"if let Some(dims) = {rust}_dims {{", *(f"    {b}" for b in binds), "}"]
-            kernel = f"{rust}_data.as_deref().zip({rust}_dims)"
+            kernel = f"{rust}_data.zip({rust}_dims)"
         else:
-            prelude.append(f"let {rust}_dims = check::tensor({where}, {rust}_data.len(), &{rust}_shape, &[{dims}])?;")
+            prelude.append(f"let {rust}_dims = check::tensor({where}, {rust}_data.len(), {shape}, &[{dims}])?;")
             for i, d in enumerate(type_ref.shape):
                 statement = self._bind_dim(fn, arg, i, d, f"{rust}_dims[{i}]", scope, bind=True, js_value=js_value)
                 if statement:
                     prelude.append(statement)
-            kernel = f"({rust}_data.as_slice(), {rust}_dims)"
-        checks = js_type_checks(self.spec, type_ref, js_value, fn, js_label)
-        return Input(raw, tuple(prelude), kernel, tuple(checks))
+            kernel = f"({rust}_data, {rust}_dims)"
+        js_checks = [*js_type_checks(self.spec, type_ref, js_value, fn, js_label), *array.js_checks]
+        return Input((*array.raw, *dims_raw), tuple(prelude), kernel, tuple(js_checks), array.js_place, array.spans)
 
     def _bind_dim(self, fn: str, arg: Arg, index: int, dim: str, value: str, scope: DimScope,
                   *, bind: bool, js_value: str = "") -> str | None:
@@ -264,10 +342,19 @@ def closure(variable: str, body: str) -> str:
 
 
 def kernel_borrow(type_ref: TypeRef, name: str) -> str:
-    """How the wrapper lends an owned parameter to the kernel."""
-    if type_ref.array or type_ref.base == "string":
+    """How the wrapper lends an owned parameter (a string) to the kernel."""
+    if type_ref.base == "string":
         return f"{name}.as_deref()" if type_ref.optional else f"&{name}"
     return name
+
+
+def _field_label(js_label: str, name: str) -> str:
+    """The JS expression naming field `name` of the value labelled `js_label` in errors."""
+    if js_label.startswith("'") and js_label.endswith("'"):
+        return f"'{js_label[1:-1]}.{name}'"
+    if js_label.startswith("`") and js_label.endswith("`"):
+        return f"`{js_label[1:-1]}.{name}`"
+    return f"`${{{js_label}}}.{name}`"
 
 
 def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str]) -> list[str]:
@@ -275,7 +362,7 @@ def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str]) 
     sibling names (struct fields) to their Rust variables, for length expressions."""
     optional = arg.kernel_type.optional
     name = "value" if optional else rust
-    borrowed = name if optional else f"&{name}"
+    borrowed = name if optional or arg.type.array else f"&{name}"  # arrays arrive as slices already
     where = f'"{fn}", "{path}"'
     checks = []
     if arg.length is not None:
@@ -292,7 +379,7 @@ def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str]) 
         checks.append(f"check::at_most({where}, {name}, {scalar_literal(arg.maximum, arg.type.base)})?;")
     if not (optional and checks):
         return checks
-    source = f"{rust}.as_ref()" if arg.type.array or arg.type.base == "string" else rust
+    source = f"{rust}.as_ref()" if arg.type.base == "string" else rust
     return [f"if let Some(value) = {source} {{", *(f"    {c}" for c in checks), "}"]
 
 
@@ -329,12 +416,11 @@ def js_type_checks(spec: KernelSpec, type_ref: TypeRef, value: str, fn: str, lab
 
 
 def _js_check_call(type_ref: TypeRef, value: str, fn: str, label: str) -> str | None:
+    """Typed arrays (and tensors' data) are checked when the facade's heap takes them (`heap.need`)."""
     if type_ref.kind == "scalar":
         return f"check.{type_ref.base}({value}, '{fn}', {label});"
-    if type_ref.kind == "array":
-        return f"check.array({type_ref.typed_array}, {value}, '{fn}', {label});"
     if type_ref.kind == "tensor":
-        return f"check.tensor({type_ref.typed_array}, {len(type_ref.shape)}, {value}, '{fn}', {label});"
+        return f"check.tensor({len(type_ref.shape)}, {value}, '{fn}', {label});"
     if type_ref.kind in ("struct", "enum"):
         return f"check{type_ref.base}({value}, '{fn}', {label});"
     return None  # class instances are checked when their handle is taken

@@ -1,8 +1,11 @@
 """View models for the generated crate's lib.rs (templates/crate/src/lib.rs.jinja).
 
 Every exported callable is split into a private `*_call` function holding the
-checks and the kernel call, and the `#[wasm_bindgen]` export that calls it:
-batch variants then reuse the very same body for each item.
+checks and the kernel call (a `Result`), and the `#[wasm_bindgen]` export
+that hands its outcome to JavaScript with `deliver` (the value, or a
+placeholder with the error parked for the facade): batch variants reuse the
+very same body for each item, and no export returns a `Result`, whose glue
+would cost every call a trip through wasm-bindgen's return-pointer stack.
 """
 
 from __future__ import annotations
@@ -13,7 +16,19 @@ from dataclasses import dataclass, field
 
 from ..spec.model import Class, ErrorKind, Function, KernelSpec, Property, Struct
 from ..spec.names import snake_case
-from .marshal import KERNEL, DimScope, Marshal, Output, RawParam
+from ..spec import expr
+from .marshal import KERNEL, DimScope, Marshal, Output, RawParam, array_triple, js_triple
+
+
+@dataclass(frozen=True)
+class RustOut:
+    """The optional `{ out }` of an array result: a resident slice the result is written into."""
+
+    element: str  # Rust element type
+    resolve: str  # statement binding `out` (an Option of the slice) from the triple
+    expected: str | None  # i128 expression of the result's length, when known before the call
+    formula: str  # how the length reads in messages
+    into_call: str | None  # the kernel's variant writing into `out`, without error mapping
 
 
 @dataclass(frozen=True)
@@ -26,15 +41,23 @@ class RustCallable:
     kernel_call: str  # without error mapping
     output: Output
     receiver: str  # "" for package functions, "inner: &mut kernel::X" for methods
-    call_fn: str  # the private function holding the body, when a batch variant shares it
-    split: bool  # True when the body lives in `call_fn` (shared with a batch variant)
+    call_fn: str  # the private function holding the checks and the call
+    label: str = ""  # the name in error messages: "solve" or "Solver.solve"
+    out: RustOut | None = None
 
     @property
     def return_type(self) -> str:
-        return f"Result<{self.output.rust_type}, JsValue>"
+        return f"Result<{self.value_type}, JsValue>"
+
+    @property
+    def value_type(self) -> str:
+        """What the export returns: an `{ out }` call returns no array (`None`)."""
+        return f"Option<{self.output.rust_type}>" if self.out else self.output.rust_type
 
     @property
     def body(self) -> str:
+        if self.out:
+            return self.output.rust_map(f"{self.kernel_call}.map(Some)")
         return self.output.rust_map(self.kernel_call)
 
     @property
@@ -48,6 +71,27 @@ class RustCallable:
     @property
     def too_many_arguments(self) -> bool:
         return len(self.params) + (1 if self.receiver else 0) > 7
+
+    @property
+    def out_statements(self) -> list[str]:
+        """After the prelude: take `{ out }` if given, fill it and return `None`."""
+        out = self.out
+        if out is None:
+            return []
+        lines = [out.resolve, "if let Some(out) = out {"]
+        if out.expected is not None:
+            lines.append(f'    check::length("{self.label}", "out", out.len(), {out.expected}, "{out.formula}")?;')
+        if out.into_call is not None:
+            lines.append(f"    {out.into_call}.map_err(kernel_error)?;")
+        else:
+            lines += [f"    let value = {self.kernel_call}.map_err(kernel_error)?;"]
+            if out.expected is None:
+                lines.append(f'    check::length("{self.label}", "out", out.len(), value.len() as i128, '
+                             f'"the result\'s length")?;')
+            lines.append("    out.copy_from_slice(&value);")
+        lines += ["    return Ok(None);", "}"]
+        return lines
+
 
 
 @dataclass(frozen=True)
@@ -66,6 +110,8 @@ class RustBatch:
     single: RustCallable
     params: tuple[BatchParam, ...]
     to_js: str  # converts an item's Ok value (`value`) into a JsValue
+    call_fn: str  # the private function holding the checks and the items
+    no_out: bool = False  # the single call takes `{ out }`: items pass an absent one
 
     @property
     def signature_params(self) -> list[str]:
@@ -73,7 +119,11 @@ class RustBatch:
 
     @property
     def item_args(self) -> str:
-        return ", ".join(p.item for p in self.params)
+        return ", ".join([*(p.item for p in self.params), *(["0", "0", "0"] if self.no_out else [])])
+
+    @property
+    def call_args(self) -> str:
+        return ", ".join(name for p in self.params for name, _ in p.packed)
 
 
 @dataclass(frozen=True)
@@ -122,6 +172,7 @@ class RustView:
         params: list[RawParam] = []
         prelude: list[str] = []
         kernel_args = []
+        spans: list[tuple[str, str]] = []
         fn_label = function.name if owner is None else (owner if function.name == "constructor"
                                                         else f"{owner}.{function.name}")
         # Scalars first (array lengths are expressions over them), then the rest in order.
@@ -130,6 +181,7 @@ class RustView:
         for arg in function.args:
             params += inputs[arg.name].raw
             kernel_args.append(inputs[arg.name].kernel_expr)
+            spans += [(arg.name, span) for span in inputs[arg.name].spans]
         for arg in ordered:
             prelude += inputs[arg.name].prelude
         target = kernel_path or f"{KERNEL}::{function.rust_path}"
@@ -137,10 +189,39 @@ class RustView:
         if function.infallible:
             call = f"Ok::<_, {KERNEL}::{self.spec.error_type}>({call})"
         output = self.marshal.output(function.returns, scope)
+        out = None
+        if function.returns_array and not function.stream:
+            params += [RawParam(name, "u32", js) for name, js in zip(array_triple("out"), js_triple("out"), strict=True)]
+            out = self._out(function, fn_label, target, kernel_args, spans, scope)
         prefix = f"{snake_case(owner)}_" if owner else ""
         return RustCallable(function.name, snake_case(function.name), doc_lines(function), tuple(params),
                             tuple(prelude), call, output, receiver, f"{prefix}{snake_case(function.name)}_call",
-                            bool(function.batch_name))
+                            fn_label, out)
+
+    def _out(self, function: Function, label: str, target: str, kernel_args: list[str],
+             spans: list[tuple[str, str]], scope: DimScope) -> RustOut:
+        element = function.returns.base
+        inputs = ", ".join(f'("{name}", resident::span({span}))' for name, span in spans)
+        resolve = (f'let out = resident::optional_output::<{element}>("{label}", "out", out, out_offset, out_len, '
+                   f"&[{inputs}])?;")
+        expected, formula = None, ""
+        if function.returns.is_tensor:
+            dims = function.returns.shape
+            expected = " * ".join(d if d.isdigit() else f"({scope.bound[d][0]} as i128)" for d in dims)
+            formula = " × ".join(dims)
+        elif function.returns_length is not None:
+            # `matrix.rows` is the wrapper's variable `matrix_rows` (struct fields are unpacked).
+            expected = expr.render(function.returns_length,
+                                   lambda var: f"i128::from({'_'.join(map(snake_case, var.split('.')))})")
+            formula = expr.render(function.returns_length, lambda var: var)
+        into_call = None
+        if function.into:
+            into_target = target.rsplit(".", 1)[0] + f".{function.into}" if target.startswith("inner.") \
+                else f"{KERNEL}::{function.into}"
+            into_call = f"{into_target}({', '.join([*kernel_args, 'out'])})"
+            if function.infallible:
+                into_call = f"Ok::<_, {KERNEL}::{self.spec.error_type}>({into_call})"
+        return RustOut(element, resolve, expected, formula, into_call)
 
     def functions(self) -> list[RustCallable]:
         return [self.callable(f) for f in self.spec.functions]
@@ -151,8 +232,12 @@ class RustView:
                 if f.batch_name]
 
     def batch(self, function: Function, single: RustCallable) -> RustBatch:
-        return RustBatch(function.batch_name or "", snake_case(function.batch_name or ""), single,
-                         tuple(_pack(p) for p in single.params), _jsvalue_of(single.output.rust_type))
+        """Items never take `{ out }`: its parameters are 0 (absent) for every item."""
+        params = single.params[:-3] if single.out else single.params
+        rust_name = snake_case(function.batch_name or "")
+        call_fn = f"{single.call_fn.removesuffix(f'{single.rust_name}_call')}{rust_name}_call"
+        return RustBatch(function.batch_name or "", rust_name, single, tuple(_pack(p) for p in params),
+                         _jsvalue_of(single.value_type), call_fn, bool(single.out))
 
     # --- classes ----------------------------------------------------------------------
 
@@ -176,7 +261,8 @@ class RustView:
                     handle, f"{KERNEL}::{stream.rust_type}", self.marshal.to_jsvalue(stream.item, "item"),
                     stream.result_rust if stream.result else None,
                     self.marshal.output(stream.result) if stream.result else None)
-                single = dataclasses.replace(single, output=Output(handle, f"{handle} {{ inner: value }}", "value", ""))
+                single = dataclasses.replace(single, output=Output(f"Option<{handle}>", f"Some({handle} {{ inner: value }})",
+                                                                   "value", ""))
             methods.append(single)
         batches = [self.batch(m, single) for m, single in zip(klass.methods, methods, strict=True)
                    if m.batch_name]
@@ -269,21 +355,17 @@ class RustView:
 
 
 def _pack(param: RawParam) -> BatchParam:
-    """Columns for one raw parameter: values (arrays concatenated, with offsets)
+    """The column of one raw parameter (arrays cross as handle, offset and length
+    columns: the arrays themselves are resident or in the facade's scratch arena)
     and, for optional ones, a presence column. Every column is checked against
     the item count first, so a malformed batch is an error, never a trap."""
     name, rust = param.name, param.rust
     optional = rust.startswith("Option<")
     inner = rust[len("Option<"):-1] if optional else rust
-    if inner.startswith("Vec<"):
-        packed = [(name, inner), (f"{name}_offsets", "Vec<u32>")]
-        item = f"{name}[{name}_offsets[i] as usize..{name}_offsets[i + 1] as usize].to_vec()"
-        validate = [f'check::offsets("{name}", &{name}_offsets, {name}.len(), count)?;']
-    else:
-        column = "Vec<u8>" if inner == "bool" else f"Vec<{inner}>"
-        packed = [(name, column)]
-        item = f"{name}[i] != 0" if inner == "bool" else f"{name}[i]"
-        validate = [f'check::column("{name}", {name}.len(), count)?;']
+    column = "Vec<u8>" if inner == "bool" else f"Vec<{inner}>"
+    packed = [(name, column)]
+    item = f"{name}[i] != 0" if inner == "bool" else f"{name}[i]"
+    validate = [f'check::column("{name}", {name}.len(), count)?;']
     if optional:
         packed.append((f"{name}_present", "Vec<u8>"))
         item = f"({name}_present[i] != 0).then(|| {item})"
@@ -315,9 +397,14 @@ def error_arm(kind: ErrorKind, error_type: str) -> dict[str, object]:
     return {"pattern": pattern, "code": kind.code, "details": [f.rust_name for f in kind.fields]}
 
 
+def resident_used(text: str) -> set[str]:
+    """Which functions of the `resident` module the wrappers call (only those are emitted)."""
+    used = {name for name in ("input", "optional_input", "optional_output") if f"resident::{name}::<" in text}
+    return used | {"input"} if "optional_input" in used else used
+
+
 def checks_used(text: str) -> set[str]:
     """Which helpers of the `check` module the generated code calls (only those are
     emitted, so the crate has no dead code)."""
-    helpers = ("length", "min_length", "all_finite", "finite", "at_least", "at_most", "tensor", "dim", "offsets",
-               "column")
+    helpers = ("length", "min_length", "all_finite", "finite", "at_least", "at_most", "tensor", "dim", "column")
     return {helper for helper in helpers if f"check::{helper}(" in text}

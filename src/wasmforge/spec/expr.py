@@ -11,7 +11,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(.))")
+# A name may be dotted (`matrix.rows`: a field of a struct argument), where the spec allows it.
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?"
+_TOKEN = re.compile(rf"\s*(?:(\d+)|({_NAME})|(.))")
 
 
 class ExprError(ValueError):
@@ -122,6 +124,6 @@ class _Parser:
             return inner
         if token.isdigit():
             return Num(int(token))
-        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", token):
+        if re.fullmatch(_NAME, token):
             return Var(token)
         raise ExprError(f"unexpected `{token}`")

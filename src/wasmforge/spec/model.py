@@ -147,6 +147,13 @@ class Function:
     batch_name: str | None = None  # a variant taking an array of argument objects
     stream: Stream | None = None
     infallible: bool = False  # the kernel returns T, not Result<T, KernelError>
+    into: str | None = None  # kernel variant writing an array result into `out: &mut [T]`
+    returns_length: expr.Expr | None = None  # length of an array result, over integer arguments
+
+    @property
+    def returns_array(self) -> bool:
+        """Whether the result is a typed array or tensor (it then takes `{ out }`)."""
+        return self.returns.array or self.returns.is_tensor
 
     @property
     def rust_name(self) -> str:
@@ -172,12 +179,31 @@ class Property:
 
 
 @dataclass(frozen=True)
+class StructView:
+    """A JS class holding a struct's arrays resident in wasm memory (seed 000's `MatrixView`)."""
+
+    name: str
+    doc: str
+    params: tuple[str, ...]  # constructor parameters: scalar fields, then names `lengths` introduces
+    lengths: tuple[tuple[str, expr.Expr], ...]  # array field -> its length over `params`
+
+    def length_of(self, field: str) -> expr.Expr:
+        return dict(self.lengths)[field]
+
+
+@dataclass(frozen=True)
 class Struct:
     name: str
     doc: str
     rust_path: str
     fields: tuple[Arg, ...]
     clock_fields: tuple[str, ...] = ()  # filled with Date.now() in JavaScript, absent in Rust
+    borrow: bool = False  # the kernel struct borrows its arrays and strings (`&'a [T]`, `&'a str`)
+    view: StructView | None = None
+
+    @property
+    def array_fields(self) -> tuple[Arg, ...]:
+        return tuple(f for f in self.fields if f.type.array)
 
     @property
     def all_optional(self) -> bool:
@@ -278,6 +304,9 @@ BUILTIN_ERRORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      ("function",)),
     ("InternalError",
      "The WebAssembly module trapped. This is a bug in the kernel: please report it.",
+     ("function",)),
+    ("OutOfMemory",
+     "The module's memory could not grow to hold a resident array or the copy of an argument.",
      ("function",)),
 )
 

@@ -30,8 +30,13 @@ JS_RESERVED = frozenset(
 SCALAR_NAMES = frozenset("bool i32 u32 f32 f64 i64 u64 string".split())
 # Names the generated package defines itself.
 GENERATED_NAMES = frozenset(
-    "init initSync default memory wasm raw createApi version memoryUsage features".split()
+    "init initSync default memory wasm raw createApi version memoryUsage features alloc allocFloat32Array "
+    "allocFloat64Array allocInt32Array allocUint32Array allocUint8Array".split()
 )
+# Classes every package exports besides the spec's.
+GENERATED_CLASSES = frozenset({"ResidentArray", "Tensor", "ProgressTracker"})
+# Raw parameters of the `{ out }` of an array-returning wrapper, and the facade's options parameter.
+OUT_PARAMS = frozenset({"out", "out_offset", "out_len"})
 
 
 def snake_case(name: str) -> str:

@@ -186,6 +186,11 @@ _CALLABLE_KEYS = (
         "call into wasm with the arrays packed, per-item results and errors."),
     Key("infallible", "boolean", "The kernel function returns its value directly instead of a Result.",
         default=False),
+    Key("returns_length", "integer-or-string", "Length of a typed-array result: an integer or an expression over "
+        "integer arguments, e.g. `rows`. Lets `{ out }` be checked before the kernel runs."),
+    Key("into", "string", "Path of a kernel variant that writes an array result into a caller's slice, "
+        "`fn(args…, out: &mut [T]) -> Result<(), KernelError>`: used when the caller passes `{ out }`, so "
+        "the result is never allocated. Needs `returns_length` for typed-array results."),
 )
 
 FUNCTION = Table(
@@ -222,6 +227,19 @@ PROPERTY = Table(
     array=True,
 )
 
+VIEW = Table(
+    "view",
+    "A JS class whose arrays live in the module's memory (resident): accepted wherever the struct is, "
+    "with no copy. Its constructor takes the struct's scalar fields, then the names `lengths` introduces.",
+    (
+        Key("name", "string", "PascalCase class name, e.g. `MatrixView`.", required=True),
+        Key("doc", "string", "What an instance is; default: generated from the struct's doc."),
+        Key("lengths", "string-table", "Length of each array field that has no `length` of its own, as an "
+            "expression over the struct's integer fields and new names (constructor parameters), e.g. "
+            "`{ values = \"nnz\" }`.", default={}),
+    ),
+)
+
 STRUCT = Table(
     "struct",
     "A plain-object type (JS object ↔ Rust struct); unknown keys and wrong types are rejected.",
@@ -229,9 +247,11 @@ STRUCT = Table(
         Key("name", "string", "PascalCase name: the TypeScript interface and the kernel struct.", required=True),
         Key("doc", "string", "What the struct holds.", required=True),
         Key("rust", "string", "Path of the kernel struct; default: the name."),
+        Key("borrow", "boolean", "The kernel struct borrows its arrays and strings (`&'a [T]`, `&'a str`) "
+            "instead of owning them: arguments reach the kernel with no copy. Arguments only.", default=False),
     ),
     array=True,
-    children=(FIELD,),
+    children=(FIELD, VIEW),
 )
 
 ENUM = Table(

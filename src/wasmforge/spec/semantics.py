@@ -16,7 +16,7 @@ from . import expr, names
 from .load import Loader, suggest
 from .model import (
     Arg, Class, Enum, ErrorField, ErrorKind, Example, Function, KernelSpec, Progress, Property, Stream, Struct,
-    builtin_errors,
+    StructView, builtin_errors,
 )
 from .schema import SPEC_VERSION
 from .types import (
@@ -82,6 +82,7 @@ class _Builder:
         if not names.PASCAL.match(error_type):
             self.problem("package.error_type", f"`{error_type}` is not a Rust type name", "use PascalCase")
         self.check_package_names(functions, classes, enums, structs)
+        self.check_borrowed_results(functions, classes)
         if self.loader.problems:
             return None
         return KernelSpec(self.loader.file, package, build, npm, self.errors, tuple(functions), crate_dir,
@@ -96,7 +97,7 @@ class _Builder:
                     self.problem(path, f"`{name}` is not a PascalCase name", f"e.g. `{names.pascal_case(name)}`")
                 elif name in self.named:
                     self.problem(path, f"`{name}` is already a {self.named[name]}", "rename one of them")
-                elif name in names.SCALAR_NAMES or name == "Tensor":
+                elif name in names.SCALAR_NAMES or name in names.GENERATED_CLASSES:
                     self.problem(path, f"`{name}` is a built-in type name", "rename it")
                 self.named.setdefault(name, kind)
 
@@ -113,11 +114,42 @@ class _Builder:
             exported += [(n, f"class[{i}]", "a class factory") for n in (c.init_name, c.singleton_name) if n]
         exported += [(e.name, "enum", "an enum") for e in enums]
         exported += [(s.name, "struct", "a struct") for s in structs]
+        exported += [(s.view.name, f"struct[{i}].view.name", "a view") for i, s in enumerate(structs) if s.view]
         for name, path, what in exported:
-            if name in seen and seen[name] != what or name in ("ProgressTracker", "Tensor", "features"):
+            if name in seen and seen[name] != what or name in names.GENERATED_CLASSES or name == "features":
                 self.problem(path, f"`{name}` is exported twice (as {what} and as {seen.get(name, 'a helper')})",
                              "rename one of them")
             seen[name] = what
+
+    def check_borrowed_results(self, functions: list[Function], classes: list[Class]) -> None:
+        """A struct that borrows its arrays can only travel into the kernel."""
+        produced: list[tuple[TypeRef | None, str]] = [(f.returns, f"function[{i}].returns")
+                                                      for i, f in enumerate(functions)]
+        for i, klass in enumerate(classes):
+            for j, method in enumerate(klass.methods):
+                produced.append((method.returns, f"class[{i}].method[{j}].returns"))
+                if method.stream:
+                    produced += [(method.stream.item, f"class[{i}].method[{j}].stream.item"),
+                                 (method.stream.result, f"class[{i}].method[{j}].stream.result")]
+            produced += [(p.arg.type, f"class[{i}].property[{j}].type") for j, p in enumerate(klass.properties)]
+        for type_ref, path in produced:
+            borrowed = self._borrowed_inside(type_ref.base, set()) if type_ref and type_ref.kind == "struct" else None
+            if borrowed:
+                self.problem(path, f"{borrowed} borrows its data (borrow = true), so it cannot be a result",
+                             f"set borrow = false on {borrowed}, or return another struct")
+
+    def _borrowed_inside(self, name: str, seen: set[str]) -> str | None:
+        struct = self.structs.get(name)
+        if struct is None or name in seen:
+            return None
+        if struct.borrow:
+            return name
+        for field in struct.fields:
+            if field.type.kind == "struct":
+                found = self._borrowed_inside(field.type.base, seen | {name})
+                if found:
+                    return found
+        return None
 
     # --- types ------------------------------------------------------------------------
 
@@ -214,8 +246,57 @@ class _Builder:
                              "pass tensors and class instances as arguments")
         if not fields:
             self.problem(f"{path}.fields", "a struct needs at least one field", "add [[struct.fields]]")
-        return Struct(item["name"], item["doc"], item.get("rust", item["name"]), fields, clock)
+        view = self.build_view(item["view"], f"{path}.view", item["name"], fields) if "view" in item else None
+        return Struct(item["name"], item["doc"], item.get("rust", item["name"]), fields, clock,
+                      item.get("borrow", False), view)
 
+    def build_view(self, raw: dict[str, Any], path: str, struct: str, fields: tuple[Arg, ...]) -> StructView:
+        """`[struct.view]`: every field a required integer or a typed array, every array with a length."""
+        name = raw["name"]
+        if not names.PASCAL.match(name):
+            self.problem(f"{path}.name", f"`{name}` is not a PascalCase name", f"e.g. `{names.pascal_case(name)}`")
+        elif name in self.named or name in names.GENERATED_CLASSES:
+            self.problem(f"{path}.name", f"`{name}` is already a type name", "rename the view")
+        for index, field in enumerate(fields):
+            if not (field.type.array or field.type.is_integer) or field.type.optional:
+                self.problem(f"{path}", f"field `{field.name}` ({field.type}) cannot live in a view: views hold "
+                             "typed arrays and required integers", f"drop [struct.view] from {struct}, or change "
+                             f"fields[{index}]")
+        scalars = [f.name for f in fields if not f.type.array]
+        arrays = {f.name: f for f in fields if f.type.array}
+        declared = dict(raw.get("lengths", {}))
+        lengths: list[tuple[str, expr.Expr]] = []
+        extra: list[str] = []
+        for field_name, field in arrays.items():
+            if field.length is not None:
+                if field_name in declared:
+                    self.problem(f"{path}.lengths.{field_name}", f"`{field_name}` already has length = "
+                                 f"\"{field.length_text}\"", "remove it from lengths")
+                lengths.append((field_name, field.length))
+                continue
+            if field_name not in declared:
+                self.problem(f"{path}.lengths", f"the view cannot size `{field_name}`: it has no length",
+                             f'add lengths = {{ {field_name} = "…" }}, e.g. "nnz"')
+                continue
+            parsed = self.parse_length(declared[field_name], f"{path}.lengths.{field_name}")
+            if parsed is None:
+                continue
+            for variable in expr.variables(parsed):
+                if variable in arrays or (variable not in scalars and not names.CAMEL.match(variable)):
+                    self.problem(f"{path}.lengths.{field_name}", f"`{variable}` cannot be a length",
+                                 "use integer fields of the struct or a new camelCase name")
+                elif variable not in scalars and variable not in extra:
+                    extra.append(variable)
+            lengths.append((field_name, parsed))
+        for field_name in declared:
+            if field_name not in arrays:
+                self.problem(f"{path}.lengths.{field_name}", f"`{field_name}` is not a typed-array field of {struct}",
+                             suggest(field_name, list(arrays)) or "remove it")
+        if not arrays:
+            self.problem(path, f"{struct} has no typed-array field to keep resident", "remove [struct.view]")
+        doc = raw.get("doc") or (f"A {struct} whose arrays live in the module's memory: fill them through "
+                                 "their views and pass it wherever a " + struct + " is taken, with no copy.")
+        return StructView(name, doc, (*scalars, *extra), tuple(lengths))
     def _has_clock(self, name: str, seen: set[str]) -> bool:
         struct = self.structs.get(name)
         if struct is None or name in seen:
@@ -364,7 +445,9 @@ class _Builder:
         self.check_tensor_dims(args, result, path)
         stream = self.build_stream(item["stream"], f"{path}.stream", owner) if "stream" in item else None
         function = Function(name, rust_path, item["doc"], args, result, tuple(item.get("errors", [])), (),
-                            item.get("async"), item.get("batch"), stream, item.get("infallible", False))
+                            item.get("async"), item.get("batch"), stream, item.get("infallible", False),
+                            item.get("into"), self.parse_length(item.get("returns_length"), f"{path}.returns_length"))
+        self.check_output_options(function, item, path)
         if function.infallible and (function.errors or stream):
             self.problem(f"{path}.infallible", "an infallible function raises no kernel errors and returns no stream",
                          "remove `errors`/`stream`, or `infallible`")
@@ -383,6 +466,44 @@ class _Builder:
             self.problem(f"{path}.returns", "functions cannot return class instances (yet)",
                          "return a struct, or construct the class in JavaScript")
         return returns
+
+    def check_output_options(self, function: Function, item: dict[str, Any], path: str) -> None:
+        """`returns_length` and `into` describe a typed-array (or tensor) result, which then takes `{ out }`."""
+        if self.is_untyped(function.returns):
+            return
+        if "returns_length" in item:
+            if not function.returns.array:
+                self.problem(f"{path}.returns_length", f"returns_length applies to typed-array results, not "
+                             f"{function.returns}", "a tensor's shape already fixes its length"
+                             if function.returns.is_tensor else "remove returns_length")
+            elif function.returns_length is not None:
+                integers = [a.name for a in function.args if a.type.is_integer and not a.kernel_type.optional]
+                integers += [f"{a.name}.{f.name}" for a in function.args
+                             if a.type.kind == "struct" and not a.type.optional and a.type.base in self.structs
+                             for f in self.structs[a.type.base].fields if f.type.is_integer and not f.type.optional]
+                for variable in expr.variables(function.returns_length):
+                    if variable not in integers:
+                        self.problem(f"{path}.returns_length", f"`{variable}` is not a required integer argument "
+                                     "(or integer field of a struct argument)",
+                                     suggest(variable, integers) or "refer to u32/i32 arguments, e.g. `rows` or "
+                                     "`matrix.rows`")
+        if "into" in item:
+            rust_path = item["into"]
+            if not all(part.isidentifier() and part not in names.RUST_KEYWORDS for part in rust_path.split("::")):
+                self.problem(f"{path}.into", f"`{rust_path}` is not a Rust path", "e.g. solve_into")
+            if not function.returns_array:
+                self.problem(f"{path}.into", f"`into` needs a typed-array or tensor result, not {function.returns}",
+                             "remove into")
+            elif function.returns.array and "returns_length" not in item:
+                self.problem(f"{path}.into", "an `into` variant needs the result's length up front",
+                             'add returns_length = "…" (an expression over integer arguments)')
+            if function.stream:
+                self.problem(f"{path}.into", "a stream has no `{ out }`", "remove into")
+        if function.returns_array and not function.stream:
+            for index, arg in enumerate(function.args):
+                if arg.name == "options" or arg.rust_name in names.OUT_PARAMS:
+                    self.problem(f"{path}.args[{index}].name", f"`{arg.name}` is reserved: array results take "
+                                 "`{ out }` in a final `options` argument", f"rename it, e.g. `{arg.name}Value`")
 
     def check_error_refs(self, error_names: list[str], path: str) -> None:
         known = [e.name for e in self.errors]
@@ -492,6 +613,9 @@ class _Builder:
         arg = self.build_arg({k: v for k, v in item.items() if k != "readonly"}, path, "property")
         if arg.type.kind in ("class", "tensor"):
             self.problem(f"{path}.type", f"a property cannot be a {arg.type.kind}", "use a method")
+        elif arg.type.kind in ("array", "struct") and not item.get("readonly", False):
+            self.problem(f"{path}.readonly", f"a writable property takes a scalar, a string or an enum, not "
+                         f"{arg.type}", "set readonly = true and add a method that sets it")
         return Property(arg, item.get("readonly", False))
 
     def check_members(self, klass: Class, path: str) -> None:

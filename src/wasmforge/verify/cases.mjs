@@ -7,10 +7,53 @@
 let api;
 let plan;
 
+// Resident arrays made for the running case (freed after it), by id, and
+// whether the case wants the memory grown once its arguments exist.
+let created = [];
+let named = {};
+let growAfterDecoding = false;
+
+const RESIDENT_TYPES = {
+  Float64Array: 'f64', Float32Array: 'f32', Int32Array: 'i32', Uint32Array: 'u32', Uint8Array: 'u8',
+};
+
+// Allocating more than the whole memory forces memory.grow, which detaches
+// every view of the old buffer.
+function growMemory() {
+  const filler = api.alloc('u8', api.memoryUsage().capacity);
+  filler.free();
+}
+
+function decodeResident(value) {
+  const values = decode(value.$resident, api);
+  const resident = api.alloc(RESIDENT_TYPES[value.$resident.$typed], values.length);
+  resident.set(values);
+  created.push(resident);
+  if (value.id) named[value.id] = resident;
+  if (value.freed) {
+    resident.free();
+    return resident;
+  }
+  if (value.as === 'view') return resident.array;
+  if (value.as === 'outside') return new values.constructor(resident.array.buffer, 0, values.length);
+  if (value.as === 'detached') {
+    const view = resident.array;
+    growMemory();
+    return view;
+  }
+  if (value.grow) {
+    resident.array; // eslint-disable-line no-unused-expressions -- caches the view that growth detaches
+    growAfterDecoding = true;
+  }
+  return resident;
+}
+
 function decode(value, api) {
   if (Array.isArray(value)) return value.map((v) => decode(v, api));
   if (value === null || typeof value !== 'object') return value;
   if (value.$undefined) return undefined;
+  if ('$resident' in value) return decodeResident(value);
+  if ('$residentRef' in value) return named[value.$residentRef];
   if ('$number' in value) return Number(value.$number);
   if ('$bigint' in value) return BigInt(value.$bigint);
   if ('$typed' in value) return new globalThis[value.$typed](value.values.map((v) => decode(v, api)));
@@ -57,10 +100,30 @@ function instance(testCase) {
   return new api[testCase.class](...decode(testCase.new, api));
 }
 
+// A case's arguments, decoded; with resident arrays to grow around, the memory
+// grows now, after they exist and before the call.
+function argsOf(testCase) {
+  const args = decode(testCase.args, api);
+  if (growAfterDecoding) {
+    growAfterDecoding = false;
+    growMemory();
+    const stale = created.find((resident) => !resident.freed && resident.length > 0 && resident.array.length === 0);
+    if (stale) throw new Error('a resident array gave a detached view after memory growth');
+  }
+  return args;
+}
+
+function releaseResidents() {
+  for (const resident of created) resident.free();
+  created = [];
+  named = {};
+  growAfterDecoding = false;
+}
+
 // One runner per case kind; each returns the value to report (or throws).
 const runners = {
-  call: (c) => api[c.function](...decode(c.args, api)),
-  async: (c) => api[c.function](...decode(c.args, api)),
+  call: (c) => api[c.function](...argsOf(c)),
+  async: (c) => api[c.function](...argsOf(c)),
   construct: (c) => {
     new api[c.class](...decode(c.args, api)).dispose();
     return undefined;
@@ -68,7 +131,7 @@ const runners = {
   method: (c) => {
     const object = instance(c);
     try {
-      return object[c.method](...decode(c.args, api));
+      return object[c.method](...argsOf(c));
     } finally {
       object.dispose();
     }
@@ -76,7 +139,7 @@ const runners = {
   'method-async': async (c) => {
     const object = instance(c);
     try {
-      return await object[c.method](...decode(c.args, api));
+      return await object[c.method](...argsOf(c));
     } finally {
       object.dispose();
     }
@@ -84,7 +147,7 @@ const runners = {
   stream: async (c) => {
     const object = instance(c);
     try {
-      const steps = object[c.method](...decode(c.args, api));
+      const steps = object[c.method](...argsOf(c));
       let count = 0;
       for (;;) {
         const { value, done } = await steps.next();
@@ -105,7 +168,7 @@ const runners = {
     object.addEventListener('complete', (event) => seen.complete.push(event.detail));
     object.addEventListener('error', (event) => seen.error.push(event.detail));
     try {
-      const result = await object[c.method](...decode(c.args, api));
+      const result = await object[c.method](...argsOf(c));
       if (seen.complete.length !== 1) throw new Error(`expected one complete event, saw ${seen.complete.length}`);
       return result;
     } catch (error) {
@@ -127,6 +190,21 @@ const runners = {
       if (c.class) object.dispose();
     }
   },
+  // Memory stays flat over many calls with resident arguments.
+  flat: (c) => {
+    const object = c.class ? instance(c) : api;
+    const member = c.method ?? c.function;
+    const args = argsOf(c);
+    try {
+      for (let i = 0; i < 100; i++) object[member](...args); // the allocator and the scratch settle
+      const before = api.memoryUsage();
+      for (let i = 0; i < c.calls; i++) object[member](...args);
+      const after = api.memoryUsage();
+      return { before, after };
+    } finally {
+      if (c.class) object.dispose();
+    }
+  },
   dispose: (c) => {
     const object = instance(c);
     object.dispose();
@@ -142,6 +220,8 @@ async function runCase(testCase) {
     return { id: testCase.id, returned: encode(value) };
   } catch (error) {
     return { id: testCase.id, threw: describeError(error) };
+  } finally {
+    releaseResidents();
   }
 }
 

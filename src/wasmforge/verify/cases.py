@@ -3,7 +3,8 @@
 Every spec example becomes a case (a call, a constructor, a method on a fresh
 instance, a stream run to its end). Variants are exercised too: async
 variants with every example, batch variants with all examples at once, the
-events variant of a stream. Each function and method also gets a call with an
+events variant of a stream, and the resident-array twins and probes of
+verify/resident.py. Each function and method also gets a call with an
 argument of the wrong JS type and, where an array has a length constraint,
 one of the wrong length; each class gets calls after dispose(). Values cross
 into the Node harness as JSON with tags for what JSON cannot say (typed
@@ -12,12 +13,14 @@ arrays, bigints, undefined, NaN, instances to construct).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..spec.model import Arg, Class, Example, Function, KernelSpec
 from ..spec.types import ARRAY_ELEMENTS, TypeRef
+from . import resident
 
 UNDEFINED = {"$undefined": True}
 
@@ -28,6 +31,8 @@ class Expectation:
     type: TypeRef | None = None
     error: str | None = None
     tolerance: float = 0.0
+    same_as: str | None = None  # id of a case whose outcome must be identical (bit for bit)
+    flat: bool = False  # a memory probe: `{ before, after }` must be equal
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ def cases_for(spec: KernelSpec) -> list[Case]:
         builder.function(function)
     for klass in spec.classes:
         builder.klass(klass)
+    builder.resident_probes()
     return builder.cases
 
 
@@ -107,6 +113,8 @@ class _Builder:
         self.spec = spec
         self.encode = Encoder(spec)
         self.cases: list[Case] = []
+        # The first call with typed arrays that succeeds: (function, subject, payload, expectation).
+        self.probe: tuple[Function, str, dict[str, Any], Expectation] | None = None
 
     def add(self, case: Case) -> None:
         self.cases.append(case)
@@ -118,6 +126,8 @@ class _Builder:
             payload = {"function": function.name, "args": self.encode.args(function, example.args)}
             self.add(Case(f"{function.name}/example-{index}", function.name, _label(example, index), "call",
                           payload, _expectation(function.returns, example)))
+            self.resident_twins(function, function.name, f"{function.name}/example-{index}", "call", payload,
+                                example, _label(example, index))
             if function.async_name:
                 self.add(Case(f"{function.name}/async-{index}", function.name,
                               f"{function.async_name}: {_label(example, index)}", "async",
@@ -149,6 +159,8 @@ class _Builder:
             kind = "stream" if method.stream else "method"
             self.add(Case(f"{subject}/example-{index}", subject, _label(example, index), kind, base,
                           _expectation(produced, example)))
+            self.resident_twins(method, subject, f"{subject}/example-{index}", kind, base, example,
+                                _label(example, index))
             if method.async_name:
                 self.add(Case(f"{subject}/async-{index}", subject, f"{method.async_name}: {_label(example, index)}",
                               "method-async", {**base, "method": method.async_name}, _expectation(produced, example)))
@@ -173,6 +185,60 @@ class _Builder:
             self.add(Case(f"{klass.name}.{member}/disposed", f"{klass.name}.{member}", "after dispose()", "dispose",
                           {"class": klass.name, "new": new, "member": member, "how": how},
                           Expectation(error="Disposed")))
+
+    # --- resident arrays ------------------------------------------------------------------
+
+    def resident_twins(self, function: Function, subject: str, original: str, kind: str,
+                       payload: dict[str, Any], example: Example, label: str) -> None:
+        """The example again with its arrays resident, as views of resident arrays and
+        (for an array result) with `{ out }`: each must give the original's outcome exactly."""
+        args = payload["args"]
+        if not resident.has_arrays(args):
+            return
+        expect = _expectation(function.stream.result if function.stream else function.returns, example)
+        for mode in ("resident", "view"):
+            flags = {"as": "view"} if mode == "view" else {}
+            self.add(Case(f"{original}/{mode}", subject, f"{label} ({'views of ' if flags else ''}resident arrays)",
+                          kind, {**payload, "args": resident.residents(args, **flags)},
+                          dataclasses.replace(expect, same_as=original)))
+        if function.returns_array and not function.stream and example.error is None:
+            out_args = resident.out_option(function, resident.residents(args), example.expect)
+            self.add(Case(f"{original}/out", subject, f"{label} (into a resident {{ out }})", kind,
+                          {**payload, "args": out_args}, dataclasses.replace(expect, same_as=original)))
+        if self.probe is None and example.error is None and kind in ("call", "method"):
+            self.probe = (function, subject, payload, expect)
+
+    def resident_probes(self) -> None:
+        """Safety and memory cases on one call of the package (see verify/resident.py)."""
+        if self.probe is None:
+            return
+        function, subject, payload, expect = self.probe
+        args = payload["args"]
+        invalid = Expectation(error="InvalidArgument")
+        probes = [
+            ("freed", "a freed ResidentArray is refused", {"freed": True}, invalid),
+            ("outside", "a view of memory outside every ResidentArray is refused", {"as": "outside"}, invalid),
+            ("detached", "a view detached by memory growth is refused", {"as": "detached"}, invalid),
+        ]
+        for name, label, flags, expectation in probes:
+            wrapped, _ = resident.first_array(args, lambda array, flags=flags: {"$resident": array, **flags})
+            self.add(Case(f"resident/{name}", subject, label, self._probe_kind(), {**payload, "args": wrapped},
+                          expectation))
+        grown = resident.residents(args, grow=True)
+        self.add(Case("resident/growth", subject, "resident arrays work across memory growth", self._probe_kind(),
+                      {**payload, "args": grown}, dataclasses.replace(expect, same_as=None)))
+        if function.returns_array:
+            aliased = resident.aliased_out(function, args)
+            if aliased is not None:
+                self.add(Case("resident/alias", subject, "an `out` overlapping an input is refused",
+                              self._probe_kind(), {**payload, "args": aliased}, invalid))
+        self.add(Case("resident/flat", subject, f"memory stays flat over {resident.FLAT_CALLS} resident calls",
+                      "flat", {**payload, "args": resident.residents(args), "calls": resident.FLAT_CALLS},
+                      Expectation(flat=True)))
+
+    def _probe_kind(self) -> str:
+        assert self.probe is not None
+        return "method" if "method" in self.probe[2] else "call"
 
     # --- variants and negatives ------------------------------------------------------------
 

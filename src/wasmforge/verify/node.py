@@ -129,11 +129,33 @@ class Judge:
                 checks.append(Check(self.target, case.subject, case.label, False, "no result from the harness"))
             elif case.kind == "batch":
                 checks.append(self.batch_check(case, result))
+            elif case.expect.flat:
+                checks.append(self.flat_check(case, result))
+            elif case.expect.same_as:
+                checks.append(self.twin_check(case, result, results.get(case.expect.same_as)))
             elif case.expect.error:
                 checks.append(self.error_check(case.subject, case.label, result, case.expect.error))
             else:
                 checks.append(self.value_check(case, result))
         return checks
+
+    def twin_check(self, case: Case, result: dict[str, Any], original: dict[str, Any] | None) -> Check:
+        """The example's expectation, and exactly the outcome of the copy path."""
+        expect = case.expect
+        problem = error_problem(result, expect.error) if expect.error else self.value_problem(expect, result)
+        if problem is None:
+            problem = twin_problem(result, original)
+        return Check(self.target, case.subject, case.label, problem is None, problem or "same as the copy path")
+
+    def flat_check(self, case: Case, result: dict[str, Any]) -> Check:
+        if "threw" in result:
+            return Check(self.target, case.subject, case.label, False, f"threw {result['threw']['message']}")
+        before, after = result["returned"]["before"], result["returned"]["after"]
+        grew = [key for key in ("used", "capacity")
+                if not isinstance(before.get(key), dict) and before.get(key) != after.get(key)]
+        detail = f"used {before.get('used')} → {after.get('used')}, capacity {before.get('capacity')} → " \
+                 f"{after.get('capacity')} bytes"
+        return Check(self.target, case.subject, case.label, not grew, detail)
 
     def features_check(self, result: dict[str, Any]) -> Check:
         features = result.get("returned", {})
@@ -173,6 +195,21 @@ class Judge:
             if problem:
                 return Check(self.target, case.subject, case.label, False, f"item {index}: {problem}")
         return Check(self.target, case.subject, case.label, True, f"{len(outcomes)} items")
+
+
+def twin_problem(result: dict[str, Any], original: dict[str, Any] | None) -> str | None:
+    """None when two outcomes are identical: the same value bit for bit (JSON numbers are
+    the shortest round-tripping spelling of the double), or the same error and details."""
+    if original is None:
+        return "the copy-path case has no result"
+    if "threw" in result or "threw" in original:
+        mine, theirs = result.get("threw") or {}, original.get("threw") or {}
+        same = all(mine.get(key) == theirs.get(key) for key in ("name", "code", "details")) and bool(mine)
+        return None if same else f"threw {mine.get('name')} where the copy path gave {theirs.get('name', 'a value')}"
+    if result.get("returned") != original.get("returned"):
+        return "differs from the copy path: " \
+               f"{json.dumps(result.get('returned'))[:120]} vs {json.dumps(original.get('returned'))[:120]}"
+    return None
 
 
 def error_problem(result: dict[str, Any], expected: str) -> str | None:

@@ -57,6 +57,14 @@ class InternalError extends AllTypesError {
   }
 }
 
+/** The module's memory could not grow to hold a resident array or the copy of an argument. */
+class OutOfMemory extends AllTypesError {
+  constructor(message, details) {
+    super(message, 'OUT_OF_MEMORY', details);
+    this.name = 'OutOfMemory';
+  }
+}
+
 /** The sum does not fit in an i64. */
 class Overflow extends AllTypesError {
   constructor(message, details) {
@@ -79,6 +87,7 @@ const ERROR_KINDS = {
   NOT_INITIALIZED: [NotInitialized, ['function']],
   DISPOSED: [Disposed, ['function']],
   INTERNAL_ERROR: [InternalError, ['function']],
+  OUT_OF_MEMORY: [OutOfMemory, ['function']],
   OVERFLOW: [Overflow, ['left', 'right']],
   EMPTY_INPUT: [EmptyInput, []],
 };
@@ -107,14 +116,6 @@ function toError(thrown, functionName) {
   return thrown;
 }
 
-function call(functionName, thunk) {
-  try {
-    return thunk();
-  } catch (thrown) {
-    throw toError(thrown, functionName);
-  }
-}
-
 function describe(value) {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
@@ -129,8 +130,8 @@ function describe(value) {
   return name && name !== 'Object' ? `a ${name}` : `an object with keys [${Object.keys(value).join(', ')}]`;
 }
 
-function invalid(functionName, argument, expected, value) {
-  const actual = describe(value);
+// `actual`: how to describe what was given, when `describe(value)` would not say it.
+function invalid(functionName, argument, expected, value, actual = describe(value)) {
   const message = `${functionName}(): \`${argument}\` must be ${expected}, got ${actual}`;
   return new InvalidArgument(message, Object.freeze({ function: functionName, argument, expected, actual }));
 }
@@ -145,7 +146,8 @@ function isPlainObject(value) {
   return prototype === Object.prototype || prototype === null;
 }
 
-// Runtime type checks, one per spec type. Ranges, lengths and shapes are checked in Rust.
+// Runtime type checks, one per spec type; typed arrays are checked by heap.need().
+// Ranges, lengths and shapes are checked in Rust.
 const check = {
   bool(value, fn, arg) {
     if (typeof value !== 'boolean') throw invalid(fn, arg, 'a boolean', value);
@@ -177,16 +179,9 @@ const check = {
       throw invalid(fn, arg, 'a bigint in the u64 range', value);
     }
   },
-  array(Type, value, fn, arg) {
-    // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
-    const tag = Object.prototype.toString.call(value);
-    if (!ArrayBuffer.isView(value) || tag !== `[object ${Type.name}]`) {
-      throw invalid(fn, arg, `a ${Type.name}`, value);
-    }
-  },
-  tensor(Type, rank, value, fn, arg) {
+  // The data is checked when the heap takes it (heap.need).
+  tensor(rank, value, fn, arg) {
     check.record(value, fn, arg, ['data', 'shape'], ['data', 'shape']);
-    check.array(Type, value.data, fn, `${arg}.data`);
     const { shape } = value;
     const dims = Array.isArray(shape) || shape instanceof Uint32Array ? Array.from(shape) : undefined;
     if (dims === undefined || dims.length !== rank || !dims.every((d) => isInteger(d, 0, 4294967295))) {
@@ -209,6 +204,288 @@ const check = {
     if (!values.includes(value)) throw invalid(fn, arg, `one of ${values.map((v) => `'${v}'`).join(', ')}`, value);
   },
 };
+
+// --- the module's memory -------------------------------------------------------
+
+// Element types of resident arrays, by the tag the module's `resident` table uses.
+const U8 = 1;
+const I32 = 2;
+const U32 = 3;
+const F32 = 4;
+const F64 = 5;
+const ELEMENT_TYPES = [undefined, Uint8Array, Int32Array, Uint32Array, Float32Array, Float64Array];
+const ELEMENT_NAMES = [undefined, 'u8', 'i32', 'u32', 'f32', 'f64'];
+// The scratch arena holds copies of any element type.
+const ANY = 0;
+// Scratch positions are 16-byte aligned, so a copy suits any element type and SIMD loads.
+const ALIGN = 16;
+// How a slot's array crosses: a handle of its own (>= 0), or copied into scratch.
+const COPY_IN = -1;
+const COPY_OUT = -2;
+// Brands shared by every instance of every wasmforge package, to tell a resident
+// array or a struct view of another module instance from an unrelated object.
+const RESIDENT = Symbol.for('wasmforge.resident');
+const VIEW_OF = Symbol.for('wasmforge.view');
+
+function isView(value, struct) {
+  return value !== null && typeof value === 'object' && value[VIEW_OF] === struct;
+}
+
+function isDetached(array) {
+  const { buffer } = array;
+  if (buffer.byteLength !== 0) return false;
+  if ('detached' in buffer) return buffer.detached;
+  try {
+    new Uint8Array(buffer); // eslint-disable-line no-new
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function alignUp(bytes) {
+  return (bytes + ALIGN - 1) & -ALIGN;
+}
+
+// `{ out }` of a call whose result is an array; undefined when not given.
+function outOption(options, functionName) {
+  if (options === undefined) return undefined;
+  check.record(options, functionName, 'options', ['out'], []);
+  return options.out === null ? undefined : options.out;
+}
+
+/**
+ * The module's linear memory as the facade uses it: the typed-array views over
+ * it (rebuilt after `memory.grow` detaches them), the failure flag the module
+ * raises, the scratch arena where plain typed arrays are copied, and the
+ * resident arrays, by address, so that a view of one passed as an argument is
+ * recognised. A call places its arrays in two steps: `need()` checks each
+ * array and decides how it crosses (by handle, or copied), `reserve()` sizes
+ * the arena once, `place()` yields each array's (handle, offset, length).
+ * The slots in between remember the decisions, since reserving may grow the
+ * memory and detach the views that `need()` saw.
+ */
+class Heap {
+  constructor(raw, Resident) {
+    this.raw = raw;
+    this.Resident = Resident;
+    this.memory = raw.__wasmforge_memory_object();
+    this.statusAddress = raw.__wasmforge_status();
+    this.refresh();
+    this.scratch = 0;
+    this.scratchAddress = 0;
+    this.scratchBytes = 0;
+    this.used = 0;
+    this.slotHandle = [];
+    this.slotOffset = [];
+    this.slotLength = [];
+    this.slotTag = [];
+    this.slotAddress = [];
+    // Live resident arrays sorted by address: [address, byteLength, handle, tag] each.
+    this.residents = [];
+    // The (offset, length) of the array `place()` returned last.
+    this.offset = 0;
+    this.length = 0;
+  }
+
+  refresh() {
+    this.buffer = this.memory.buffer;
+    this.status = new Uint32Array(this.buffer, this.statusAddress, 1);
+    this.typed = ELEMENT_TYPES.map((Type) => Type && new Type(this.buffer));
+  }
+
+  /** The memory's current buffer (a grown memory detached the previous one). */
+  current() {
+    if (this.buffer.byteLength === 0) this.refresh();
+    return this.buffer;
+  }
+
+  /** Whether the last call failed; its error waits in the module. */
+  failed() {
+    let flag = this.status[0];
+    if (flag === undefined) {
+      // The call grew the memory: the flag's view was detached.
+      this.refresh();
+      flag = this.status[0];
+    }
+    return flag !== 0;
+  }
+
+  /** The error the module parked for the failed call `functionName`. */
+  error(functionName) {
+    return toError(this.raw.__wasmforge_take_error(), functionName);
+  }
+
+  /** `thunk()`, a raw call, with its failure thrown as the package's error. */
+  call(functionName, thunk) {
+    let result;
+    try {
+      result = thunk();
+    } catch (thrown) {
+      throw toError(thrown, functionName);
+    }
+    if (this.failed()) throw this.error(functionName);
+    return result;
+  }
+
+  allocate(tag, length, functionName) {
+    const handle = this.raw.__wasmforge_alloc(tag, length);
+    if (handle === 0) {
+      const bytes = length * (tag === ANY ? 1 : ELEMENT_TYPES[tag].BYTES_PER_ELEMENT);
+      const message = `${functionName}(): the WebAssembly memory cannot grow by ${bytes} bytes`;
+      throw new OutOfMemory(message, Object.freeze({ function: functionName }));
+    }
+    return handle;
+  }
+
+  register(address, byteLength, handle, tag) {
+    const at = this.insertionPoint(address);
+    this.residents.splice(at, 0, [address, byteLength, handle, tag]);
+  }
+
+  unregister(address) {
+    const at = this.insertionPoint(address) - 1;
+    if (at >= 0 && this.residents[at][0] === address) this.residents.splice(at, 1);
+  }
+
+  // Index of the first resident starting after `address`.
+  insertionPoint(address) {
+    let low = 0;
+    let high = this.residents.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.residents[middle][0] <= address) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** The resident array holding `byteLength` bytes from `address`, if any. */
+  owner(address, byteLength) {
+    const entry = this.residents[this.insertionPoint(address) - 1];
+    return entry !== undefined && address + byteLength <= entry[0] + entry[1] ? entry : undefined;
+  }
+
+  /**
+   * Check an array argument and decide in slot `slot` how it crosses; returns
+   * the scratch bytes it needs (0 for a resident array or a view of one).
+   */
+  need(slot, value, tag, functionName, argument) {
+    return this.take(slot, value, tag, functionName, argument, COPY_IN);
+  }
+
+  /** `need()` for an `{ out }`: a plain typed array is filled by a copy after the call. */
+  needOut(slot, value, tag, functionName, argument) {
+    return this.take(slot, value, tag, functionName, argument, COPY_OUT);
+  }
+
+  take(slot, value, tag, functionName, argument, copy) {
+    const Type = ELEMENT_TYPES[tag];
+    this.slotTag[slot] = tag;
+    if (value instanceof this.Resident) return this.takeResident(slot, value, tag, functionName, argument);
+    if (value instanceof Type) {
+      if (value.buffer === this.current()) return this.takeView(slot, value, tag, functionName, argument);
+      if (value.length === 0 && isDetached(value)) {
+        throw invalid(functionName, argument, `a usable ${Type.name}`, value,
+          `a detached ${Type.name} (a view taken before the module's memory grew: read resident.array again)`);
+      }
+    } else if (value !== null && typeof value === 'object' && value[RESIDENT] === true) {
+      throw invalid(functionName, argument, 'a ResidentArray of this module instance', value,
+        'a ResidentArray of another instance of the module');
+    } else if (!ArrayBuffer.isView(value) || value[Symbol.toStringTag] !== Type.name) {
+      // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
+      throw invalid(functionName, argument, `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`, value);
+    }
+    this.slotHandle[slot] = copy;
+    return alignUp(value.byteLength);
+  }
+
+  takeResident(slot, resident, tag, functionName, argument) {
+    if (resident.handle === 0) {
+      throw invalid(functionName, argument, 'a live ResidentArray', resident, 'a ResidentArray after free()');
+    }
+    if (resident.tag !== tag) {
+      throw invalid(functionName, argument, `a ResidentArray of ${ELEMENT_NAMES[tag]}`, resident,
+        `a ResidentArray of ${ELEMENT_NAMES[resident.tag]}`);
+    }
+    this.slotHandle[slot] = resident.handle;
+    this.slotOffset[slot] = 0;
+    this.slotLength[slot] = resident.length;
+    this.slotAddress[slot] = resident.byteOffset;
+    return 0;
+  }
+
+  takeView(slot, view, tag, functionName, argument) {
+    const entry = this.owner(view.byteOffset, view.byteLength);
+    if (entry === undefined || entry[3] !== tag) {
+      const where = entry === undefined ? 'outside every live ResidentArray (freed?)'
+        : `inside a ResidentArray of ${ELEMENT_NAMES[entry[3]]}`;
+      throw invalid(functionName, argument, `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`, view,
+        `a view of the module's memory ${where}`);
+    }
+    this.slotHandle[slot] = entry[2];
+    this.slotOffset[slot] = (view.byteOffset - entry[0]) / view.BYTES_PER_ELEMENT;
+    this.slotLength[slot] = view.length;
+    this.slotAddress[slot] = view.byteOffset;
+    return 0;
+  }
+
+  /** Make room for this call's copies (the sum of what `need()` returned). */
+  reserve(bytes, functionName) {
+    this.used = 0;
+    if (bytes > this.scratchBytes) this.growScratch(bytes, functionName);
+  }
+
+  growScratch(bytes, functionName) {
+    const size = Math.max(bytes, 2 * this.scratchBytes, 4096);
+    const handle = this.allocate(ANY, size, functionName);
+    if (this.scratch !== 0) this.raw.__wasmforge_free(this.scratch);
+    this.scratch = handle;
+    this.scratchAddress = this.raw.__wasmforge_address(handle);
+    this.scratchBytes = size;
+  }
+
+  /** The array of slot `slot` in memory: its handle; `offset` and `length` say where in it. */
+  place(slot, value) {
+    if (value === undefined || value === null) {
+      this.offset = 0;
+      this.length = 0;
+      return 0;
+    }
+    const handle = this.slotHandle[slot];
+    if (handle >= 0) {
+      this.offset = this.slotOffset[slot];
+      this.length = this.slotLength[slot];
+      return handle;
+    }
+    const position = this.used;
+    const size = value.BYTES_PER_ELEMENT;
+    this.used += alignUp(value.byteLength);
+    if (handle === COPY_IN) {
+      this.current();
+      this.typed[this.slotTag[slot]].set(value, (this.scratchAddress + position) / size);
+    }
+    this.slotOffset[slot] = position / size;
+    this.offset = position / size;
+    this.length = value.length;
+    return this.scratch;
+  }
+
+  /** What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew). */
+  filled(slot, out) {
+    const handle = this.slotHandle[slot];
+    const tag = this.slotTag[slot];
+    if (handle === COPY_OUT) {
+      const start = this.scratchAddress / out.BYTES_PER_ELEMENT + this.slotOffset[slot];
+      this.current();
+      out.set(this.typed[tag].subarray(start, start + out.length));
+      return out;
+    }
+    if (out instanceof this.Resident) return out.array;
+    if (out.length === this.slotLength[slot]) return out;
+    return new ELEMENT_TYPES[tag](this.current(), this.slotAddress[slot], this.slotLength[slot]);
+  }
+}
 
 // A tiny module using one SIMD instruction: valid exactly where SIMD is supported.
 const SIMD_PROBE = new Uint8Array([
@@ -238,12 +515,19 @@ function tick() {
  */
 function createApi(raw, { isReady, init }) {
   const HANDLES = new WeakMap();
+  // Created on first use, once the module is instantiated (web targets do that in init()).
+  let heap;
 
   function ensureReady(functionName) {
+    if (heap === undefined) connect(functionName);
+  }
+
+  function connect(functionName) {
     if (!isReady()) {
       const message = `${functionName}() was called before init() finished: await init() first`;
       throw new NotInitialized(message, Object.freeze({ function: functionName }));
     }
+    heap = new Heap(raw, ResidentArray);
   }
 
   // The raw handle of a live instance; Disposed once dispose() was called.
@@ -256,6 +540,110 @@ function createApi(raw, { isReady, init }) {
     return handle;
   }
 
+  // Frees the resident arrays a program dropped without free(): a safety net only,
+  // since garbage collection may come late or never.
+  const finalizer = typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry(([handle, address]) => {
+      heap.unregister(address);
+      raw.__wasmforge_free(handle);
+    })
+    : undefined;
+
+  /**
+   * A typed array that lives in the module's memory: pass it (or a view of it)
+   * to any function and it crosses with no copy; write results into it with
+   * `{ out }`. Free it with free() (or `using`).
+   */
+  class ResidentArray {
+    constructor(type, length) {
+      ensureReady('ResidentArray');
+      const tag = typeof type === 'string' ? ELEMENT_NAMES.indexOf(type) : ELEMENT_TYPES.indexOf(type);
+      if (tag <= 0) {
+        throw invalid('ResidentArray', 'type', "one of 'f32', 'f64', 'i32', 'u32', 'u8' or a typed-array class", type);
+      }
+      check.u32(length, 'ResidentArray', 'length');
+      this.handle = heap.allocate(tag, length, 'ResidentArray');
+      this.tag = tag;
+      this.length = length;
+      this.byteOffset = raw.__wasmforge_address(this.handle);
+      this.view = new ELEMENT_TYPES[tag](heap.current(), this.byteOffset, length);
+      heap.register(this.byteOffset, this.byteLength, this.handle, tag);
+      if (finalizer) finalizer.register(this, [this.handle, this.byteOffset], this);
+    }
+
+    /** The element type: 'f32', 'f64', 'i32', 'u32' or 'u8'. */
+    get type() {
+      return ELEMENT_NAMES[this.tag];
+    }
+
+    get byteLength() {
+      return this.length * ELEMENT_TYPES[this.tag].BYTES_PER_ELEMENT;
+    }
+
+    /** Whether free() was called. */
+    get freed() {
+      return this.handle === 0;
+    }
+
+    /** A typed array over the elements, with no copy; a fresh one after the memory grew. */
+    get array() {
+      if (this.handle === 0) {
+        throw new Disposed('ResidentArray.array was read after free()', Object.freeze({ function: 'ResidentArray.array' }));
+      }
+      const buffer = heap.current();
+      if (this.view.buffer !== buffer) this.view = new ELEMENT_TYPES[this.tag](buffer, this.byteOffset, this.length);
+      return this.view;
+    }
+
+    /** Copy `values` in, from element `offset` on. */
+    set(values, offset = 0) {
+      this.array.set(values, offset);
+    }
+
+    /** A copy of the elements outside the module's memory. */
+    toArray() {
+      return this.array.slice();
+    }
+
+    /** Give the memory back; the array must not be used afterwards. */
+    free() {
+      if (this.handle === 0) return;
+      heap.unregister(this.byteOffset);
+      if (finalizer) finalizer.unregister(this);
+      raw.__wasmforge_free(this.handle);
+      this.handle = 0;
+    }
+
+    [Symbol.dispose || Symbol.for('Symbol.dispose')]() {
+      this.free();
+    }
+  }
+  ResidentArray.prototype[RESIDENT] = true;
+
+  /** A zeroed ResidentArray of `length` elements of `type` ('f64', 'f32', 'i32', 'u32', 'u8'). */
+  function alloc(type, length) {
+    return new ResidentArray(type, length);
+  }
+
+  function allocFloat64Array(length) {
+    return new ResidentArray('f64', length);
+  }
+
+  function allocFloat32Array(length) {
+    return new ResidentArray('f32', length);
+  }
+
+  function allocInt32Array(length) {
+    return new ResidentArray('i32', length);
+  }
+
+  function allocUint32Array(length) {
+    return new ResidentArray('u32', length);
+  }
+
+  function allocUint8Array(length) {
+    return new ResidentArray('u8', length);
+  }
 
   function version() {
     return PACKAGE_VERSION;
@@ -272,75 +660,175 @@ function createApi(raw, { isReady, init }) {
     return { simd: raw.__wasmforge_simd(), parallel: false };
   }
 
-  function scale(values, factor) {
+  function scale(values, factor, options) {
     ensureReady('scale');
-    check.array(Float32Array, values, 'scale', 'values');
+    let scratch = 0;
+    scratch += heap.need(0, values, F32, 'scale', 'values');
     if (factor !== undefined && factor !== null) check.f32(factor, 'scale', 'factor');
-    return call('scale', () => raw.scale(values, factor));
+    const out = outOption(options, 'scale');
+    if (out !== undefined) scratch += heap.needOut(1, out, F32, 'scale', 'options.out');
+    heap.reserve(scratch, 'scale');
+    const values_handle = heap.place(0, values), values_offset = heap.offset, values_length = heap.length;
+    const out_handle = heap.place(1, out), out_offset = heap.offset, out_length = heap.length;
+    let raw_result;
+    try {
+      raw_result = raw.scale(values_handle, values_offset, values_length, factor, out_handle, out_offset, out_length);
+    } catch (thrown) {
+      throw toError(thrown, 'scale');
+    }
+    if (heap.failed()) throw heap.error('scale');
+    if (out !== undefined) raw_result = heap.filled(1, out);
+    return raw_result;
   }
 
   function checksum(bytes) {
     ensureReady('checksum');
-    check.array(Uint8Array, bytes, 'checksum', 'bytes');
-    return call('checksum', () => raw.checksum(bytes));
+    let scratch = 0;
+    scratch += heap.need(0, bytes, U8, 'checksum', 'bytes');
+    heap.reserve(scratch, 'checksum');
+    const bytes_handle = heap.place(0, bytes), bytes_offset = heap.offset, bytes_length = heap.length;
+    let raw_result;
+    try {
+      raw_result = raw.checksum(bytes_handle, bytes_offset, bytes_length);
+    } catch (thrown) {
+      throw toError(thrown, 'checksum');
+    }
+    if (heap.failed()) throw heap.error('checksum');
+    return raw_result;
   }
 
   function countAbove(values, threshold) {
     ensureReady('countAbove');
-    check.array(Int32Array, values, 'countAbove', 'values');
+    let scratch = 0;
+    scratch += heap.need(0, values, I32, 'countAbove', 'values');
     check.i32(threshold, 'countAbove', 'threshold');
-    return call('countAbove', () => raw.countAbove(values, threshold));
+    heap.reserve(scratch, 'countAbove');
+    const values_handle = heap.place(0, values), values_offset = heap.offset, values_length = heap.length;
+    let raw_result;
+    try {
+      raw_result = raw.countAbove(values_handle, values_offset, values_length, threshold);
+    } catch (thrown) {
+      throw toError(thrown, 'countAbove');
+    }
+    if (heap.failed()) throw heap.error('countAbove');
+    return raw_result;
   }
 
   function addWide(left, right) {
     ensureReady('addWide');
     check.i64(left, 'addWide', 'left');
     check.i64(right, 'addWide', 'right');
-    return call('addWide', () => raw.addWide(left, right));
+    let raw_result;
+    try {
+      raw_result = raw.addWide(left, right);
+    } catch (thrown) {
+      throw toError(thrown, 'addWide');
+    }
+    if (heap.failed()) throw heap.error('addWide');
+    return raw_result;
   }
 
   function lowBits(bits, keep) {
     ensureReady('lowBits');
     check.u64(bits, 'lowBits', 'bits');
     check.u32(keep, 'lowBits', 'keep');
-    return call('lowBits', () => raw.lowBits(bits, keep));
+    let raw_result;
+    try {
+      raw_result = raw.lowBits(bits, keep);
+    } catch (thrown) {
+      throw toError(thrown, 'lowBits');
+    }
+    if (heap.failed()) throw heap.error('lowBits');
+    return raw_result;
   }
 
   function greet(name, excited) {
     ensureReady('greet');
     check.string(name, 'greet', 'name');
     if (excited !== undefined && excited !== null) check.bool(excited, 'greet', 'excited');
-    return call('greet', () => raw.greet(name, excited));
+    let raw_result;
+    try {
+      raw_result = raw.greet(name, excited);
+    } catch (thrown) {
+      throw toError(thrown, 'greet');
+    }
+    if (heap.failed()) throw heap.error('greet');
+    return raw_result;
   }
 
   function maybeHalf(value) {
     ensureReady('maybeHalf');
     if (value !== undefined && value !== null) check.f64(value, 'maybeHalf', 'value');
-    return call('maybeHalf', () => raw.maybeHalf(value));
+    let raw_result;
+    try {
+      raw_result = raw.maybeHalf(value);
+    } catch (thrown) {
+      throw toError(thrown, 'maybeHalf');
+    }
+    if (heap.failed()) throw heap.error('maybeHalf');
+    return raw_result;
   }
 
-  function reverse(flags) {
+  function reverse(flags, options) {
     ensureReady('reverse');
-    check.array(Uint32Array, flags, 'reverse', 'flags');
-    return call('reverse', () => raw.reverse(flags));
+    let scratch = 0;
+    scratch += heap.need(0, flags, U32, 'reverse', 'flags');
+    const out = outOption(options, 'reverse');
+    if (out !== undefined) scratch += heap.needOut(1, out, U32, 'reverse', 'options.out');
+    heap.reserve(scratch, 'reverse');
+    const flags_handle = heap.place(0, flags), flags_offset = heap.offset, flags_length = heap.length;
+    const out_handle = heap.place(1, out), out_offset = heap.offset, out_length = heap.length;
+    let raw_result;
+    try {
+      raw_result = raw.reverse(flags_handle, flags_offset, flags_length, out_handle, out_offset, out_length);
+    } catch (thrown) {
+      throw toError(thrown, 'reverse');
+    }
+    if (heap.failed()) throw heap.error('reverse');
+    if (out !== undefined) raw_result = heap.filled(1, out);
+    return raw_result;
   }
 
   function isEven(n) {
     ensureReady('isEven');
     check.u32(n, 'isEven', 'n');
-    return call('isEven', () => raw.isEven(n));
+    let raw_result;
+    try {
+      raw_result = raw.isEven(n);
+    } catch (thrown) {
+      throw toError(thrown, 'isEven');
+    }
+    if (heap.failed()) throw heap.error('isEven');
+    return raw_result;
   }
 
   function validate(weights) {
     ensureReady('validate');
-    if (weights !== undefined && weights !== null) check.array(Float64Array, weights, 'validate', 'weights');
-    return call('validate', () => raw.validate(weights));
+    let scratch = 0;
+    if (weights !== undefined && weights !== null) scratch += heap.need(0, weights, F64, 'validate', 'weights');
+    heap.reserve(scratch, 'validate');
+    const weights_handle = heap.place(0, weights), weights_offset = heap.offset, weights_length = heap.length;
+    let raw_result;
+    try {
+      raw_result = raw.validate(weights_handle, weights_offset, weights_length);
+    } catch (thrown) {
+      throw toError(thrown, 'validate');
+    }
+    if (heap.failed()) throw heap.error('validate');
+    return raw_result;
   }
 
   return {
     version,
     memoryUsage,
     features,
+    ResidentArray,
+    alloc,
+    allocFloat64Array,
+    allocFloat32Array,
+    allocInt32Array,
+    allocUint32Array,
+    allocUint8Array,
     scale,
     checksum,
     countAbove,
@@ -403,6 +891,7 @@ function createApi(raw, { isReady, init }) {
     NotInitialized,
     Disposed,
     InternalError,
+    OutOfMemory,
     Overflow,
     EmptyInput,
   });

@@ -19,6 +19,7 @@ module.exports = {
   NotInitialized: api.NotInitialized,
   Disposed: api.Disposed,
   InternalError: api.InternalError,
+  OutOfMemory: api.OutOfMemory,
   Overflow: api.Overflow,
   EmptyInput: api.EmptyInput,
 };

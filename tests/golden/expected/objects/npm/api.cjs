@@ -4,10 +4,11 @@
 // The JavaScript side of `@wasmforge-test/objects`, shared by every target.
 // createApi() wraps the raw wasm-bindgen exports of one target: it checks the
 // JavaScript type of every argument (a wrong type becomes InvalidArgument,
-// never a silent coercion or a wasm trap), turns the errors the module throws
-// into instances of the classes below, rebuilds structs as plain objects, and
-// adds what wasm cannot express: classes with dispose(), async iterators,
-// batches, promises and events.
+// never a silent coercion or a wasm trap), hands typed arrays to wasm without
+// a copy when they already live in the module's memory (resident arrays),
+// turns the errors the module raises into instances of the classes below,
+// rebuilds structs as plain objects, and adds what wasm cannot express:
+// classes with dispose(), async iterators, batches, promises and events.
 
 const RAW_ERROR_MARKER = '__wasmforge_error__';
 const PACKAGE_VERSION = "0.2.0";
@@ -55,6 +56,14 @@ class InternalError extends ObjectsError {
   }
 }
 
+/** The module's memory could not grow to hold a resident array or the copy of an argument. */
+class OutOfMemory extends ObjectsError {
+  constructor(message, details) {
+    super(message, 'OUT_OF_MEMORY', details);
+    this.name = 'OutOfMemory';
+  }
+}
+
 /** A polygon needs three corners. */
 class TooFewPoints extends ObjectsError {
   constructor(message, details) {
@@ -77,6 +86,7 @@ const ERROR_KINDS = {
   NOT_INITIALIZED: [NotInitialized, ['function']],
   DISPOSED: [Disposed, ['function']],
   INTERNAL_ERROR: [InternalError, ['function']],
+  OUT_OF_MEMORY: [OutOfMemory, ['function']],
   TOO_FEW_POINTS: [TooFewPoints, ['count']],
   STOPPED: [Stopped, ['at']],
 };
@@ -105,14 +115,6 @@ function toError(thrown, functionName) {
   return thrown;
 }
 
-function call(functionName, thunk) {
-  try {
-    return thunk();
-  } catch (thrown) {
-    throw toError(thrown, functionName);
-  }
-}
-
 function describe(value) {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
@@ -127,8 +129,8 @@ function describe(value) {
   return name && name !== 'Object' ? `a ${name}` : `an object with keys [${Object.keys(value).join(', ')}]`;
 }
 
-function invalid(functionName, argument, expected, value) {
-  const actual = describe(value);
+// `actual`: how to describe what was given, when `describe(value)` would not say it.
+function invalid(functionName, argument, expected, value, actual = describe(value)) {
   const message = `${functionName}(): \`${argument}\` must be ${expected}, got ${actual}`;
   return new InvalidArgument(message, Object.freeze({ function: functionName, argument, expected, actual }));
 }
@@ -143,7 +145,8 @@ function isPlainObject(value) {
   return prototype === Object.prototype || prototype === null;
 }
 
-// Runtime type checks, one per spec type. Ranges, lengths and shapes are checked in Rust.
+// Runtime type checks, one per spec type; typed arrays are checked by heap.need().
+// Ranges, lengths and shapes are checked in Rust.
 const check = {
   bool(value, fn, arg) {
     if (typeof value !== 'boolean') throw invalid(fn, arg, 'a boolean', value);
@@ -175,16 +178,9 @@ const check = {
       throw invalid(fn, arg, 'a bigint in the u64 range', value);
     }
   },
-  array(Type, value, fn, arg) {
-    // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
-    const tag = Object.prototype.toString.call(value);
-    if (!ArrayBuffer.isView(value) || tag !== `[object ${Type.name}]`) {
-      throw invalid(fn, arg, `a ${Type.name}`, value);
-    }
-  },
-  tensor(Type, rank, value, fn, arg) {
+  // The data is checked when the heap takes it (heap.need).
+  tensor(rank, value, fn, arg) {
     check.record(value, fn, arg, ['data', 'shape'], ['data', 'shape']);
-    check.array(Type, value.data, fn, `${arg}.data`);
     const { shape } = value;
     const dims = Array.isArray(shape) || shape instanceof Uint32Array ? Array.from(shape) : undefined;
     if (dims === undefined || dims.length !== rank || !dims.every((d) => isInteger(d, 0, 4294967295))) {
@@ -229,7 +225,6 @@ function fromPoint(raw) {
 
 function checkPolygon(value, fn, label) {
   check.record(value, fn, label, ["corners", "closed", "unit"], ["corners"]);
-  check.array(Float64Array, value.corners, fn, `${label}.corners`);
   if (value.closed !== undefined && value.closed !== null) check.bool(value.closed, fn, `${label}.closed`);
   if (value.unit !== undefined && value.unit !== null) checkUnit(value.unit, fn, `${label}.unit`);
 }
@@ -261,6 +256,288 @@ function fromStep(raw) {
   return { iteration: raw[0], remaining: raw[1] };
 }
 
+// --- the module's memory -------------------------------------------------------
+
+// Element types of resident arrays, by the tag the module's `resident` table uses.
+const U8 = 1;
+const I32 = 2;
+const U32 = 3;
+const F32 = 4;
+const F64 = 5;
+const ELEMENT_TYPES = [undefined, Uint8Array, Int32Array, Uint32Array, Float32Array, Float64Array];
+const ELEMENT_NAMES = [undefined, 'u8', 'i32', 'u32', 'f32', 'f64'];
+// The scratch arena holds copies of any element type.
+const ANY = 0;
+// Scratch positions are 16-byte aligned, so a copy suits any element type and SIMD loads.
+const ALIGN = 16;
+// How a slot's array crosses: a handle of its own (>= 0), or copied into scratch.
+const COPY_IN = -1;
+const COPY_OUT = -2;
+// Brands shared by every instance of every wasmforge package, to tell a resident
+// array or a struct view of another module instance from an unrelated object.
+const RESIDENT = Symbol.for('wasmforge.resident');
+const VIEW_OF = Symbol.for('wasmforge.view');
+
+function isView(value, struct) {
+  return value !== null && typeof value === 'object' && value[VIEW_OF] === struct;
+}
+
+function isDetached(array) {
+  const { buffer } = array;
+  if (buffer.byteLength !== 0) return false;
+  if ('detached' in buffer) return buffer.detached;
+  try {
+    new Uint8Array(buffer); // eslint-disable-line no-new
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function alignUp(bytes) {
+  return (bytes + ALIGN - 1) & -ALIGN;
+}
+
+// `{ out }` of a call whose result is an array; undefined when not given.
+function outOption(options, functionName) {
+  if (options === undefined) return undefined;
+  check.record(options, functionName, 'options', ['out'], []);
+  return options.out === null ? undefined : options.out;
+}
+
+/**
+ * The module's linear memory as the facade uses it: the typed-array views over
+ * it (rebuilt after `memory.grow` detaches them), the failure flag the module
+ * raises, the scratch arena where plain typed arrays are copied, and the
+ * resident arrays, by address, so that a view of one passed as an argument is
+ * recognised. A call places its arrays in two steps: `need()` checks each
+ * array and decides how it crosses (by handle, or copied), `reserve()` sizes
+ * the arena once, `place()` yields each array's (handle, offset, length).
+ * The slots in between remember the decisions, since reserving may grow the
+ * memory and detach the views that `need()` saw.
+ */
+class Heap {
+  constructor(raw, Resident) {
+    this.raw = raw;
+    this.Resident = Resident;
+    this.memory = raw.__wasmforge_memory_object();
+    this.statusAddress = raw.__wasmforge_status();
+    this.refresh();
+    this.scratch = 0;
+    this.scratchAddress = 0;
+    this.scratchBytes = 0;
+    this.used = 0;
+    this.slotHandle = [];
+    this.slotOffset = [];
+    this.slotLength = [];
+    this.slotTag = [];
+    this.slotAddress = [];
+    // Live resident arrays sorted by address: [address, byteLength, handle, tag] each.
+    this.residents = [];
+    // The (offset, length) of the array `place()` returned last.
+    this.offset = 0;
+    this.length = 0;
+  }
+
+  refresh() {
+    this.buffer = this.memory.buffer;
+    this.status = new Uint32Array(this.buffer, this.statusAddress, 1);
+    this.typed = ELEMENT_TYPES.map((Type) => Type && new Type(this.buffer));
+  }
+
+  /** The memory's current buffer (a grown memory detached the previous one). */
+  current() {
+    if (this.buffer.byteLength === 0) this.refresh();
+    return this.buffer;
+  }
+
+  /** Whether the last call failed; its error waits in the module. */
+  failed() {
+    let flag = this.status[0];
+    if (flag === undefined) {
+      // The call grew the memory: the flag's view was detached.
+      this.refresh();
+      flag = this.status[0];
+    }
+    return flag !== 0;
+  }
+
+  /** The error the module parked for the failed call `functionName`. */
+  error(functionName) {
+    return toError(this.raw.__wasmforge_take_error(), functionName);
+  }
+
+  /** `thunk()`, a raw call, with its failure thrown as the package's error. */
+  call(functionName, thunk) {
+    let result;
+    try {
+      result = thunk();
+    } catch (thrown) {
+      throw toError(thrown, functionName);
+    }
+    if (this.failed()) throw this.error(functionName);
+    return result;
+  }
+
+  allocate(tag, length, functionName) {
+    const handle = this.raw.__wasmforge_alloc(tag, length);
+    if (handle === 0) {
+      const bytes = length * (tag === ANY ? 1 : ELEMENT_TYPES[tag].BYTES_PER_ELEMENT);
+      const message = `${functionName}(): the WebAssembly memory cannot grow by ${bytes} bytes`;
+      throw new OutOfMemory(message, Object.freeze({ function: functionName }));
+    }
+    return handle;
+  }
+
+  register(address, byteLength, handle, tag) {
+    const at = this.insertionPoint(address);
+    this.residents.splice(at, 0, [address, byteLength, handle, tag]);
+  }
+
+  unregister(address) {
+    const at = this.insertionPoint(address) - 1;
+    if (at >= 0 && this.residents[at][0] === address) this.residents.splice(at, 1);
+  }
+
+  // Index of the first resident starting after `address`.
+  insertionPoint(address) {
+    let low = 0;
+    let high = this.residents.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.residents[middle][0] <= address) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** The resident array holding `byteLength` bytes from `address`, if any. */
+  owner(address, byteLength) {
+    const entry = this.residents[this.insertionPoint(address) - 1];
+    return entry !== undefined && address + byteLength <= entry[0] + entry[1] ? entry : undefined;
+  }
+
+  /**
+   * Check an array argument and decide in slot `slot` how it crosses; returns
+   * the scratch bytes it needs (0 for a resident array or a view of one).
+   */
+  need(slot, value, tag, functionName, argument) {
+    return this.take(slot, value, tag, functionName, argument, COPY_IN);
+  }
+
+  /** `need()` for an `{ out }`: a plain typed array is filled by a copy after the call. */
+  needOut(slot, value, tag, functionName, argument) {
+    return this.take(slot, value, tag, functionName, argument, COPY_OUT);
+  }
+
+  take(slot, value, tag, functionName, argument, copy) {
+    const Type = ELEMENT_TYPES[tag];
+    this.slotTag[slot] = tag;
+    if (value instanceof this.Resident) return this.takeResident(slot, value, tag, functionName, argument);
+    if (value instanceof Type) {
+      if (value.buffer === this.current()) return this.takeView(slot, value, tag, functionName, argument);
+      if (value.length === 0 && isDetached(value)) {
+        throw invalid(functionName, argument, `a usable ${Type.name}`, value,
+          `a detached ${Type.name} (a view taken before the module's memory grew: read resident.array again)`);
+      }
+    } else if (value !== null && typeof value === 'object' && value[RESIDENT] === true) {
+      throw invalid(functionName, argument, 'a ResidentArray of this module instance', value,
+        'a ResidentArray of another instance of the module');
+    } else if (!ArrayBuffer.isView(value) || value[Symbol.toStringTag] !== Type.name) {
+      // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
+      throw invalid(functionName, argument, `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`, value);
+    }
+    this.slotHandle[slot] = copy;
+    return alignUp(value.byteLength);
+  }
+
+  takeResident(slot, resident, tag, functionName, argument) {
+    if (resident.handle === 0) {
+      throw invalid(functionName, argument, 'a live ResidentArray', resident, 'a ResidentArray after free()');
+    }
+    if (resident.tag !== tag) {
+      throw invalid(functionName, argument, `a ResidentArray of ${ELEMENT_NAMES[tag]}`, resident,
+        `a ResidentArray of ${ELEMENT_NAMES[resident.tag]}`);
+    }
+    this.slotHandle[slot] = resident.handle;
+    this.slotOffset[slot] = 0;
+    this.slotLength[slot] = resident.length;
+    this.slotAddress[slot] = resident.byteOffset;
+    return 0;
+  }
+
+  takeView(slot, view, tag, functionName, argument) {
+    const entry = this.owner(view.byteOffset, view.byteLength);
+    if (entry === undefined || entry[3] !== tag) {
+      const where = entry === undefined ? 'outside every live ResidentArray (freed?)'
+        : `inside a ResidentArray of ${ELEMENT_NAMES[entry[3]]}`;
+      throw invalid(functionName, argument, `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`, view,
+        `a view of the module's memory ${where}`);
+    }
+    this.slotHandle[slot] = entry[2];
+    this.slotOffset[slot] = (view.byteOffset - entry[0]) / view.BYTES_PER_ELEMENT;
+    this.slotLength[slot] = view.length;
+    this.slotAddress[slot] = view.byteOffset;
+    return 0;
+  }
+
+  /** Make room for this call's copies (the sum of what `need()` returned). */
+  reserve(bytes, functionName) {
+    this.used = 0;
+    if (bytes > this.scratchBytes) this.growScratch(bytes, functionName);
+  }
+
+  growScratch(bytes, functionName) {
+    const size = Math.max(bytes, 2 * this.scratchBytes, 4096);
+    const handle = this.allocate(ANY, size, functionName);
+    if (this.scratch !== 0) this.raw.__wasmforge_free(this.scratch);
+    this.scratch = handle;
+    this.scratchAddress = this.raw.__wasmforge_address(handle);
+    this.scratchBytes = size;
+  }
+
+  /** The array of slot `slot` in memory: its handle; `offset` and `length` say where in it. */
+  place(slot, value) {
+    if (value === undefined || value === null) {
+      this.offset = 0;
+      this.length = 0;
+      return 0;
+    }
+    const handle = this.slotHandle[slot];
+    if (handle >= 0) {
+      this.offset = this.slotOffset[slot];
+      this.length = this.slotLength[slot];
+      return handle;
+    }
+    const position = this.used;
+    const size = value.BYTES_PER_ELEMENT;
+    this.used += alignUp(value.byteLength);
+    if (handle === COPY_IN) {
+      this.current();
+      this.typed[this.slotTag[slot]].set(value, (this.scratchAddress + position) / size);
+    }
+    this.slotOffset[slot] = position / size;
+    this.offset = position / size;
+    this.length = value.length;
+    return this.scratch;
+  }
+
+  /** What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew). */
+  filled(slot, out) {
+    const handle = this.slotHandle[slot];
+    const tag = this.slotTag[slot];
+    if (handle === COPY_OUT) {
+      const start = this.scratchAddress / out.BYTES_PER_ELEMENT + this.slotOffset[slot];
+      this.current();
+      out.set(this.typed[tag].subarray(start, start + out.length));
+      return out;
+    }
+    if (out instanceof this.Resident) return out.array;
+    if (out.length === this.slotLength[slot]) return out;
+    return new ELEMENT_TYPES[tag](this.current(), this.slotAddress[slot], this.slotLength[slot]);
+  }
+}
+
 // A tiny module using one SIMD instruction: valid exactly where SIMD is supported.
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
@@ -284,11 +561,11 @@ function tick() {
 
 // Drive a raw stream handle: one chunk of work in wasm per step, the event loop
 // in between. Leaving early (break, return()) or failing frees the handle.
-async function* iterate(stream, functionName, convertItem, finish) {
+async function* iterate(heap, stream, functionName, convertItem, finish) {
   try {
     for (;;) {
-      const value = call(functionName, () => stream.next());
-      if (value === undefined) return finish ? call(functionName, () => finish(stream)) : undefined;
+      const value = heap.call(functionName, () => stream.next());
+      if (value === undefined) return finish ? heap.call(functionName, () => finish(stream)) : undefined;
       yield convertItem(value);
       await tick();
     }
@@ -297,28 +574,17 @@ async function* iterate(stream, functionName, convertItem, finish) {
   }
 }
 
-// Pack per-item raw arguments into one typed array per column (arrays
-// concatenated, with offsets), so a batch crosses into wasm once.
+// Pack per-item raw arguments into one typed array per column (an array
+// argument is three columns: handle, offset and length), so a batch crosses
+// into wasm once.
 function pack(rows, layout) {
   const columns = [];
   layout.forEach(([kind, Type, optional], column) => {
     const values = rows.map((row) => row[column]);
     const present = values.map((value) => value !== undefined && value !== null);
-    if (kind === 'arrays') {
-      const offsets = new Uint32Array(values.length + 1);
-      values.forEach((value, index) => {
-        offsets[index + 1] = offsets[index] + (present[index] ? value.length : 0);
-      });
-      const flat = new globalThis[Type](offsets[values.length]);
-      values.forEach((value, index) => {
-        if (present[index]) flat.set(value, offsets[index]);
-      });
-      columns.push(flat, offsets);
-    } else {
-      const zero = Type.startsWith('Big') ? 0n : 0;
-      const cells = values.map((value, index) => (present[index] ? (kind === 'bools' ? Number(value) : value) : zero));
-      columns.push(globalThis[Type].from(cells));
-    }
+    const zero = Type.startsWith('Big') ? 0n : 0;
+    const cells = values.map((value, index) => (present[index] ? (kind === 'bools' ? Number(value) : value) : zero));
+    columns.push(globalThis[Type].from(cells));
     if (optional) columns.push(Uint8Array.from(present, Number));
   });
   return columns;
@@ -395,12 +661,19 @@ async function* trackProgress(steps, { target, limit, iteration = "iteration", m
  */
 function createApi(raw, { isReady, init }) {
   const HANDLES = new WeakMap();
+  // Created on first use, once the module is instantiated (web targets do that in init()).
+  let heap;
 
   function ensureReady(functionName) {
+    if (heap === undefined) connect(functionName);
+  }
+
+  function connect(functionName) {
     if (!isReady()) {
       const message = `${functionName}() was called before init() finished: await init() first`;
       throw new NotInitialized(message, Object.freeze({ function: functionName }));
     }
+    heap = new Heap(raw, ResidentArray);
   }
 
   // The raw handle of a live instance; Disposed once dispose() was called.
@@ -416,6 +689,111 @@ function createApi(raw, { isReady, init }) {
   function handleOf(Type, value, functionName, argument) {
     if (!(value instanceof Type)) throw invalid(functionName, argument, `a ${Type.name}`, value);
     return live(value, functionName);
+  }
+
+  // Frees the resident arrays a program dropped without free(): a safety net only,
+  // since garbage collection may come late or never.
+  const finalizer = typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry(([handle, address]) => {
+      heap.unregister(address);
+      raw.__wasmforge_free(handle);
+    })
+    : undefined;
+
+  /**
+   * A typed array that lives in the module's memory: pass it (or a view of it)
+   * to any function and it crosses with no copy; write results into it with
+   * `{ out }`. Free it with free() (or `using`).
+   */
+  class ResidentArray {
+    constructor(type, length) {
+      ensureReady('ResidentArray');
+      const tag = typeof type === 'string' ? ELEMENT_NAMES.indexOf(type) : ELEMENT_TYPES.indexOf(type);
+      if (tag <= 0) {
+        throw invalid('ResidentArray', 'type', "one of 'f32', 'f64', 'i32', 'u32', 'u8' or a typed-array class", type);
+      }
+      check.u32(length, 'ResidentArray', 'length');
+      this.handle = heap.allocate(tag, length, 'ResidentArray');
+      this.tag = tag;
+      this.length = length;
+      this.byteOffset = raw.__wasmforge_address(this.handle);
+      this.view = new ELEMENT_TYPES[tag](heap.current(), this.byteOffset, length);
+      heap.register(this.byteOffset, this.byteLength, this.handle, tag);
+      if (finalizer) finalizer.register(this, [this.handle, this.byteOffset], this);
+    }
+
+    /** The element type: 'f32', 'f64', 'i32', 'u32' or 'u8'. */
+    get type() {
+      return ELEMENT_NAMES[this.tag];
+    }
+
+    get byteLength() {
+      return this.length * ELEMENT_TYPES[this.tag].BYTES_PER_ELEMENT;
+    }
+
+    /** Whether free() was called. */
+    get freed() {
+      return this.handle === 0;
+    }
+
+    /** A typed array over the elements, with no copy; a fresh one after the memory grew. */
+    get array() {
+      if (this.handle === 0) {
+        throw new Disposed('ResidentArray.array was read after free()', Object.freeze({ function: 'ResidentArray.array' }));
+      }
+      const buffer = heap.current();
+      if (this.view.buffer !== buffer) this.view = new ELEMENT_TYPES[this.tag](buffer, this.byteOffset, this.length);
+      return this.view;
+    }
+
+    /** Copy `values` in, from element `offset` on. */
+    set(values, offset = 0) {
+      this.array.set(values, offset);
+    }
+
+    /** A copy of the elements outside the module's memory. */
+    toArray() {
+      return this.array.slice();
+    }
+
+    /** Give the memory back; the array must not be used afterwards. */
+    free() {
+      if (this.handle === 0) return;
+      heap.unregister(this.byteOffset);
+      if (finalizer) finalizer.unregister(this);
+      raw.__wasmforge_free(this.handle);
+      this.handle = 0;
+    }
+
+    [Symbol.dispose || Symbol.for('Symbol.dispose')]() {
+      this.free();
+    }
+  }
+  ResidentArray.prototype[RESIDENT] = true;
+
+  /** A zeroed ResidentArray of `length` elements of `type` ('f64', 'f32', 'i32', 'u32', 'u8'). */
+  function alloc(type, length) {
+    return new ResidentArray(type, length);
+  }
+
+  function allocFloat64Array(length) {
+    return new ResidentArray('f64', length);
+  }
+
+  function allocFloat32Array(length) {
+    return new ResidentArray('f32', length);
+  }
+
+  function allocInt32Array(length) {
+    return new ResidentArray('i32', length);
+  }
+
+  function allocUint32Array(length) {
+    return new ResidentArray('u32', length);
+  }
+
+  function allocUint8Array(length) {
+    return new ResidentArray('u8', length);
   }
 
   function version() {
@@ -435,9 +813,20 @@ function createApi(raw, { isReady, init }) {
 
   function summarize(polygon, label) {
     ensureReady('summarize');
+    let scratch = 0;
     checkPolygon(polygon, 'summarize', 'polygon');
+    scratch += heap.need(0, polygon.corners, F64, 'summarize', 'polygon.corners');
     if (label !== undefined && label !== null) check.string(label, 'summarize', 'label');
-    return call('summarize', () => { const raw_result = raw.summarize(polygon.corners, polygon.closed, polygon.unit, label); return fromSummary(raw_result); });
+    heap.reserve(scratch, 'summarize');
+    const polygon_corners_handle = heap.place(0, polygon.corners), polygon_corners_offset = heap.offset, polygon_corners_length = heap.length;
+    let raw_result;
+    try {
+      raw_result = raw.summarize(polygon_corners_handle, polygon_corners_offset, polygon_corners_length, polygon.closed, polygon.unit, label);
+    } catch (thrown) {
+      throw toError(thrown, 'summarize');
+    }
+    if (heap.failed()) throw heap.error('summarize');
+    return fromSummary(raw_result);
   }
 
   function summarizeAsync(...args) {
@@ -449,14 +838,28 @@ function createApi(raw, { isReady, init }) {
     check.f64(length, 'convert', 'length');
     checkUnit(from, 'convert', 'from');
     if (to !== undefined && to !== null) checkUnit(to, 'convert', 'to');
-    return call('convert', () => raw.convert(length, from, to));
+    let raw_result;
+    try {
+      raw_result = raw.convert(length, from, to);
+    } catch (thrown) {
+      throw toError(thrown, 'convert');
+    }
+    if (heap.failed()) throw heap.error('convert');
+    return raw_result;
   }
 
   function distance(a, b) {
     ensureReady('distance');
     checkPoint(a, 'distance', 'a');
     checkPoint(b, 'distance', 'b');
-    return call('distance', () => raw.distance(a.x, a.y, b.x, b.y));
+    let raw_result;
+    try {
+      raw_result = raw.distance(a.x, a.y, b.x, b.y);
+    } catch (thrown) {
+      throw toError(thrown, 'distance');
+    }
+    if (heap.failed()) throw heap.error('distance');
+    return raw_result;
   }
 
   function distanceBatch(items) {
@@ -465,23 +868,31 @@ function createApi(raw, { isReady, init }) {
       const runner = raw;
       check.list(items, 'distanceBatch', 'items');
       const results = new Array(items.length);
-      const rows = [];
-      const indices = [];
+      const valid = [];
       items.forEach((item, index) => {
         try {
           check.record(item, 'distanceBatch', `items[${index}]`, ["a", "b"], ["a", "b"]);
           const { a, b } = item;
           checkPoint(a, 'distanceBatch', `items[${index}].a`);
           checkPoint(b, 'distanceBatch', `items[${index}].b`);
-          rows.push([a.x, a.y, b.x, b.y]);
-          indices.push(index);
+          valid.push(index);
         } catch (error) {
           results[index] = error;
         }
       });
+      const rows = valid.map((index) => {
+        const { a, b } = items[index];
+        return [a.x, a.y, b.x, b.y];
+      });
       const columns = pack(rows, [["values", "Float64Array", false], ["values", "Float64Array", false], ["values", "Float64Array", false], ["values", "Float64Array", false]]);
-      const outcomes = call('distanceBatch', () => runner.distanceBatch(indices.length, ...columns));
-      indices.forEach((index, position) => {
+      let outcomes;
+      try {
+        outcomes = runner.distanceBatch(rows.length, ...columns);
+      } catch (thrown) {
+        throw toError(thrown, 'distanceBatch');
+      }
+      if (heap.failed()) throw heap.error('distanceBatch');
+      valid.forEach((index, position) => {
         const raw_result = outcomes[position];
         results[index] = isRawError(raw_result) ? toError(raw_result, 'distanceBatch') : raw_result;
       });
@@ -489,24 +900,60 @@ function createApi(raw, { isReady, init }) {
     });
   }
 
-
-  function matmul(a, b) {
+  function matmul(a, b, options) {
     ensureReady('matmul');
-    check.tensor(Float32Array, 2, a, 'matmul', 'a');
-    check.tensor(Float32Array, 2, b, 'matmul', 'b');
-    return call('matmul', () => { const raw_result = raw.matmul(a.data, a.shape, b.data, b.shape); return { data: raw_result, shape: [Number(a.shape[0]), Number(b.shape[1])] }; });
+    let scratch = 0;
+    check.tensor(2, a, 'matmul', 'a');
+    scratch += heap.need(0, a.data, F32, 'matmul', 'a.data');
+    check.tensor(2, b, 'matmul', 'b');
+    scratch += heap.need(1, b.data, F32, 'matmul', 'b.data');
+    const out = outOption(options, 'matmul');
+    if (out !== undefined) scratch += heap.needOut(2, out, F32, 'matmul', 'options.out');
+    heap.reserve(scratch, 'matmul');
+    const a_data_handle = heap.place(0, a.data), a_data_offset = heap.offset, a_data_length = heap.length;
+    const b_data_handle = heap.place(1, b.data), b_data_offset = heap.offset, b_data_length = heap.length;
+    const out_handle = heap.place(2, out), out_offset = heap.offset, out_length = heap.length;
+    let raw_result;
+    try {
+      raw_result = raw.matmul(a_data_handle, a_data_offset, a_data_length, a.shape[0], a.shape[1], b_data_handle, b_data_offset, b_data_length, b.shape[0], b.shape[1], out_handle, out_offset, out_length);
+    } catch (thrown) {
+      throw toError(thrown, 'matmul');
+    }
+    if (heap.failed()) throw heap.error('matmul');
+    if (out !== undefined) raw_result = heap.filled(2, out);
+    return { data: raw_result, shape: [Number(a.shape[0]), Number(b.shape[1])] };
   }
 
   function maskedSum(values, mask) {
     ensureReady('maskedSum');
-    check.tensor(Float32Array, 2, values, 'maskedSum', 'values');
-    if (mask !== undefined && mask !== null) check.tensor(Float32Array, 2, mask, 'maskedSum', 'mask');
-    return call('maskedSum', () => raw.maskedSum(values.data, values.shape, mask === undefined || mask === null ? undefined : mask.data, mask === undefined || mask === null ? undefined : mask.shape));
+    let scratch = 0;
+    check.tensor(2, values, 'maskedSum', 'values');
+    scratch += heap.need(0, values.data, F32, 'maskedSum', 'values.data');
+    if (mask !== undefined && mask !== null) check.tensor(2, mask, 'maskedSum', 'mask');
+    if (!(mask === undefined || mask === null)) scratch += heap.need(1, mask.data, F32, 'maskedSum', 'mask.data');
+    heap.reserve(scratch, 'maskedSum');
+    const values_data_handle = heap.place(0, values.data), values_data_offset = heap.offset, values_data_length = heap.length;
+    const mask_data_handle = heap.place(1, mask === undefined || mask === null ? undefined : mask.data), mask_data_offset = heap.offset, mask_data_length = heap.length;
+    let raw_result;
+    try {
+      raw_result = raw.maskedSum(values_data_handle, values_data_offset, values_data_length, values.shape[0], values.shape[1], mask_data_handle, mask_data_offset, mask_data_length, mask === undefined || mask === null ? 0 : mask.shape[0], mask === undefined || mask === null ? 0 : mask.shape[1]);
+    } catch (thrown) {
+      throw toError(thrown, 'maskedSum');
+    }
+    if (heap.failed()) throw heap.error('maskedSum');
+    return raw_result;
   }
 
   function describe(countdown) {
     ensureReady('describe');
-    return call('describe', () => raw.describe(handleOf(Countdown, countdown, 'describe', 'countdown')));
+    let raw_result;
+    try {
+      raw_result = raw.describe(handleOf(Countdown, countdown, 'describe', 'countdown'));
+    } catch (thrown) {
+      throw toError(thrown, 'describe');
+    }
+    if (heap.failed()) throw heap.error('describe');
+    return raw_result;
   }
 
   /** Halves a quantity until it falls below a tolerance. */
@@ -516,47 +963,92 @@ function createApi(raw, { isReady, init }) {
       ensureReady('Countdown');
       check.f64(tolerance, 'Countdown', 'tolerance');
       if (maxSteps !== undefined && maxSteps !== null) check.u32(maxSteps, 'Countdown', 'maxSteps');
-      const handle = call('Countdown', () => new raw.CountdownHandle(tolerance, maxSteps));
+      let handle;
+      try {
+        handle = new raw.CountdownHandle(tolerance, maxSteps);
+      } catch (thrown) {
+        throw toError(thrown, 'Countdown');
+      }
       HANDLES.set(this, handle);
     }
 
     get tolerance() {
       const handle = live(this, 'Countdown.tolerance');
-      return call('Countdown.tolerance', () => handle.get_tolerance());
+      let raw_result;
+      try {
+        raw_result = handle.get_tolerance();
+      } catch (thrown) {
+        throw toError(thrown, 'Countdown.tolerance');
+      }
+      return raw_result;
     }
 
     set tolerance(value) {
       const handle = live(this, 'Countdown.tolerance');
       check.f64(value, 'Countdown.tolerance', 'tolerance');
-      call('Countdown.tolerance', () => handle.set_tolerance(value));
+      try {
+        handle.set_tolerance(value);
+      } catch (thrown) {
+        throw toError(thrown, 'Countdown.tolerance');
+      }
+      if (heap.failed()) throw heap.error('Countdown.tolerance');
     }
 
     get maxSteps() {
       const handle = live(this, 'Countdown.maxSteps');
-      return call('Countdown.maxSteps', () => handle.get_max_steps());
+      let raw_result;
+      try {
+        raw_result = handle.get_max_steps();
+      } catch (thrown) {
+        throw toError(thrown, 'Countdown.maxSteps');
+      }
+      return raw_result;
     }
 
     set maxSteps(value) {
       const handle = live(this, 'Countdown.maxSteps');
       check.u32(value, 'Countdown.maxSteps', 'maxSteps');
-      call('Countdown.maxSteps', () => handle.set_max_steps(value));
+      try {
+        handle.set_max_steps(value);
+      } catch (thrown) {
+        throw toError(thrown, 'Countdown.maxSteps');
+      }
+      if (heap.failed()) throw heap.error('Countdown.maxSteps');
     }
 
     get unit() {
       const handle = live(this, 'Countdown.unit');
-      return call('Countdown.unit', () => handle.get_unit());
+      let raw_result;
+      try {
+        raw_result = handle.get_unit();
+      } catch (thrown) {
+        throw toError(thrown, 'Countdown.unit');
+      }
+      return raw_result;
     }
 
     set unit(value) {
       const handle = live(this, 'Countdown.unit');
       checkUnit(value, 'Countdown.unit', 'unit');
-      call('Countdown.unit', () => handle.set_unit(value));
+      try {
+        handle.set_unit(value);
+      } catch (thrown) {
+        throw toError(thrown, 'Countdown.unit');
+      }
+      if (heap.failed()) throw heap.error('Countdown.unit');
     }
 
     stepsFor(start) {
       const handle = live(this, 'Countdown.stepsFor');
       check.f64(start, 'Countdown.stepsFor', 'start');
-      return call('Countdown.stepsFor', () => handle.stepsFor(start));
+      let raw_result;
+      try {
+        raw_result = handle.stepsFor(start);
+      } catch (thrown) {
+        throw toError(thrown, 'Countdown.stepsFor');
+      }
+      if (heap.failed()) throw heap.error('Countdown.stepsFor');
+      return raw_result;
     }
 
     stepsForAsync(...args) {
@@ -568,22 +1060,30 @@ function createApi(raw, { isReady, init }) {
         const runner = live(this, 'Countdown.stepsForBatch');
         check.list(items, 'Countdown.stepsForBatch', 'items');
         const results = new Array(items.length);
-        const rows = [];
-        const indices = [];
+        const valid = [];
         items.forEach((item, index) => {
           try {
             check.record(item, 'Countdown.stepsForBatch', `items[${index}]`, ["start"], ["start"]);
             const { start } = item;
             check.f64(start, 'Countdown.stepsForBatch', `items[${index}].start`);
-            rows.push([start]);
-            indices.push(index);
+            valid.push(index);
           } catch (error) {
             results[index] = error;
           }
         });
+        const rows = valid.map((index) => {
+          const { start } = items[index];
+          return [start];
+        });
         const columns = pack(rows, [["values", "Float64Array", false]]);
-        const outcomes = call('Countdown.stepsForBatch', () => runner.stepsForBatch(indices.length, ...columns));
-        indices.forEach((index, position) => {
+        let outcomes;
+        try {
+          outcomes = runner.stepsForBatch(rows.length, ...columns);
+        } catch (thrown) {
+          throw toError(thrown, 'Countdown.stepsForBatch');
+        }
+        if (heap.failed()) throw heap.error('Countdown.stepsForBatch');
+        valid.forEach((index, position) => {
           const raw_result = outcomes[position];
           results[index] = isRawError(raw_result) ? toError(raw_result, 'Countdown.stepsForBatch') : raw_result;
         });
@@ -591,13 +1091,18 @@ function createApi(raw, { isReady, init }) {
       });
     }
 
-
     run(start, stopAt) {
       const handle = live(this, 'Countdown.run');
       check.f64(start, 'Countdown.run', 'start');
       if (stopAt !== undefined && stopAt !== null) check.u32(stopAt, 'Countdown.run', 'stopAt');
-      const stream = call('Countdown.run', () => handle.run(start, stopAt));
-      return iterate(stream, 'Countdown.run', (raw_result) => fromStep(raw_result), (running) => { const raw_result = running.result(); return raw_result; });
+      let stream;
+      try {
+        stream = handle.run(start, stopAt);
+      } catch (thrown) {
+        throw toError(thrown, 'Countdown.run');
+      }
+      if (heap.failed()) throw heap.error('Countdown.run');
+      return iterate(heap, stream, 'Countdown.run', (raw_result) => fromStep(raw_result), (running) => { const raw_result = running.result(); return raw_result; });
     }
 
     runAsync(...args) {
@@ -663,6 +1168,13 @@ function createApi(raw, { isReady, init }) {
     version,
     memoryUsage,
     features,
+    ResidentArray,
+    alloc,
+    allocFloat64Array,
+    allocFloat32Array,
+    allocInt32Array,
+    allocUint32Array,
+    allocUint8Array,
     summarize,
     summarizeAsync,
     convert,
@@ -685,6 +1197,7 @@ module.exports = {
   NotInitialized,
   Disposed,
   InternalError,
+  OutOfMemory,
   TooFewPoints,
   Stopped,
   Unit,

@@ -8,6 +8,7 @@ export type ObjectsErrorCode =
   | 'NOT_INITIALIZED'
   | 'DISPOSED'
   | 'INTERNAL_ERROR'
+  | 'OUT_OF_MEMORY'
   | 'TOO_FEW_POINTS'
   | 'STOPPED';
 
@@ -54,6 +55,14 @@ export declare class InternalError extends ObjectsError {
   constructor(message: string, details: Readonly<{ function: string }>);
 }
 
+/** The module's memory could not grow to hold a resident array or the copy of an argument. */
+export declare class OutOfMemory extends ObjectsError {
+  readonly code: 'OUT_OF_MEMORY';
+  readonly type: 'OUT_OF_MEMORY';
+  readonly details: Readonly<{ function: string }>;
+  constructor(message: string, details: Readonly<{ function: string }>);
+}
+
 /** A polygon needs three corners. */
 export declare class TooFewPoints extends ObjectsError {
   readonly code: 'TOO_FEW_POINTS';
@@ -71,10 +80,64 @@ export declare class Stopped extends ObjectsError {
 }
 
 /** A row-major tensor: `data.length` is the product of `shape`. */
-export interface Tensor<D extends ArrayLike<number> = Float32Array> {
+export interface Tensor<D = Float32Array> {
   data: D;
   shape: readonly number[] | Uint32Array;
 }
+
+/** Element types of resident arrays. */
+export type ResidentType = 'f32' | 'f64' | 'i32' | 'u32' | 'u8';
+
+/** The typed arrays a resident array can be viewed as. */
+export type ResidentTypedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
+
+/**
+ * A typed array that lives in the module's memory. Pass it, or a view of it
+ * (`array`, `array.subarray(…)`), wherever the package takes a typed array of
+ * its element type: it crosses with no copy. Array results can be written
+ * into one with `{ out }`. Free it with `free()` (or `using`); a freed array,
+ * or one of another instance of the module, is refused with InvalidArgument.
+ */
+export declare class ResidentArray<T extends ResidentTypedArray = ResidentTypedArray> implements Disposable {
+  /** A zeroed array of `length` elements (see also `alloc`). */
+  constructor(type: ResidentType, length: number);
+  /** The elements, viewed in place: a fresh view after the module's memory grew (read it again rather than keeping it). */
+  readonly array: T;
+  /** The element type. */
+  readonly type: ResidentType;
+  /** Number of elements. */
+  readonly length: number;
+  /** Where the elements start in the module's memory. */
+  readonly byteOffset: number;
+  readonly byteLength: number;
+  /** Whether free() was called. */
+  readonly freed: boolean;
+  /** Copy `values` in, from element `offset` on (default 0). */
+  set(values: ArrayLike<number>, offset?: number): void;
+  /** A copy of the elements outside the module's memory. */
+  toArray(): T;
+  /** Give the memory back; later use throws. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** A zeroed resident array of `length` elements of `type`. */
+export declare function alloc(type: 'f64', length: number): ResidentArray<Float64Array>;
+export declare function alloc(type: 'f32', length: number): ResidentArray<Float32Array>;
+export declare function alloc(type: 'i32', length: number): ResidentArray<Int32Array>;
+export declare function alloc(type: 'u32', length: number): ResidentArray<Uint32Array>;
+export declare function alloc(type: 'u8', length: number): ResidentArray<Uint8Array>;
+export declare function alloc(type: ResidentType, length: number): ResidentArray;
+/** A zeroed resident Float64Array of `length` elements. */
+export declare function allocFloat64Array(length: number): ResidentArray<Float64Array>;
+/** A zeroed resident Float32Array of `length` elements. */
+export declare function allocFloat32Array(length: number): ResidentArray<Float32Array>;
+/** A zeroed resident Int32Array of `length` elements. */
+export declare function allocInt32Array(length: number): ResidentArray<Int32Array>;
+/** A zeroed resident Uint32Array of `length` elements. */
+export declare function allocUint32Array(length: number): ResidentArray<Uint32Array>;
+/** A zeroed resident Uint8Array of `length` elements. */
+export declare function allocUint8Array(length: number): ResidentArray<Uint8Array>;
 
 /** A unit of length. */
 export type Unit = 'meters' | 'feet';
@@ -92,7 +155,7 @@ export interface Point {
 /** A polygon given by its corners. */
 export interface Polygon {
   /** Corners as x0, y0, x1, y1, … (finite) */
-  corners: Float64Array;
+  corners: Float64Array | ResidentArray<Float64Array>;
   /** Whether the last corner connects back to the first. (default `true`) */
   closed?: boolean;
   /** Unit of the coordinates. (default `"meters"`) */
@@ -243,7 +306,7 @@ export declare function distanceBatch(items: ReadonlyArray<{ a: Point; b: Point 
  * matmul({ data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] }, { data: new Float32Array([5, 6, 7]), shape: [3, 1] }); // throws InvalidArgument
  * ```
  */
-export declare function matmul(a: Tensor<Float32Array>, b: Tensor<Float32Array>): Tensor<Float32Array>;
+export declare function matmul(a: Tensor<Float32Array | ResidentArray<Float32Array>>, b: Tensor<Float32Array | ResidentArray<Float32Array>>, options?: { out?: Float32Array | ResidentArray<Float32Array> }): Tensor<Float32Array>;
 
 /**
  * Sum of the values, weighted by an optional mask of the same shape.
@@ -266,7 +329,7 @@ export declare function matmul(a: Tensor<Float32Array>, b: Tensor<Float32Array>)
  * maskedSum({ data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] }, { data: new Float32Array([1, 0]), shape: [1, 2] }); // throws InvalidArgument
  * ```
  */
-export declare function maskedSum(values: Tensor<Float32Array>, mask?: Tensor<Float32Array>): number;
+export declare function maskedSum(values: Tensor<Float32Array | ResidentArray<Float32Array>>, mask?: Tensor<Float32Array | ResidentArray<Float32Array>>): number;
 
 /**
  * A sentence about a countdown.

@@ -21,6 +21,7 @@ module.exports = {
   NotInitialized: api.NotInitialized,
   Disposed: api.Disposed,
   InternalError: api.InternalError,
+  OutOfMemory: api.OutOfMemory,
   TooFewPoints: api.TooFewPoints,
   Stopped: api.Stopped,
   Unit: api.Unit,

@@ -5,13 +5,59 @@
 //!
 //! Each exported function checks its arguments against the spec's constraints
 //! before calling the kernel, so bad input never reaches the kernel (and never
-//! panics or traps). Every failure is thrown as a tagged array that the
-//! package's JavaScript turns into an instance of `AllTypesError`.
+//! panics or traps). Typed arrays arrive as resident arrays (see `resident`):
+//! a handle, an offset and a length, checked against the table of live
+//! allocations, then lent to the kernel with no copy. A failure is parked as
+//! a tagged array (see `failure`) that the package's JavaScript collects and
+//! turns into an instance of `AllTypesError`.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use wasm_bindgen::prelude::*;
 
-/// First element of every error this module throws (see the JavaScript facade).
+/// First element of every error this module raises (see the JavaScript facade).
 const RAW_ERROR_MARKER: &str = "__wasmforge_error__";
+
+/// Non-zero while an error waits for the facade, which reads this word after
+/// every call straight from linear memory: a successful call costs it one load.
+static FAILED: AtomicU32 = AtomicU32::new(0);
+
+thread_local! {
+    /// The error of the last failed call, until the facade takes it.
+    static PARKED: Cell<Option<JsValue>> = const { Cell::new(None) };
+}
+
+/// A call's outcome for JavaScript: its value, or a placeholder value with the
+/// error parked for the facade. Exports return plain values because
+/// wasm-bindgen routes every `Result` through its return-pointer stack and a
+/// heap object, which would cost each call more than a small kernel does.
+fn deliver<T: Default>(outcome: Result<T, JsValue>) -> T {
+    outcome.unwrap_or_else(|error| {
+        PARKED.with(|parked| parked.set(Some(error)));
+        FAILED.store(1, Ordering::Relaxed);
+        T::default()
+    })
+}
+
+/// Where the failure flag lives in linear memory.
+#[wasm_bindgen(js_name = __wasmforge_status)]
+pub fn wasmforge_status() -> *const u32 {
+    FAILED.as_ptr()
+}
+
+/// The parked error (and the flag cleared), for the facade to throw.
+#[wasm_bindgen(js_name = __wasmforge_take_error)]
+pub fn wasmforge_take_error() -> JsValue {
+    FAILED.store(0, Ordering::Relaxed);
+    PARKED.with(Cell::take).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The module's `WebAssembly.Memory`, for the facade's views.
+#[wasm_bindgen(js_name = __wasmforge_memory_object)]
+pub fn wasmforge_memory_object() -> JsValue {
+    wasm_bindgen::memory()
+}
 
 fn raw_error(code: &str, message: &str, details: Vec<JsValue>) -> JsValue {
     let mut parts = vec![
@@ -103,6 +149,270 @@ pub fn wasmforge_simd() -> bool {
     cfg!(feature = "simd")
 }
 
+/// Resident arrays: zeroed, 16-byte aligned blocks of this module's memory that
+/// JavaScript fills and reads through typed-array views and that every wrapper
+/// takes by handle, with no copy. The facade's scratch arena, where it copies
+/// plain typed arrays, is one of them (element type `ANY`).
+///
+/// A handle names a slot of the table and the slot's generation, so a freed,
+/// reused or forged handle is refused with `InvalidArgument`: it is never
+/// dereferenced. Handles stay below 2³¹ (small integers in JavaScript).
+mod resident {
+    use std::alloc::{alloc_zeroed, dealloc, Layout};
+    use std::cell::RefCell;
+
+    use super::invalid_argument;
+    use wasm_bindgen::JsValue;
+
+    /// An element type of resident arrays; `TAG` is shared with the facade.
+    pub trait Element: Copy {
+        const TAG: u32;
+        const NAME: &'static str;
+    }
+
+    macro_rules! element {
+        ($type:ty, $tag:expr) => {
+            impl Element for $type {
+                const TAG: u32 = $tag;
+                const NAME: &'static str = stringify!($type);
+            }
+        };
+    }
+
+    element!(u8, 1);
+    element!(i32, 2);
+    element!(u32, 3);
+    element!(f32, 4);
+    element!(f64, 5);
+
+    /// The tag of the scratch arena, which holds copies of any element type.
+    const ANY: u32 = 0;
+    const ALIGN: usize = 16;
+    const INDEX_BITS: u32 = 20;
+    const GENERATIONS: u32 = 1 << 11;
+
+    #[derive(Clone, Copy)]
+    struct Slot {
+        address: usize,
+        bytes: usize,
+        tag: u32,
+        generation: u32,
+        live: bool,
+    }
+
+    #[derive(Default)]
+    struct Table {
+        slots: Vec<Slot>,
+        free: Vec<u32>,
+    }
+
+    thread_local! {
+        static TABLE: RefCell<Table> = RefCell::new(Table::default());
+    }
+
+    fn element_size(tag: u32) -> Option<usize> {
+        match tag {
+            ANY | 1 => Some(1),
+            2..=4 => Some(4),
+            5 => Some(8),
+            _ => None,
+        }
+    }
+
+    fn tag_name(tag: u32) -> &'static str {
+        match tag {
+            1 => u8::NAME,
+            2 => i32::NAME,
+            3 => u32::NAME,
+            4 => f32::NAME,
+            5 => f64::NAME,
+            _ => "unknown",
+        }
+    }
+
+    fn layout(bytes: usize) -> Option<Layout> {
+        Layout::from_size_align(bytes.max(1), ALIGN).ok()
+    }
+
+    /// A zeroed array of `len` elements of type `tag`: its handle, or 0 when the
+    /// memory cannot grow (or the table is full).
+    pub fn alloc(tag: u32, len: u32) -> u32 {
+        let Some(bytes) = element_size(tag).and_then(|size| size.checked_mul(len as usize)) else {
+            return 0;
+        };
+        let Some(layout) = layout(bytes) else { return 0 };
+        // SAFETY: the layout has a non-zero size.
+        let address = unsafe { alloc_zeroed(layout) } as usize;
+        if address == 0 {
+            return 0;
+        }
+        TABLE.with(|table| {
+            let mut table = table.borrow_mut();
+            let index = match table.free.pop() {
+                Some(index) => index,
+                None if table.slots.len() < (1 << INDEX_BITS) - 1 => {
+                    table.slots.push(Slot { address: 0, bytes: 0, tag: 0, generation: 0, live: false });
+                    table.slots.len() as u32 - 1
+                }
+                None => {
+                    // SAFETY: allocated above with this layout and not handed out.
+                    unsafe { dealloc(address as *mut u8, layout) };
+                    return 0;
+                }
+            };
+            let slot = &mut table.slots[index as usize];
+            let generation = (slot.generation + 1) % GENERATIONS;
+            *slot = Slot { address, bytes, tag, generation, live: true };
+            (generation << INDEX_BITS) | (index + 1)
+        })
+    }
+
+    fn slot_index(handle: u32) -> Option<usize> {
+        ((handle & ((1 << INDEX_BITS) - 1)) as usize).checked_sub(1)
+    }
+
+    fn find(handle: u32) -> Option<Slot> {
+        TABLE.with(|table| {
+            let table = table.borrow();
+            let slot = *table.slots.get(slot_index(handle)?)?;
+            (slot.live && slot.generation == handle >> INDEX_BITS).then_some(slot)
+        })
+    }
+
+    /// Release the array `handle`; false when it was not live.
+    pub fn free(handle: u32) -> bool {
+        TABLE.with(|table| {
+            let mut table = table.borrow_mut();
+            let Some(index) = slot_index(handle) else { return false };
+            let Some(slot) = table.slots.get_mut(index) else { return false };
+            if !slot.live || slot.generation != handle >> INDEX_BITS {
+                return false;
+            }
+            slot.live = false;
+            let (address, bytes) = (slot.address, slot.bytes);
+            table.free.push(index as u32);
+            if let Some(layout) = layout(bytes) {
+                // SAFETY: `alloc` allocated `address` with this very layout, and the
+                // slot was live, so it has not been released before.
+                unsafe { dealloc(address as *mut u8, layout) };
+            }
+            true
+        })
+    }
+
+    /// The byte address of a live array's first element; 0 when not live.
+    pub fn address(handle: u32) -> usize {
+        find(handle).map_or(0, |slot| slot.address)
+    }
+
+    /// The address of `len` elements of `T` at element `offset` of array `handle`,
+    /// once the array is live, of type `T` (or the scratch arena) and big enough.
+    fn region<T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+    ) -> Result<usize, JsValue> {
+        let size = std::mem::size_of::<T>();
+        let refused = |actual: String| {
+            invalid_argument(function, argument, format!("a live resident {} array", T::NAME), actual)
+        };
+        let slot = find(handle).ok_or_else(|| refused(format!("handle {handle}, which is not live (freed?)")))?;
+        if slot.tag != T::TAG && slot.tag != ANY {
+            return Err(refused(format!("a resident array of element type {}", tag_name(slot.tag))));
+        }
+        let end = u64::from(offset) + u64::from(len);
+        if end * size as u64 > slot.bytes as u64 {
+            return Err(refused(format!("elements {offset}..{end} of an array of {} bytes", slot.bytes)));
+        }
+        Ok(slot.address + offset as usize * size)
+    }
+
+    /// `len` elements of the resident array `handle` from `offset`, lent to the kernel.
+    pub fn input<'a, T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+    ) -> Result<&'a [T], JsValue> {
+        let address = region::<T>(function, argument, handle, offset, len)?;
+        // SAFETY: `region` checked that the live allocation holds these `len`
+        // elements, and the address is aligned for T (ALIGN-aligned base, offset in
+        // whole elements). It is zero-initialised, every bit pattern is a valid T,
+        // and it is only released by `free`, which cannot run while a wrapper
+        // executes: the kernel never calls back into JavaScript.
+        Ok(unsafe { std::slice::from_raw_parts(address as *const T, len as usize) })
+    }
+
+    /// An optional array: handle 0 means absent.
+    pub fn optional_input<'a, T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+    ) -> Result<Option<&'a [T]>, JsValue> {
+        if handle == 0 {
+            return Ok(None);
+        }
+        input(function, argument, handle, offset, len).map(Some)
+    }
+
+    /// The byte range of an input slice, to keep an output from overlapping it.
+    pub fn span<T>(values: &[T]) -> (usize, usize) {
+        let start = values.as_ptr() as usize;
+        (start, start + std::mem::size_of_val(values))
+    }
+
+    /// The `{ out }` of a call (handle 0: none), which must not overlap any input:
+    /// the kernel's `&mut` would alias its `&` arguments.
+    pub fn optional_output<'a, T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+        inputs: &[(&str, (usize, usize))],
+    ) -> Result<Option<&'a mut [T]>, JsValue> {
+        if handle == 0 {
+            return Ok(None);
+        }
+        let address = region::<T>(function, argument, handle, offset, len)?;
+        let end = address + len as usize * std::mem::size_of::<T>();
+        if let Some((name, _)) = inputs.iter().find(|(_, (start, stop))| address < *stop && *start < end) {
+            return Err(invalid_argument(
+                function,
+                argument,
+                format!("memory apart from the inputs (it overlaps `{name}`)"),
+                format!("bytes {address}..{end}"),
+            ));
+        }
+        // SAFETY: as in `input`; in addition no input slice of this call overlaps
+        // these bytes (checked above), so the `&mut` aliases nothing.
+        Ok(Some(unsafe { std::slice::from_raw_parts_mut(address as *mut T, len as usize) }))
+    }
+}
+
+/// A zeroed resident array of `len` elements of type `tag` (see `resident`); 0 when out of memory.
+#[wasm_bindgen(js_name = __wasmforge_alloc)]
+pub fn wasmforge_alloc(tag: u32, len: u32) -> u32 {
+    resident::alloc(tag, len)
+}
+
+/// Release a resident array; false when it was not live.
+#[wasm_bindgen(js_name = __wasmforge_free)]
+pub fn wasmforge_free(handle: u32) -> bool {
+    resident::free(handle)
+}
+
+/// The byte address of a live resident array, where its views start; 0 when not live.
+#[wasm_bindgen(js_name = __wasmforge_address)]
+pub fn wasmforge_address(handle: u32) -> usize {
+    resident::address(handle)
+}
+
 /// Argument checks run by the wrappers before calling into the kernel.
 mod check {
     use super::invalid_argument;
@@ -168,17 +478,53 @@ mod check {
     }
 }
 
-/// Multiply every value by `factor`.
-#[wasm_bindgen(js_name = scale)]
-pub fn scale(
-    values: Vec<f32>,
+/// The checks and the kernel call of `scale` (and of its `{ out }`).
+fn scale_call(
+    values: u32,
+    values_offset: u32,
+    values_len: u32,
     factor: Option<f32>,
-) -> Result<Vec<f32>, JsValue> {
+    out: u32,
+    out_offset: u32,
+    out_len: u32,
+) -> Result<Option<Vec<f32>>, JsValue> {
     let factor = factor.unwrap_or(2.0_f32);
     check::at_least("scale", "factor", factor, -1000.0_f32)?;
     check::at_most("scale", "factor", factor, 1000.0_f32)?;
-    check::all_finite("scale", "values", &values)?;
-    kernel::scale(&values, factor).map_err(kernel_error)
+    let values = resident::input::<f32>("scale", "values", values, values_offset, values_len)?;
+    check::all_finite("scale", "values", values)?;
+    let out = resident::optional_output::<f32>("scale", "out", out, out_offset, out_len, &[("values", resident::span(values))])?;
+    if let Some(out) = out {
+        let value = kernel::scale(values, factor).map_err(kernel_error)?;
+        check::length("scale", "out", out.len(), value.len() as i128, "the result's length")?;
+        out.copy_from_slice(&value);
+        return Ok(None);
+    }
+    kernel::scale(values, factor).map(Some).map_err(kernel_error)
+}
+
+/// Multiply every value by `factor`.
+#[wasm_bindgen(js_name = scale)]
+pub fn scale(
+    values: u32,
+    values_offset: u32,
+    values_len: u32,
+    factor: Option<f32>,
+    out: u32,
+    out_offset: u32,
+    out_len: u32,
+) -> Option<Vec<f32>> {
+    deliver(scale_call(values, values_offset, values_len, factor, out, out_offset, out_len))
+}
+
+/// The checks and the kernel call of `checksum`.
+fn checksum_call(
+    bytes: u32,
+    bytes_offset: u32,
+    bytes_len: u32,
+) -> Result<u32, JsValue> {
+    let bytes = resident::input::<u8>("checksum", "bytes", bytes, bytes_offset, bytes_len)?;
+    kernel::checksum(bytes).map_err(kernel_error)
 }
 
 /// A 31-polynomial checksum of the bytes.
@@ -186,19 +532,42 @@ pub fn scale(
 /// Errors: `EmptyInput`, and `InvalidArgument` for arguments that break the spec's constraints.
 #[wasm_bindgen(js_name = checksum)]
 pub fn checksum(
-    bytes: Vec<u8>,
+    bytes: u32,
+    bytes_offset: u32,
+    bytes_len: u32,
+) -> u32 {
+    deliver(checksum_call(bytes, bytes_offset, bytes_len))
+}
+
+/// The checks and the kernel call of `countAbove`.
+fn count_above_call(
+    values: u32,
+    values_offset: u32,
+    values_len: u32,
+    threshold: i32,
 ) -> Result<u32, JsValue> {
-    kernel::checksum(&bytes).map_err(kernel_error)
+    let values = resident::input::<i32>("countAbove", "values", values, values_offset, values_len)?;
+    check::length("countAbove", "values", values.len(), 4, "4")?;
+    kernel::count_above(values, threshold).map_err(kernel_error)
 }
 
 /// How many values exceed the threshold.
 #[wasm_bindgen(js_name = countAbove)]
 pub fn count_above(
-    values: Vec<i32>,
+    values: u32,
+    values_offset: u32,
+    values_len: u32,
     threshold: i32,
-) -> Result<u32, JsValue> {
-    check::length("countAbove", "values", values.len(), 4, "4")?;
-    kernel::count_above(&values, threshold).map_err(kernel_error)
+) -> u32 {
+    deliver(count_above_call(values, values_offset, values_len, threshold))
+}
+
+/// The checks and the kernel call of `addWide`.
+fn add_wide_call(
+    left: i64,
+    right: i64,
+) -> Result<i64, JsValue> {
+    kernel::add_wide(left, right).map_err(kernel_error)
 }
 
 /// Add two 64-bit integers, reporting overflow.
@@ -208,13 +577,12 @@ pub fn count_above(
 pub fn add_wide(
     left: i64,
     right: i64,
-) -> Result<i64, JsValue> {
-    kernel::add_wide(left, right).map_err(kernel_error)
+) -> i64 {
+    deliver(add_wide_call(left, right))
 }
 
-/// Keep the lowest `keep` bits.
-#[wasm_bindgen(js_name = lowBits)]
-pub fn low_bits(
+/// The checks and the kernel call of `lowBits`.
+fn low_bits_call(
     bits: u64,
     keep: u32,
 ) -> Result<u64, JsValue> {
@@ -222,38 +590,107 @@ pub fn low_bits(
     kernel::low_bits(bits, keep).map_err(kernel_error)
 }
 
-/// A greeting.
-#[wasm_bindgen(js_name = greet)]
-pub fn greet(
+/// Keep the lowest `keep` bits.
+#[wasm_bindgen(js_name = lowBits)]
+pub fn low_bits(
+    bits: u64,
+    keep: u32,
+) -> u64 {
+    deliver(low_bits_call(bits, keep))
+}
+
+/// The checks and the kernel call of `greet`.
+fn greet_call(
     name: String,
     excited: Option<bool>,
 ) -> Result<String, JsValue> {
     kernel::greet(&name, excited).map_err(kernel_error)
 }
 
-/// Half of the value, when there is one.
-#[wasm_bindgen(js_name = maybeHalf)]
-pub fn maybe_half(
+/// A greeting.
+#[wasm_bindgen(js_name = greet)]
+pub fn greet(
+    name: String,
+    excited: Option<bool>,
+) -> String {
+    deliver(greet_call(name, excited))
+}
+
+/// The checks and the kernel call of `maybeHalf`.
+fn maybe_half_call(
     value: Option<f64>,
 ) -> Result<Option<f64>, JsValue> {
     kernel::maybe_half(value).map_err(kernel_error)
 }
 
+/// Half of the value, when there is one.
+#[wasm_bindgen(js_name = maybeHalf)]
+pub fn maybe_half(
+    value: Option<f64>,
+) -> Option<f64> {
+    deliver(maybe_half_call(value))
+}
+
+/// The checks and the kernel call of `reverse` (and of its `{ out }`).
+fn reverse_call(
+    flags: u32,
+    flags_offset: u32,
+    flags_len: u32,
+    out: u32,
+    out_offset: u32,
+    out_len: u32,
+) -> Result<Option<Vec<u32>>, JsValue> {
+    let flags = resident::input::<u32>("reverse", "flags", flags, flags_offset, flags_len)?;
+    check::min_length("reverse", "flags", flags.len(), 1)?;
+    let out = resident::optional_output::<u32>("reverse", "out", out, out_offset, out_len, &[("flags", resident::span(flags))])?;
+    if let Some(out) = out {
+        let value = kernel::reverse(flags).map_err(kernel_error)?;
+        check::length("reverse", "out", out.len(), value.len() as i128, "the result's length")?;
+        out.copy_from_slice(&value);
+        return Ok(None);
+    }
+    kernel::reverse(flags).map(Some).map_err(kernel_error)
+}
+
 /// The flags in reverse order.
 #[wasm_bindgen(js_name = reverse)]
 pub fn reverse(
-    flags: Vec<u32>,
-) -> Result<Vec<u32>, JsValue> {
-    check::min_length("reverse", "flags", flags.len(), 1)?;
-    kernel::reverse(&flags).map_err(kernel_error)
+    flags: u32,
+    flags_offset: u32,
+    flags_len: u32,
+    out: u32,
+    out_offset: u32,
+    out_len: u32,
+) -> Option<Vec<u32>> {
+    deliver(reverse_call(flags, flags_offset, flags_len, out, out_offset, out_len))
+}
+
+/// The checks and the kernel call of `isEven`.
+fn is_even_call(
+    n: u32,
+) -> Result<bool, JsValue> {
+    kernel::is_even(n).map_err(kernel_error)
 }
 
 /// Whether `n` is even.
 #[wasm_bindgen(js_name = isEven)]
 pub fn is_even(
     n: u32,
-) -> Result<bool, JsValue> {
-    kernel::is_even(n).map_err(kernel_error)
+) -> bool {
+    deliver(is_even_call(n))
+}
+
+/// The checks and the kernel call of `validate`.
+fn validate_call(
+    weights: u32,
+    weights_offset: u32,
+    weights_len: u32,
+) -> Result<(), JsValue> {
+    let weights = resident::optional_input::<f64>("validate", "weights", weights, weights_offset, weights_len)?;
+    if let Some(value) = weights {
+        check::min_length("validate", "weights", value.len(), 0)?;
+    }
+    kernel::validate(weights).map_err(kernel_error)
 }
 
 /// Accept absent weights or a non-empty array.
@@ -261,10 +698,9 @@ pub fn is_even(
 /// Errors: `EmptyInput`, and `InvalidArgument` for arguments that break the spec's constraints.
 #[wasm_bindgen(js_name = validate)]
 pub fn validate(
-    weights: Option<Vec<f64>>,
-) -> Result<(), JsValue> {
-    if let Some(value) = weights.as_ref() {
-        check::min_length("validate", "weights", value.len(), 0)?;
-    }
-    kernel::validate(weights.as_deref()).map_err(kernel_error)
+    weights: u32,
+    weights_offset: u32,
+    weights_len: u32,
+) {
+    deliver(validate_call(weights, weights_offset, weights_len))
 }

@@ -5,13 +5,59 @@
 //!
 //! Each exported function checks its arguments against the spec's constraints
 //! before calling the kernel, so bad input never reaches the kernel (and never
-//! panics or traps). Every failure is thrown as a tagged array that the
-//! package's JavaScript turns into an instance of `ObjectsError`.
+//! panics or traps). Typed arrays arrive as resident arrays (see `resident`):
+//! a handle, an offset and a length, checked against the table of live
+//! allocations, then lent to the kernel with no copy. A failure is parked as
+//! a tagged array (see `failure`) that the package's JavaScript collects and
+//! turns into an instance of `ObjectsError`.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use wasm_bindgen::prelude::*;
 
-/// First element of every error this module throws (see the JavaScript facade).
+/// First element of every error this module raises (see the JavaScript facade).
 const RAW_ERROR_MARKER: &str = "__wasmforge_error__";
+
+/// Non-zero while an error waits for the facade, which reads this word after
+/// every call straight from linear memory: a successful call costs it one load.
+static FAILED: AtomicU32 = AtomicU32::new(0);
+
+thread_local! {
+    /// The error of the last failed call, until the facade takes it.
+    static PARKED: Cell<Option<JsValue>> = const { Cell::new(None) };
+}
+
+/// A call's outcome for JavaScript: its value, or a placeholder value with the
+/// error parked for the facade. Exports return plain values because
+/// wasm-bindgen routes every `Result` through its return-pointer stack and a
+/// heap object, which would cost each call more than a small kernel does.
+fn deliver<T: Default>(outcome: Result<T, JsValue>) -> T {
+    outcome.unwrap_or_else(|error| {
+        PARKED.with(|parked| parked.set(Some(error)));
+        FAILED.store(1, Ordering::Relaxed);
+        T::default()
+    })
+}
+
+/// Where the failure flag lives in linear memory.
+#[wasm_bindgen(js_name = __wasmforge_status)]
+pub fn wasmforge_status() -> *const u32 {
+    FAILED.as_ptr()
+}
+
+/// The parked error (and the flag cleared), for the facade to throw.
+#[wasm_bindgen(js_name = __wasmforge_take_error)]
+pub fn wasmforge_take_error() -> JsValue {
+    FAILED.store(0, Ordering::Relaxed);
+    PARKED.with(Cell::take).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The module's `WebAssembly.Memory`, for the facade's views.
+#[wasm_bindgen(js_name = __wasmforge_memory_object)]
+pub fn wasmforge_memory_object() -> JsValue {
+    wasm_bindgen::memory()
+}
 
 fn raw_error(code: &str, message: &str, details: Vec<JsValue>) -> JsValue {
     let mut parts = vec![
@@ -103,10 +149,292 @@ pub fn wasmforge_simd() -> bool {
     cfg!(feature = "simd")
 }
 
+/// Resident arrays: zeroed, 16-byte aligned blocks of this module's memory that
+/// JavaScript fills and reads through typed-array views and that every wrapper
+/// takes by handle, with no copy. The facade's scratch arena, where it copies
+/// plain typed arrays, is one of them (element type `ANY`).
+///
+/// A handle names a slot of the table and the slot's generation, so a freed,
+/// reused or forged handle is refused with `InvalidArgument`: it is never
+/// dereferenced. Handles stay below 2³¹ (small integers in JavaScript).
+mod resident {
+    use std::alloc::{alloc_zeroed, dealloc, Layout};
+    use std::cell::RefCell;
+
+    use super::invalid_argument;
+    use wasm_bindgen::JsValue;
+
+    /// An element type of resident arrays; `TAG` is shared with the facade.
+    pub trait Element: Copy {
+        const TAG: u32;
+        const NAME: &'static str;
+    }
+
+    macro_rules! element {
+        ($type:ty, $tag:expr) => {
+            impl Element for $type {
+                const TAG: u32 = $tag;
+                const NAME: &'static str = stringify!($type);
+            }
+        };
+    }
+
+    element!(u8, 1);
+    element!(i32, 2);
+    element!(u32, 3);
+    element!(f32, 4);
+    element!(f64, 5);
+
+    /// The tag of the scratch arena, which holds copies of any element type.
+    const ANY: u32 = 0;
+    const ALIGN: usize = 16;
+    const INDEX_BITS: u32 = 20;
+    const GENERATIONS: u32 = 1 << 11;
+
+    #[derive(Clone, Copy)]
+    struct Slot {
+        address: usize,
+        bytes: usize,
+        tag: u32,
+        generation: u32,
+        live: bool,
+    }
+
+    #[derive(Default)]
+    struct Table {
+        slots: Vec<Slot>,
+        free: Vec<u32>,
+    }
+
+    thread_local! {
+        static TABLE: RefCell<Table> = RefCell::new(Table::default());
+    }
+
+    fn element_size(tag: u32) -> Option<usize> {
+        match tag {
+            ANY | 1 => Some(1),
+            2..=4 => Some(4),
+            5 => Some(8),
+            _ => None,
+        }
+    }
+
+    fn tag_name(tag: u32) -> &'static str {
+        match tag {
+            1 => u8::NAME,
+            2 => i32::NAME,
+            3 => u32::NAME,
+            4 => f32::NAME,
+            5 => f64::NAME,
+            _ => "unknown",
+        }
+    }
+
+    fn layout(bytes: usize) -> Option<Layout> {
+        Layout::from_size_align(bytes.max(1), ALIGN).ok()
+    }
+
+    /// A zeroed array of `len` elements of type `tag`: its handle, or 0 when the
+    /// memory cannot grow (or the table is full).
+    pub fn alloc(tag: u32, len: u32) -> u32 {
+        let Some(bytes) = element_size(tag).and_then(|size| size.checked_mul(len as usize)) else {
+            return 0;
+        };
+        let Some(layout) = layout(bytes) else { return 0 };
+        // SAFETY: the layout has a non-zero size.
+        let address = unsafe { alloc_zeroed(layout) } as usize;
+        if address == 0 {
+            return 0;
+        }
+        TABLE.with(|table| {
+            let mut table = table.borrow_mut();
+            let index = match table.free.pop() {
+                Some(index) => index,
+                None if table.slots.len() < (1 << INDEX_BITS) - 1 => {
+                    table.slots.push(Slot { address: 0, bytes: 0, tag: 0, generation: 0, live: false });
+                    table.slots.len() as u32 - 1
+                }
+                None => {
+                    // SAFETY: allocated above with this layout and not handed out.
+                    unsafe { dealloc(address as *mut u8, layout) };
+                    return 0;
+                }
+            };
+            let slot = &mut table.slots[index as usize];
+            let generation = (slot.generation + 1) % GENERATIONS;
+            *slot = Slot { address, bytes, tag, generation, live: true };
+            (generation << INDEX_BITS) | (index + 1)
+        })
+    }
+
+    fn slot_index(handle: u32) -> Option<usize> {
+        ((handle & ((1 << INDEX_BITS) - 1)) as usize).checked_sub(1)
+    }
+
+    fn find(handle: u32) -> Option<Slot> {
+        TABLE.with(|table| {
+            let table = table.borrow();
+            let slot = *table.slots.get(slot_index(handle)?)?;
+            (slot.live && slot.generation == handle >> INDEX_BITS).then_some(slot)
+        })
+    }
+
+    /// Release the array `handle`; false when it was not live.
+    pub fn free(handle: u32) -> bool {
+        TABLE.with(|table| {
+            let mut table = table.borrow_mut();
+            let Some(index) = slot_index(handle) else { return false };
+            let Some(slot) = table.slots.get_mut(index) else { return false };
+            if !slot.live || slot.generation != handle >> INDEX_BITS {
+                return false;
+            }
+            slot.live = false;
+            let (address, bytes) = (slot.address, slot.bytes);
+            table.free.push(index as u32);
+            if let Some(layout) = layout(bytes) {
+                // SAFETY: `alloc` allocated `address` with this very layout, and the
+                // slot was live, so it has not been released before.
+                unsafe { dealloc(address as *mut u8, layout) };
+            }
+            true
+        })
+    }
+
+    /// The byte address of a live array's first element; 0 when not live.
+    pub fn address(handle: u32) -> usize {
+        find(handle).map_or(0, |slot| slot.address)
+    }
+
+    /// The address of `len` elements of `T` at element `offset` of array `handle`,
+    /// once the array is live, of type `T` (or the scratch arena) and big enough.
+    fn region<T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+    ) -> Result<usize, JsValue> {
+        let size = std::mem::size_of::<T>();
+        let refused = |actual: String| {
+            invalid_argument(function, argument, format!("a live resident {} array", T::NAME), actual)
+        };
+        let slot = find(handle).ok_or_else(|| refused(format!("handle {handle}, which is not live (freed?)")))?;
+        if slot.tag != T::TAG && slot.tag != ANY {
+            return Err(refused(format!("a resident array of element type {}", tag_name(slot.tag))));
+        }
+        let end = u64::from(offset) + u64::from(len);
+        if end * size as u64 > slot.bytes as u64 {
+            return Err(refused(format!("elements {offset}..{end} of an array of {} bytes", slot.bytes)));
+        }
+        Ok(slot.address + offset as usize * size)
+    }
+
+    /// `len` elements of the resident array `handle` from `offset`, lent to the kernel.
+    pub fn input<'a, T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+    ) -> Result<&'a [T], JsValue> {
+        let address = region::<T>(function, argument, handle, offset, len)?;
+        // SAFETY: `region` checked that the live allocation holds these `len`
+        // elements, and the address is aligned for T (ALIGN-aligned base, offset in
+        // whole elements). It is zero-initialised, every bit pattern is a valid T,
+        // and it is only released by `free`, which cannot run while a wrapper
+        // executes: the kernel never calls back into JavaScript.
+        Ok(unsafe { std::slice::from_raw_parts(address as *const T, len as usize) })
+    }
+
+    /// An optional array: handle 0 means absent.
+    pub fn optional_input<'a, T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+    ) -> Result<Option<&'a [T]>, JsValue> {
+        if handle == 0 {
+            return Ok(None);
+        }
+        input(function, argument, handle, offset, len).map(Some)
+    }
+
+    /// The byte range of an input slice, to keep an output from overlapping it.
+    pub fn span<T>(values: &[T]) -> (usize, usize) {
+        let start = values.as_ptr() as usize;
+        (start, start + std::mem::size_of_val(values))
+    }
+
+    /// The `{ out }` of a call (handle 0: none), which must not overlap any input:
+    /// the kernel's `&mut` would alias its `&` arguments.
+    pub fn optional_output<'a, T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+        inputs: &[(&str, (usize, usize))],
+    ) -> Result<Option<&'a mut [T]>, JsValue> {
+        if handle == 0 {
+            return Ok(None);
+        }
+        let address = region::<T>(function, argument, handle, offset, len)?;
+        let end = address + len as usize * std::mem::size_of::<T>();
+        if let Some((name, _)) = inputs.iter().find(|(_, (start, stop))| address < *stop && *start < end) {
+            return Err(invalid_argument(
+                function,
+                argument,
+                format!("memory apart from the inputs (it overlaps `{name}`)"),
+                format!("bytes {address}..{end}"),
+            ));
+        }
+        // SAFETY: as in `input`; in addition no input slice of this call overlaps
+        // these bytes (checked above), so the `&mut` aliases nothing.
+        Ok(Some(unsafe { std::slice::from_raw_parts_mut(address as *mut T, len as usize) }))
+    }
+}
+
+/// A zeroed resident array of `len` elements of type `tag` (see `resident`); 0 when out of memory.
+#[wasm_bindgen(js_name = __wasmforge_alloc)]
+pub fn wasmforge_alloc(tag: u32, len: u32) -> u32 {
+    resident::alloc(tag, len)
+}
+
+/// Release a resident array; false when it was not live.
+#[wasm_bindgen(js_name = __wasmforge_free)]
+pub fn wasmforge_free(handle: u32) -> bool {
+    resident::free(handle)
+}
+
+/// The byte address of a live resident array, where its views start; 0 when not live.
+#[wasm_bindgen(js_name = __wasmforge_address)]
+pub fn wasmforge_address(handle: u32) -> usize {
+    resident::address(handle)
+}
+
 /// Argument checks run by the wrappers before calling into the kernel.
 mod check {
     use super::invalid_argument;
     use wasm_bindgen::JsValue;
+
+    pub fn length(
+        function: &str,
+        argument: &str,
+        actual: usize,
+        expected: i128,
+        formula: &str,
+    ) -> Result<(), JsValue> {
+        if i128::try_from(actual).ok() == Some(expected) {
+            return Ok(());
+        }
+        let wanted = if formula.parse::<i128>().is_ok() {
+            format!("of length {expected}")
+        } else {
+            format!("of length {formula} = {expected}")
+        };
+        Err(invalid_argument(function, argument, wanted, format!("length {actual}")))
+    }
 
     pub fn all_finite<T: Copy + Into<f64>>(function: &str, argument: &str, values: &[T]) -> Result<(), JsValue> {
         match values.iter().position(|value| !(*value).into().is_finite()) {
@@ -138,26 +466,18 @@ mod check {
         Err(invalid_argument(function, argument, format!("at least {minimum}"), value.to_string()))
     }
 
-    /// The tensor's dimensions, once its rank and data length match its shape.
+    /// The tensor's dimensions, once its data length matches its shape (the facade
+    /// checked the rank; the wrapper's signature fixes it).
     pub fn tensor<const N: usize>(
         function: &str,
         argument: &str,
         len: usize,
-        shape: &[u32],
+        shape: [u32; N],
         names: &[&str; N],
     ) -> Result<[usize; N], JsValue> {
-        let declared = names.join(", ");
-        if shape.len() != N {
-            return Err(invalid_argument(
-                function,
-                argument,
-                format!("a tensor of rank {N} [{declared}]"),
-                format!("shape {shape:?} (rank {})", shape.len()),
-            ));
-        }
         let mut dims = [0usize; N];
         let mut needed: Option<u128> = Some(1);
-        for (slot, &dim) in dims.iter_mut().zip(shape) {
+        for (slot, dim) in dims.iter_mut().zip(shape) {
             *slot = dim as usize;
             needed = needed.and_then(|product| product.checked_mul(u128::from(dim)));
         }
@@ -166,7 +486,7 @@ mod check {
             return Err(invalid_argument(
                 function,
                 &format!("{argument}.data"),
-                format!("of length {expected} for shape {shape:?} [{declared}]"),
+                format!("of length {expected} for shape {shape:?} [{}]", names.join(", ")),
                 format!("length {len}"),
             ));
         }
@@ -239,27 +559,41 @@ fn step_to_js(value: kernel::Step) -> JsValue {
     ])
 }
 
+/// The checks and the kernel call of `summarize`.
+fn summarize_call(
+    polygon_corners: u32,
+    polygon_corners_offset: u32,
+    polygon_corners_len: u32,
+    polygon_closed: Option<bool>,
+    polygon_unit: Option<String>,
+    label: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let polygon_corners = resident::input::<f64>("summarize", "polygon.corners", polygon_corners, polygon_corners_offset, polygon_corners_len)?;
+    check::all_finite("summarize", "polygon.corners", polygon_corners)?;
+    let polygon_closed = polygon_closed.unwrap_or(true);
+    let polygon_unit = polygon_unit.unwrap_or_else(|| "meters".to_string());
+    let polygon_unit = parse_unit("summarize", "polygon.unit", &polygon_unit)?;
+    let polygon = kernel::Polygon { corners: polygon_corners.to_vec(), closed: polygon_closed, unit: polygon_unit };
+    kernel::summarize(polygon, label.as_deref()).map(summary_to_js).map_err(kernel_error)
+}
+
 /// Perimeter and centroid of a polygon.
 ///
 /// Errors: `TooFewPoints`, and `InvalidArgument` for arguments that break the spec's constraints.
 #[wasm_bindgen(js_name = summarize)]
 pub fn summarize(
-    polygon_corners: Vec<f64>,
+    polygon_corners: u32,
+    polygon_corners_offset: u32,
+    polygon_corners_len: u32,
     polygon_closed: Option<bool>,
     polygon_unit: Option<String>,
     label: Option<String>,
-) -> Result<JsValue, JsValue> {
-    check::all_finite("summarize", "polygon.corners", &polygon_corners)?;
-    let polygon_closed = polygon_closed.unwrap_or(true);
-    let polygon_unit = polygon_unit.unwrap_or_else(|| "meters".to_string());
-    let polygon_unit = parse_unit("summarize", "polygon.unit", &polygon_unit)?;
-    let polygon = kernel::Polygon { corners: polygon_corners, closed: polygon_closed, unit: polygon_unit };
-    kernel::summarize(polygon, label.as_deref()).map(summary_to_js).map_err(kernel_error)
+) -> JsValue {
+    deliver(summarize_call(polygon_corners, polygon_corners_offset, polygon_corners_len, polygon_closed, polygon_unit, label))
 }
 
-/// Convert a length between units.
-#[wasm_bindgen(js_name = convert)]
-pub fn convert(
+/// The checks and the kernel call of `convert`.
+fn convert_call(
     length: f64,
     from: String,
     to: Option<String>,
@@ -270,7 +604,17 @@ pub fn convert(
     kernel::convert(length, from, to).map_err(kernel_error)
 }
 
-/// The body of `distance`, shared with its batch variant.
+/// Convert a length between units.
+#[wasm_bindgen(js_name = convert)]
+pub fn convert(
+    length: f64,
+    from: String,
+    to: Option<String>,
+) -> f64 {
+    deliver(convert_call(length, from, to))
+}
+
+/// The checks and the kernel call of `distance`.
 fn distance_call(
     a_x: f64,
     a_y: f64,
@@ -289,53 +633,125 @@ pub fn distance(
     a_y: f64,
     b_x: f64,
     b_y: f64,
-) -> Result<f64, JsValue> {
-    distance_call(a_x, a_y, b_x, b_y)
+) -> f64 {
+    deliver(distance_call(a_x, a_y, b_x, b_y))
+}
+
+/// The checks and the kernel call of `matmul` (and of its `{ out }`).
+#[allow(clippy::too_many_arguments)]
+fn matmul_call(
+    a_data: u32,
+    a_data_offset: u32,
+    a_data_len: u32,
+    a_d0: u32,
+    a_d1: u32,
+    b_data: u32,
+    b_data_offset: u32,
+    b_data_len: u32,
+    b_d0: u32,
+    b_d1: u32,
+    out: u32,
+    out_offset: u32,
+    out_len: u32,
+) -> Result<Option<Vec<f32>>, JsValue> {
+    let a_data = resident::input::<f32>("matmul", "a.data", a_data, a_data_offset, a_data_len)?;
+    let a_dims = check::tensor("matmul", "a", a_data.len(), [a_d0, a_d1], &["n", "k"])?;
+    let b_data = resident::input::<f32>("matmul", "b.data", b_data, b_data_offset, b_data_len)?;
+    let b_dims = check::tensor("matmul", "b", b_data.len(), [b_d0, b_d1], &["k", "m"])?;
+    check::dim("matmul", "b.shape[0]", "k", b_dims[0], a_dims[1], "a.shape[1]")?;
+    let out = resident::optional_output::<f32>("matmul", "out", out, out_offset, out_len, &[("a", resident::span(a_data)), ("b", resident::span(b_data))])?;
+    if let Some(out) = out {
+        check::length("matmul", "out", out.len(), (a_dims[0] as i128) * (b_dims[1] as i128), "n × m")?;
+        let value = kernel::matmul((a_data, a_dims), (b_data, b_dims)).map_err(kernel_error)?;
+        out.copy_from_slice(&value);
+        return Ok(None);
+    }
+    kernel::matmul((a_data, a_dims), (b_data, b_dims)).map(Some).map_err(kernel_error)
 }
 
 /// Matrix product of two tensors.
+#[allow(clippy::too_many_arguments)]
 #[wasm_bindgen(js_name = matmul)]
 pub fn matmul(
-    a_data: Vec<f32>,
-    a_shape: Vec<u32>,
-    b_data: Vec<f32>,
-    b_shape: Vec<u32>,
-) -> Result<Vec<f32>, JsValue> {
-    let a_dims = check::tensor("matmul", "a", a_data.len(), &a_shape, &["n", "k"])?;
-    let b_dims = check::tensor("matmul", "b", b_data.len(), &b_shape, &["k", "m"])?;
-    check::dim("matmul", "b.shape[0]", "k", b_dims[0], a_dims[1], "a.shape[1]")?;
-    kernel::matmul((a_data.as_slice(), a_dims), (b_data.as_slice(), b_dims)).map_err(kernel_error)
+    a_data: u32,
+    a_data_offset: u32,
+    a_data_len: u32,
+    a_d0: u32,
+    a_d1: u32,
+    b_data: u32,
+    b_data_offset: u32,
+    b_data_len: u32,
+    b_d0: u32,
+    b_d1: u32,
+    out: u32,
+    out_offset: u32,
+    out_len: u32,
+) -> Option<Vec<f32>> {
+    deliver(matmul_call(a_data, a_data_offset, a_data_len, a_d0, a_d1, b_data, b_data_offset, b_data_len, b_d0, b_d1, out, out_offset, out_len))
 }
 
-/// Sum of the values, weighted by an optional mask of the same shape.
-#[wasm_bindgen(js_name = maskedSum)]
-pub fn masked_sum(
-    values_data: Vec<f32>,
-    values_shape: Vec<u32>,
-    mask_data: Option<Vec<f32>>,
-    mask_shape: Option<Vec<u32>>,
+/// The checks and the kernel call of `maskedSum`.
+#[allow(clippy::too_many_arguments)]
+fn masked_sum_call(
+    values_data: u32,
+    values_data_offset: u32,
+    values_data_len: u32,
+    values_d0: u32,
+    values_d1: u32,
+    mask_data: u32,
+    mask_data_offset: u32,
+    mask_data_len: u32,
+    mask_d0: u32,
+    mask_d1: u32,
 ) -> Result<f32, JsValue> {
-    let values_dims = check::tensor("maskedSum", "values", values_data.len(), &values_shape, &["rows", "cols"])?;
-    let mask_dims = match (&mask_data, &mask_shape) { (Some(data), Some(shape)) => Some(check::tensor("maskedSum", "mask", data.len(), shape, &["rows", "cols"])?), _ => None };
+    let values_data = resident::input::<f32>("maskedSum", "values.data", values_data, values_data_offset, values_data_len)?;
+    let values_dims = check::tensor("maskedSum", "values", values_data.len(), [values_d0, values_d1], &["rows", "cols"])?;
+    let mask_data = resident::optional_input::<f32>("maskedSum", "mask.data", mask_data, mask_data_offset, mask_data_len)?;
+    let mask_dims = match mask_data { Some(data) => Some(check::tensor("maskedSum", "mask", data.len(), [mask_d0, mask_d1], &["rows", "cols"])?), None => None };
     if let Some(dims) = mask_dims {
         check::dim("maskedSum", "mask.shape[0]", "rows", dims[0], values_dims[0], "values.shape[0]")?;
         check::dim("maskedSum", "mask.shape[1]", "cols", dims[1], values_dims[1], "values.shape[1]")?;
     }
-    kernel::masked_sum((values_data.as_slice(), values_dims), mask_data.as_deref().zip(mask_dims)).map_err(kernel_error)
+    kernel::masked_sum((values_data, values_dims), mask_data.zip(mask_dims)).map_err(kernel_error)
+}
+
+/// Sum of the values, weighted by an optional mask of the same shape.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = maskedSum)]
+pub fn masked_sum(
+    values_data: u32,
+    values_data_offset: u32,
+    values_data_len: u32,
+    values_d0: u32,
+    values_d1: u32,
+    mask_data: u32,
+    mask_data_offset: u32,
+    mask_data_len: u32,
+    mask_d0: u32,
+    mask_d1: u32,
+) -> f32 {
+    deliver(masked_sum_call(values_data, values_data_offset, values_data_len, values_d0, values_d1, mask_data, mask_data_offset, mask_data_len, mask_d0, mask_d1))
+}
+
+/// The checks and the kernel call of `describe`.
+fn describe_call(
+    countdown: &CountdownHandle,
+) -> Result<String, JsValue> {
+    kernel::describe(&countdown.inner).map_err(kernel_error)
 }
 
 /// A sentence about a countdown.
 #[wasm_bindgen(js_name = describe)]
 pub fn describe(
     countdown: &CountdownHandle,
-) -> Result<String, JsValue> {
-    kernel::describe(&countdown.inner).map_err(kernel_error)
+) -> String {
+    deliver(describe_call(countdown))
 }
 
-/// `distance` for many items in one call: each item's result or error.
+/// `distance` for many items: a malformed batch fails as a whole;
+/// each item's own error lands in its place.
 #[allow(clippy::too_many_arguments)]
-#[wasm_bindgen(js_name = distanceBatch)]
-pub fn distance_batch(
+fn distance_batch_call(
     count: u32,
     a_x: Vec<f64>,
     a_y: Vec<f64>,
@@ -355,19 +771,79 @@ pub fn distance_batch(
         .collect())
 }
 
+/// `distance` for many items in one call: each item's result or error.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = distanceBatch)]
+pub fn distance_batch(
+    count: u32,
+    a_x: Vec<f64>,
+    a_y: Vec<f64>,
+    b_x: Vec<f64>,
+    b_y: Vec<f64>,
+) -> Vec<JsValue> {
+    deliver(distance_batch_call(count, a_x, a_y, b_x, b_y))
+}
+
 /// Halves a quantity until it falls below a tolerance.
 #[wasm_bindgen]
 pub struct CountdownHandle {
     inner: kernel::Countdown,
 }
 
-/// The body of `Countdown.stepsFor`, shared with its batch variant.
+/// The checks and the kernel call of `Countdown.stepsFor`.
 fn countdown_steps_for_call(
     inner: &mut kernel::Countdown,
     start: f64,
 ) -> Result<u32, JsValue> {
     check::finite("Countdown.stepsFor", "start", start)?;
     inner.steps_for(start).map_err(kernel_error)
+}
+
+/// The checks and the kernel call of `Countdown.run`.
+fn countdown_run_call(
+    inner: &mut kernel::Countdown,
+    start: f64,
+    stop_at: Option<u32>,
+) -> Result<Option<CountdownRunHandle>, JsValue> {
+    check::finite("Countdown.run", "start", start)?;
+    inner.run(start, stop_at).map(|value| Some(CountdownRunHandle { inner: value })).map_err(kernel_error)
+}
+
+/// `Countdown.stepsFor` for many items: a malformed batch fails as a
+/// whole; each item's own error lands in its place.
+#[allow(clippy::too_many_arguments)]
+fn countdown_steps_for_batch_call(
+    inner: &mut kernel::Countdown,
+    count: u32,
+    start: Vec<f64>,
+) -> Result<Vec<JsValue>, JsValue> {
+    let count = count as usize;
+    check::column("start", start.len(), count)?;
+    Ok((0..count)
+        .map(|i| match countdown_steps_for_call(inner, start[i]) {
+            Ok(value) => JsValue::from(value),
+            Err(error) => error,
+        })
+        .collect())
+}
+
+/// The checks of `Countdown.tolerance = …` and the kernel's setter.
+fn countdown_set_tolerance_call(inner: &mut kernel::Countdown, tolerance: f64) -> Result<(), JsValue> {
+    check::finite("Countdown.tolerance", "tolerance", tolerance)?;
+    check::at_least("Countdown.tolerance", "tolerance", tolerance, 0.0_f64)?;
+    inner.set_tolerance(tolerance).map_err(kernel_error)
+}
+
+/// The checks of `Countdown.maxSteps = …` and the kernel's setter.
+fn countdown_set_max_steps_call(inner: &mut kernel::Countdown, max_steps: u32) -> Result<(), JsValue> {
+    check::at_least("Countdown.maxSteps", "maxSteps", max_steps, 1_u32)?;
+    inner.set_max_steps(max_steps).map_err(kernel_error)
+}
+
+/// The checks of `Countdown.unit = …` and the kernel's setter.
+fn countdown_set_unit_call(inner: &mut kernel::Countdown, unit: String) -> Result<(), JsValue> {
+    let unit = parse_unit("Countdown.unit", "unit", &unit)?;
+    inner.set_unit(unit).map_err(kernel_error)
 }
 
 #[wasm_bindgen]
@@ -389,8 +865,8 @@ impl CountdownHandle {
     pub fn steps_for(
         &mut self,
         start: f64,
-    ) -> Result<u32, JsValue> {
-        countdown_steps_for_call(&mut self.inner, start)
+    ) -> u32 {
+        deliver(countdown_steps_for_call(&mut self.inner, start))
     }
 
     /// The halvings, one step at a time.
@@ -401,10 +877,8 @@ impl CountdownHandle {
         &mut self,
         start: f64,
         stop_at: Option<u32>,
-    ) -> Result<CountdownRunHandle, JsValue> {
-        let inner = &mut self.inner;
-        check::finite("Countdown.run", "start", start)?;
-        inner.run(start, stop_at).map(|value| CountdownRunHandle { inner: value }).map_err(kernel_error)
+    ) -> Option<CountdownRunHandle> {
+        deliver(countdown_run_call(&mut self.inner, start, stop_at))
     }
 
     /// `stepsFor` for many items in one call: each item's result or error.
@@ -414,43 +888,32 @@ impl CountdownHandle {
         &mut self,
         count: u32,
         start: Vec<f64>,
-    ) -> Result<Vec<JsValue>, JsValue> {
-        let count = count as usize;
-        check::column("start", start.len(), count)?;
-        Ok((0..count)
-            .map(|i| match countdown_steps_for_call(&mut self.inner, start[i]) {
-                Ok(value) => JsValue::from(value),
-                Err(error) => error,
-            })
-            .collect())
+    ) -> Vec<JsValue> {
+        deliver(countdown_steps_for_batch_call(&mut self.inner, count, start))
     }
 
     pub fn get_tolerance(&self) -> f64 {
         self.inner.tolerance()
     }
 
-    pub fn set_tolerance(&mut self, tolerance: f64) -> Result<(), JsValue> {
-        check::finite("Countdown.tolerance", "tolerance", tolerance)?;
-        check::at_least("Countdown.tolerance", "tolerance", tolerance, 0.0_f64)?;
-        self.inner.set_tolerance(tolerance).map_err(kernel_error)
+    pub fn set_tolerance(&mut self, tolerance: f64) {
+        deliver(countdown_set_tolerance_call(&mut self.inner, tolerance))
     }
 
     pub fn get_max_steps(&self) -> u32 {
         self.inner.max_steps()
     }
 
-    pub fn set_max_steps(&mut self, max_steps: u32) -> Result<(), JsValue> {
-        check::at_least("Countdown.maxSteps", "maxSteps", max_steps, 1_u32)?;
-        self.inner.set_max_steps(max_steps).map_err(kernel_error)
+    pub fn set_max_steps(&mut self, max_steps: u32) {
+        deliver(countdown_set_max_steps_call(&mut self.inner, max_steps))
     }
 
     pub fn get_unit(&self) -> String {
         unit_str(&self.inner.unit()).to_string()
     }
 
-    pub fn set_unit(&mut self, unit: String) -> Result<(), JsValue> {
-        let unit = parse_unit("Countdown.unit", "unit", &unit)?;
-        self.inner.set_unit(unit).map_err(kernel_error)
+    pub fn set_unit(&mut self, unit: String) {
+        deliver(countdown_set_unit_call(&mut self.inner, unit))
     }
 }
 
@@ -464,16 +927,16 @@ pub struct CountdownRunHandle {
 impl CountdownRunHandle {
     /// The next step, or undefined once the stream is exhausted.
     #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> Result<JsValue, JsValue> {
-        match self.inner.next() {
+    pub fn next(&mut self) -> JsValue {
+        deliver(match self.inner.next() {
             Some(Ok(item)) => Ok(step_to_js(item)),
             Some(Err(error)) => Err(kernel_error(error)),
             None => Ok(JsValue::UNDEFINED),
-        }
+        })
     }
 
     /// The value the stream produced, once exhausted.
-    pub fn result(&mut self) -> Result<f64, JsValue> {
-        self.inner.result().map_err(kernel_error)
+    pub fn result(&mut self) -> f64 {
+        deliver(self.inner.result().map_err(kernel_error))
     }
 }
