@@ -2,10 +2,12 @@
 // @ruvector/attention-wasm package on the same inputs as
 // examples/native_bench.rs, and prints one JSON line.
 //
-//   node attention.mjs <pkg-dir> <multihead|flash> <batch> <seq> <model_dim> <heads> <reps> [--baseline]
+//   node attention.mjs <pkg-dir> <multihead|flash> <batch> <seq> <model_dim> <heads> <reps> [--baseline] [--resident]
 //
 // With --baseline, WebAssembly.validate() refuses the package's SIMD probe (the
 // only module it validates before loading), so the baseline module is loaded.
+// With --resident, query, key and value are ResidentArrays (no copy per call)
+// and flash writes its output into a resident `{ out }`.
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -13,7 +15,8 @@ import { performance } from 'node:perf_hooks';
 
 const args = process.argv.slice(2);
 const baseline = args.includes('--baseline');
-const [pkgDir, mechanism, ...numbers] = args.filter((arg) => arg !== '--baseline');
+const resident = args.includes('--resident');
+const [pkgDir, mechanism, ...numbers] = args.filter((arg) => !arg.startsWith('--'));
 const [batch, seq, modelDim, heads, reps] = numbers.map(Number);
 
 if (baseline) {
@@ -36,7 +39,15 @@ const api = createRequire(import.meta.url)(path.resolve(pkgDir, 'node.cjs'));
 const length = batch * seq * modelDim;
 const inputs = benchInputs(3 * length);
 const shape = [batch, seq, modelDim];
-const [query, key, value] = [0, 1, 2].map((i) => ({ data: inputs.subarray(i * length, (i + 1) * length), shape }));
+function tensorData(i) {
+  const data = inputs.subarray(i * length, (i + 1) * length);
+  if (!resident) return data;
+  const array = api.allocFloat32Array(length);
+  array.set(data);
+  return array;
+}
+
+const [query, key, value] = [0, 1, 2].map((i) => ({ data: tensorData(i), shape }));
 
 let forward;
 if (mechanism === 'multihead') {
@@ -44,7 +55,12 @@ if (mechanism === 'multihead') {
   forward = () => attention.forward(query, key, value).output[0];
 } else if (mechanism === 'flash') {
   const attention = new api.FlashAttention(modelDim, BLOCK);
-  forward = () => attention.forward(query, key, value)[0];
+  if (resident) {
+    const out = api.allocFloat32Array(length);
+    forward = () => attention.forward(query, key, value, undefined, { out })[0];
+  } else {
+    forward = () => attention.forward(query, key, value)[0];
+  }
 } else {
   throw new Error(`unknown mechanism ${mechanism}: expected multihead or flash`);
 }
@@ -54,4 +70,4 @@ const start = performance.now();
 for (let i = 0; i < reps; i++) sink += forward();
 const msPerCall = (performance.now() - start) / reps;
 console.log(JSON.stringify({ mechanism, batch, seq, model_dim: modelDim, heads, reps, ms_per_call: msPerCall,
-  simd: api.features().simd, first_output: sink / (reps + 1) }));
+  simd: api.features().simd, resident, first_output: sink / (reps + 1) }));

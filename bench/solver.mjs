@@ -2,11 +2,14 @@
 // the systems bench/solver.py wrote as raw little-endian files, and prints one
 // JSON line. Only the package call is timed, as in examples/native_bench.rs.
 //
-//   node solver.mjs <pkg-dir> dense|sparse|residual <dir> <n> <reps> [--baseline]
+//   node solver.mjs <pkg-dir> dense|sparse|residual <dir> <n> <reps> [--baseline] [--resident]
 //   node solver.mjs <pkg-dir> init [--baseline]
 //
 // With --baseline, WebAssembly.validate() refuses the package's SIMD probe (the
 // only module it validates before loading), so the baseline module is loaded.
+// With --resident, the system lives in the module's memory (MatrixView,
+// CsrMatrixView, ResidentArrays) and solutions are written into a resident
+// `{ out }`: no copy in or out, and nothing allocated per call.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +18,8 @@ import { performance } from 'node:perf_hooks';
 
 const args = process.argv.slice(2);
 const baseline = args.includes('--baseline');
-const [pkgDir, kind, dir, n, reps] = args.filter((arg) => arg !== '--baseline');
+const resident = args.includes('--resident');
+const [pkgDir, kind, dir, n, reps] = args.filter((arg) => !arg.startsWith('--'));
 
 if (baseline) {
   const validate = WebAssembly.validate;
@@ -54,11 +58,42 @@ function measureInit() {
   return { kind: 'init', init_ms: initMs, simd: api.features().simd };
 }
 
+// The same problems with every array resident in the module's memory.
+function residentCall(api, solver, size) {
+  const b = api.allocFloat64Array(size);
+  b.set(read('b.f64', Float64Array));
+  const out = api.allocFloat64Array(size);
+  if (kind === 'dense') {
+    const matrix = new api.MatrixView(size, size);
+    matrix.setData(read('matrix.f64', Float64Array));
+    return () => solver.solve(matrix, b, { out });
+  }
+  if (kind === 'sparse') {
+    const values = read('values.f64', Float64Array);
+    const matrix = new api.CsrMatrixView(size, size, values.length);
+    matrix.setValues(values);
+    matrix.setColIndices(read('col_indices.u32', Uint32Array));
+    matrix.setRowPtr(read('row_ptr.u32', Uint32Array));
+    return () => solver.solveSparse(matrix, b, { out });
+  }
+  if (kind === 'residual') {
+    // Seed 000 §3.2: a Float64Array over the module's memory is passed by offset.
+    const matrix = new api.MatrixView(size, size);
+    matrix.setData(read('matrix.f64', Float64Array));
+    return () => api.residualNorm(matrix.dataView(), size, size, b.array, b.array);
+  }
+  throw new Error(`unknown kind ${kind}: expected dense, sparse or residual`);
+}
+
 function measure() {
   const api = load();
   const size = Number(n);
   const b = read('b.f64', Float64Array);
   const solver = new api.SublinearSolver(CONFIG);
+  if (resident) {
+    const ms = timeReps(Number(reps), residentCall(api, solver, size));
+    return { kind, n: size, reps: Number(reps), ms_per_op: ms, simd: api.features().simd, resident };
+  }
   let call;
   if (kind === 'dense') {
     const matrix = { data: read('matrix.f64', Float64Array), rows: size, cols: size };
@@ -79,7 +114,7 @@ function measure() {
     throw new Error(`unknown kind ${kind}: expected dense, sparse, residual or init`);
   }
   const ms = timeReps(Number(reps), call);
-  return { kind, n: size, reps: Number(reps), ms_per_op: ms, simd: api.features().simd };
+  return { kind, n: size, reps: Number(reps), ms_per_op: ms, simd: api.features().simd, resident };
 }
 
 console.log(JSON.stringify(kind === 'init' ? measureInit() : measure()));

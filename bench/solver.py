@@ -9,12 +9,18 @@ Problems (written once as raw little-endian files, read by both sides):
   residual  n = 1000: one ‖b − A b‖, one pass over the dense matrix: the
             matrix-vector product on its own.
 
-Sides: native (examples/native_bench.rs, host target, --release) and the built
-npm package in Node (`require`), once with its SIMD module and once forced onto
-the baseline module. Each side runs `--rounds` times, alternating, and the
-median per side is reported with the wasm/native throughput ratio
-(native time / wasm time: 1.00 is native speed; the goal is >= 0.90).
-Init is instantiate + first solve in a fresh Node process (goal <= 100 ms).
+Sides: native (examples/native_bench.rs, host target, --release; x86-64's
+default SSE2, 128-bit like wasm SIMD) and the built npm package in Node
+(`require`), once with its SIMD module and once forced onto the baseline
+module. Each problem runs twice in wasm: with plain typed arrays (copied into
+wasm memory on every call, the result allocated) and *resident* (the system
+in the module's memory — MatrixView, CsrMatrixView, ResidentArrays, the
+matrix passed as a `dataView()` for the matvec — and the solution written
+into a resident `{ out }`), as the native code borrows its data. Each side
+runs `--rounds` times, alternating, and the median per side is reported with
+the wasm/native throughput ratio (native time / wasm time: 1.00 is native
+speed; the goal is >= 0.90 for every resident row). Init is instantiate +
+first solve in a fresh Node process (goal <= 100 ms).
 
     .venv/bin/python bench/solver.py [--rounds 3] [--json]
 """
@@ -64,8 +70,8 @@ def native_ms(kind: str, directory: Path, n: int) -> float:
     return result.get("ms_per_solve", result.get("ms_per_op"))
 
 
-def node_ms(pkg: Path, kind: str, directory: Path, n: int, baseline: bool) -> dict:
-    flags = ["--baseline"] if baseline else []
+def node_ms(pkg: Path, kind: str, directory: Path, n: int, baseline: bool, resident: bool) -> dict:
+    flags = (["--baseline"] if baseline else []) + (["--resident"] if resident else [])
     return node(RUNNER, pkg, kind, directory, n, REPS[kind], *flags)
 
 
@@ -81,17 +87,21 @@ def measure(rounds: int) -> dict:
         problems = {"dense": (dense_dir, DENSE_N), "sparse": (sparse_dir, SPARSE_N),
                     "residual": (dense_dir, DENSE_N)}
         samples: dict[str, dict[str, list[float]]] = {
-            kind: {side: [] for side in SIDES} for kind in problems}
+            f"{kind}{suffix}": {side: [] for side in SIDES} for kind in problems for suffix in ("", " resident")}
         for round_number in range(rounds):
             for kind, (directory, n) in problems.items():
-                row = samples[kind]
-                row["native"].append(native_ms(kind, directory, n))
-                simd = node_ms(pkg, kind, directory, n, baseline=False)
-                if not simd["simd"]:
-                    raise SystemExit("the package did not load its SIMD module in Node")
-                row["wasm simd"].append(simd["ms_per_op"])
-                row["wasm baseline"].append(node_ms(pkg, kind, directory, n, baseline=True)["ms_per_op"])
-                report_round(round_number, rounds, kind, row, width=8, decimals=3)
+                native_sample = native_ms(kind, directory, n)
+                for resident in (False, True):
+                    row = samples[f"{kind} resident" if resident else kind]
+                    row["native"].append(native_sample)  # the same native run serves both rows
+                    simd = node_ms(pkg, kind, directory, n, baseline=False, resident=resident)
+                    if not simd["simd"]:
+                        raise SystemExit("the package did not load its SIMD module in Node")
+                    row["wasm simd"].append(simd["ms_per_op"])
+                    baseline = node_ms(pkg, kind, directory, n, baseline=True, resident=resident)
+                    row["wasm baseline"].append(baseline["ms_per_op"])
+                    report_round(round_number, rounds, f"{kind}{' resident' if resident else ''}", row, width=17,
+                                 decimals=3)
     init = {mode: [node(RUNNER, pkg, "init", *flags) for _ in range(5)]
             for mode, flags in (("simd", []), ("baseline", ["--baseline"]))}
     return {"samples": samples, "init_ms": {mode: median_of(runs, "init_ms") for mode, runs in init.items()}}
@@ -110,13 +120,16 @@ def summarise(measured: dict, rounds: int) -> dict:
 
 
 def print_table(summary: dict) -> None:
-    print(f"\nmedian of {summary['rounds']} rounds (ms per call; ratio = native time / wasm time, goal >= 0.90)")
-    print(f"  {'problem':<22} {'native':>9} {'wasm simd':>10} {'ratio':>7} {'wasm base':>10} {'ratio':>7} "
+    print(f"\nmedian of {summary['rounds']} rounds (ms per call; ratio = native time / wasm time, "
+          "goal >= 0.90 resident)")
+    print(f"  {'problem':<33} {'native':>9} {'wasm simd':>10} {'ratio':>7} {'wasm base':>10} {'ratio':>7} "
           f"{'simd speed-up':>14}")
     labels = {"dense": f"dense CG n={DENSE_N}", "sparse": f"sparse CG n={SPARSE_N}",
               "residual": f"matvec n={DENSE_N}"}
     for kind, row in summary["median_ms"].items():
-        print(f"  {labels[kind]:<22} {side_columns(row, 3)} {summary['simd_speedup'][kind]:13.2f}x")
+        problem, _, resident = kind.partition(" ")
+        label = labels[problem] + (" (resident)" if resident else " (copies)")
+        print(f"  {label:<33} {side_columns(row, 3)} {summary['simd_speedup'][kind]:13.2f}x")
     init = summary["init_ms"]
     print(f"\ninit (require + instantiate + first solve, fresh process, median of 5): "
           f"simd {init['simd']:.1f} ms, baseline {init['baseline']:.1f} ms (goal <= 100 ms)")

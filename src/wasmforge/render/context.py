@@ -104,6 +104,7 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
         "module_exports": module_exports,
         "all_exports": [*api_exports, "init", *module_exports],
         "examples": _readme_examples(spec, view),
+        "resident_example": view.resident_example(),
         "glue_placeholder": GLUE_PLACEHOLDER,
         "helpers_placeholder": HELPERS_PLACEHOLDER,
         "helpers": list(layout.helpers),

@@ -12,8 +12,10 @@ from ..spec import expr
 from ..spec.model import Arg, Class, ErrorKind, Example, Function, KernelSpec, Struct
 from ..spec.names import snake_case
 from ..spec.types import ARRAY_ELEMENTS, TypeRef
-from .marshal import ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, place_statement
+from .marshal import ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, take_statement
 
+OUT_DOC = ("`{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write "
+           "the result into instead of allocating it; the result is then `out`'s array.")
 BATCH_COLUMN = {"f32": "Float32Array", "f64": "Float64Array", "i32": "Int32Array", "u32": "Uint32Array",
                 "u8": "Uint8Array", "i64": "BigInt64Array", "u64": "BigUint64Array", "bool": "Uint8Array"}
 
@@ -24,9 +26,9 @@ class JsBatch:
     label: str  # name in error messages: "solveBatch" or "Solver.solveBatch"
     arg_names: tuple[str, ...]
     required: tuple[str, ...]
-    checks: tuple[str, ...]  # with `item`-scoped names and labels `items[i].x`; arrays claim slots `slot + n`
-    place: tuple[str, ...]  # placing an item's arrays, after the batch's scratch is reserved
-    slots: int  # array slots per item
+    checks: tuple[str, ...]  # with `item`-scoped names and labels `items[i].x`; arrays add their copies' bytes
+    place: tuple[str, ...]  # taking an item's arrays, after the batch's scratch is reserved
+    slots: int  # the heap's slots per item (item `index` uses `index * slots + n`)
     raw_args: tuple[str, ...]  # per raw parameter, in order
     layout: str  # JSON: [[kind, TypedArray name, optional], ...]
     convert: str  # JS expression of RAW_RESULT
@@ -47,7 +49,6 @@ class JsStream:
 class JsOut:
     """The `{ out }` option of an array result."""
 
-    slot: str  # the facade heap's slot for it
     tag: str  # element tag constant, e.g. F64
     ts: str  # what it may be in TypeScript
 
@@ -57,8 +58,8 @@ class JsCallable:
     name: str
     label: str  # name in error messages: "solve" or "SublinearSolver.solve"
     params: tuple[str, ...]
-    checks: tuple[str, ...]  # type checks; arrays add the bytes they need copied to `scratch`
-    place: tuple[str, ...]  # after `heap.reserve(scratch)`: placing every array
+    checks: tuple[str, ...]  # type checks; arrays add the bytes of their copies to `scratch`
+    place: tuple[str, ...]  # after `heap.reserve(scratch)`: taking every array
     raw_args: tuple[str, ...]
     convert: str  # JS expression of RAW_RESULT (the raw result)
     ts_params: tuple[str, ...]
@@ -184,11 +185,10 @@ class JsView:
         out = None
         if function.returns_array and not function.stream:
             tag = ELEMENT_TAGS[function.returns.base]
-            out = JsOut(scope.next_slot(), tag, self.input_ts(TypeRef("array", function.returns.base)))
-            checks += [f"const out = outOption(options, '{label}');",
-                       f"if (out !== undefined) scratch += heap.needOut({out.slot}, out, {tag}, '{label}', "
-                       "'options.out');"]
-            place.append(place_statement("out", out.slot, "out"))
+            out = JsOut(tag, self.input_ts(TypeRef("array", function.returns.base)))
+            slot = scope.next_slot()
+            checks += [f"const out = outOption(options, '{label}');", f"scratch += heap.bytes({slot}, out, {tag});"]
+            place.append(take_statement("out", f"heap.takeOut({slot}, out, {tag}, '{label}')"))
             raw_args += list(js_triple("out"))
         if place:
             checks.insert(0, "let scratch = 0;")
@@ -204,7 +204,8 @@ class JsView:
             checks=tuple(checks), place=tuple(place), raw_args=tuple(raw_args),
             convert=output.js_convert if output else RAW_RESULT, ts_params=tuple(ts_params), ts_return=ts_return,
             doc=_escape(function.doc.strip()),
-            param_docs=tuple((a.name, _escape(a.doc) + constraint_text(a)) for a in function.args),
+            param_docs=tuple((a.name, _escape(a.doc) + constraint_text(a)) for a in function.args)
+            + ((("options", OUT_DOC),) if out else ()),
             throws=(*function.errors, "InvalidArgument"), jsdoc=tuple(self._jsdoc(function, owner)),
             async_name=function.async_name,
             batch=self._batch(function, label) if function.batch_name else None,
@@ -336,6 +337,8 @@ class JsView:
         lines = [*_escape(function.doc.strip()).splitlines(), ""]
         for arg in function.args:
             lines.append(f"@param {arg.name} - {_escape(arg.doc)}{constraint_text(arg)}")
+        if function.returns_array and not function.stream:
+            lines.append(f"@param options - {OUT_DOC}")
         if not function.returns.is_void and function.returns.kind != "class":
             lines.append(f"@returns {function.returns.ts}")
         for name in function.errors:
@@ -363,6 +366,67 @@ class JsView:
         if produced is None or produced.is_void or produced.kind == "class":
             return ""
         return "→ " + self.literal(example.expect, produced.required)
+
+    def resident_example(self) -> dict[str, list[str]] | None:
+        """`imports` and JavaScript `lines` showing the first example with typed arrays done
+        with resident arrays (and `{ out }` for an array result); None when none passes arrays."""
+        for owner, function in [(None, f) for f in self.spec.functions] + \
+                [(c, m) for c in self.spec.classes for m in c.methods if not m.stream]:
+            for example in function.examples:
+                if example.error is None and any(self._has_array(a.type) and example.has_arg(a.name)
+                                                 for a in function.args):
+                    imports = ["alloc", owner.name if owner else function.name]
+                    return {"imports": imports, "lines": self._resident_lines(function, example, owner)}
+        return None
+
+    def _has_array(self, type_ref: TypeRef) -> bool:
+        if type_ref.array or type_ref.is_tensor:
+            return True
+        return type_ref.kind == "struct" and any(self._has_array(f.type) for f in self.spec.struct(type_ref.base).fields)
+
+    def _resident_lines(self, function: Function, example: Example, owner: Class | None) -> list[str]:
+        lines: list[str] = []
+
+        def resident(name: str, type_ref: TypeRef, values: list[Any]) -> str:
+            numbers = ", ".join(_number(v) for v in values)
+            note = "" if lines else " // zeroed, in the module's memory"
+            lines.append(f"const {name} = alloc('{type_ref.base}', {len(values)});{note}")
+            lines.append(f"{name}.set([{numbers}]);")
+            return name
+
+        def value(name: str, type_ref: TypeRef, raw: Any) -> str:
+            if type_ref.array:
+                return resident(name, type_ref, raw)
+            if type_ref.is_tensor:
+                data = resident(name, TypeRef("array", type_ref.base), raw["data"])
+                return f"{{ data: {data}, shape: [{', '.join(str(d) for d in raw['shape'])}] }}"
+            if type_ref.kind == "struct":
+                fields = self.spec.struct(type_ref.base).fields
+                parts = [f"{f.name}: {value(name + f.name[:1].upper() + f.name[1:], f.type.required, raw[f.name])}"
+                         for f in fields if f.name in raw]
+                return "{ " + ", ".join(parts) + " }"
+            return self.literal(raw, type_ref)
+
+        args = [value(a.name, a.type.required, example.arg(a.name)) if example.has_arg(a.name) else "undefined"
+                for a in function.args]
+        if function.returns_array:
+            produced = example.expect["data"] if function.returns.is_tensor else example.expect
+            lines.append(f"const out = alloc('{function.returns.base}', {len(produced)});")
+            args += ["undefined"] * (len(function.args) - len(args)) + ["{ out }"]
+        while args and args[-1] == "undefined":
+            args.pop()
+        target = function.name
+        if owner is not None:
+            instance = self.literal(dict(example.new or ()), TypeRef("class", owner.name))
+            lines.append(f"const {owner.name[:1].lower() + owner.name[1:]} = {instance};")
+            target = f"{owner.name[:1].lower() + owner.name[1:]}.{function.name}"
+        result = "out.array" if function.returns_array else "result"
+        call = f"{target}({', '.join(args)})"
+        if function.returns_array:
+            lines.append(f"{call}; // fills out: {result} → {self.outcome_text(function, example).removeprefix('→ ')}")
+        else:
+            lines.append(f"const result = {call}; // {self.outcome_text(function, example)}")
+        return lines
 
     def call_expression(self, function: Function, example: Example, owner: Class | None = None) -> str:
         values = [self.literal(example.arg(a.name), a.type.required) if example.has_arg(a.name) else "undefined"

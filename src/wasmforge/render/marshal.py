@@ -2,11 +2,12 @@
 
 An argument of any spec type becomes
   * JS statements in the facade: type checks (plain-object shapes, enum
-    members, live class instances), and for every typed array a *slot*: the
-    facade's heap (api.js) decides whether the array is resident in the
-    module's memory already (a `ResidentArray`, or a view of one) or must be
-    copied into its scratch arena, reserves the arena once per call, then
-    places each array and hands wasm a (handle, offset, length) triple;
+    members, live class instances), and for every typed array a hand-over
+    through the facade's heap (api.js): the bytes of the copies are summed
+    and reserved once per call, then each array is taken — as it is when it
+    is resident in the module's memory already (a `ResidentArray`, or a view
+    of one), else copied into the heap's scratch arena — and crosses as a
+    (handle, offset, length) triple;
   * raw parameters of the Rust wrapper, plus Rust statements that turn the
     triples back into slices (checked against the table of live resident
     arrays), apply defaults, check the spec's constraints, convert enums,
@@ -24,6 +25,7 @@ array of field values (no js-sys, no serde), rebuilt into objects in JS.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..spec import expr
@@ -46,10 +48,12 @@ class RawParam:
 @dataclass
 class DimScope:
     """What one call has bound so far: tensor dimensions (name -> (Rust variable, JS
-    expression, where)), and the facade's array slots (`slot_base` + n in batches)."""
+    expression, where)), the integer types of its arguments (for length expressions)
+    and the facade heap's slots of its arrays."""
 
     bound: dict[str, tuple[str, str, str]] = field(default_factory=dict)
-    slots: int = 0
+    integers: dict[str, str] = field(default_factory=dict)
+    slots: int = 0  # the heap's slots for this call's arrays (numbered per batch item: `slot_base + n`)
     slot_base: str = ""
 
     def next_slot(self) -> str:
@@ -63,8 +67,8 @@ class Input:
     raw: tuple[RawParam, ...]
     prelude: tuple[str, ...]  # Rust statements before the kernel call
     kernel_expr: str  # what the kernel receives
-    js_checks: tuple[str, ...]  # facade statements: types; arrays add their scratch bytes to `scratch`
-    js_place: tuple[str, ...] = ()  # facade statements after `heap.reserve(scratch)`: placing arrays
+    js_checks: tuple[str, ...]  # facade statements: types; arrays add the bytes of their copies to `scratch`
+    js_place: tuple[str, ...] = ()  # facade statements after `heap.reserve(scratch)`: taking the arrays
     spans: tuple[str, ...] = ()  # Rust slices of array inputs, which an `out` must not overlap
 
 
@@ -99,9 +103,10 @@ def js_triple(rust: str) -> tuple[str, str, str]:
     return f"{rust}_handle", f"{rust}_offset", f"{rust}_length"
 
 
-def place_statement(rust: str, slot: str, value: str) -> str:
+def take_statement(rust: str, taking: str) -> str:
+    """`const x_handle = heap.take(…), x_offset = heap.offset, x_length = heap.length;`"""
     handle, offset, length = js_triple(rust)
-    return f"const {handle} = heap.place({slot}, {value}), {offset} = heap.offset, {length} = heap.length;"
+    return f"const {handle} = {taking}, {offset} = heap.offset, {length} = heap.length;"
 
 
 class Marshal:
@@ -128,12 +133,13 @@ class Marshal:
         return self._leaf_input(fn, arg, arg.rust_name, arg.name, js_value, js_label, owned=False)
 
     def _leaf_input(self, fn: str, arg: Arg, rust: str, path: str, js_value: str, js_label: str,
-                    *, owned: bool, names: dict[str, str] | None = None) -> Input:
+                    *, owned: bool, names: dict[str, str] | None = None, integers: dict[str, str] | None = None
+                    ) -> Input:
         """Scalars, strings and enums: one raw parameter each."""
         type_ref = arg.type
         raw_type = "String" if type_ref.kind == "enum" or type_ref.base == "string" else type_ref.base
         raw = RawParam(rust, f"Option<{raw_type}>" if type_ref.optional else raw_type, js_value)
-        prelude = [*self._default(arg, rust), *rust_checks(fn, arg, rust, path, names or {})]
+        prelude = [*self._default(arg, rust), *rust_checks(fn, arg, rust, path, names or {}, integers or {})]
         if type_ref.kind == "enum":
             prelude.append(self._enum_parse(fn, arg, rust, path))
         kernel = rust if owned or type_ref.kind == "enum" else kernel_borrow(arg.kernel_type, rust)
@@ -141,11 +147,12 @@ class Marshal:
 
     def _array_input(self, fn: str, arg: Arg, scope: DimScope, rust: str, path: str, js_value: str,
                      js_label: str, *, owned: bool, names: dict[str, str] | None = None,
-                     present: str | None = None, place_value: str | None = None) -> Input:
-        """A typed array: a facade slot, and a (handle, offset, length) triple resolved to a
-        slice. `present`/`place_value`: JS condition and value for an optional tensor's data."""
+                     integers: dict[str, str] | None = None, present: str | None = None,
+                     place_value: str | None = None) -> Input:
+        """A typed array: taken by the facade's heap as a (handle, offset, length) triple,
+        resolved to a slice in Rust. `present`/`place_value`: JS condition and value for an
+        optional tensor's data."""
         type_ref = arg.type
-        slot = scope.next_slot()
         handle, offset, length = array_triple(rust)
         js_handle, js_offset, js_length = js_triple(rust)
         raw = (RawParam(handle, "u32", js_handle), RawParam(offset, "u32", js_offset),
@@ -153,17 +160,20 @@ class Marshal:
         resolve = "optional_input" if type_ref.optional else "input"
         prelude = [f'let {rust} = resident::{resolve}::<{type_ref.base}>("{fn}", "{path}", {handle}, {offset}, '
                    f'{length})?;',
-                   *self._default(arg, rust), *rust_checks(fn, arg, rust, path, names or {})]
-        need = f"scratch += heap.need({slot}, {js_value}, {ELEMENT_TAGS[type_ref.base]}, '{fn}', {js_label});"
-        present = present or f"{js_value} !== undefined && {js_value} !== null"
-        check = f"if ({present}) {need}" if type_ref.optional else need
+                   *self._default(arg, rust),
+                   *rust_checks(fn, arg, rust, path, names or {}, scope.integers if integers is None else integers)]
+        tag = ELEMENT_TAGS[type_ref.base]
+        slot = scope.next_slot()
+        need = f"scratch += heap.bytes({slot}, {js_value}, {tag});"
+        check = f"if ({present}) {need}" if present else need
+        take = "takeOptional" if type_ref.optional else "take"
+        taking = f"heap.{take}({slot}, {place_value or js_value}, {tag}, '{fn}', {js_label})"
         if owned:
             kernel = f"{rust}.map(<[{type_ref.base}]>::to_vec)" if arg.kernel_type.optional else f"{rust}.to_vec()"
         else:
             kernel = rust
         span = () if arg.kernel_type.optional else (rust,)
-        return Input(raw, tuple(prelude), kernel, (check,), (place_statement(rust, slot, place_value or js_value),),
-                     span)
+        return Input(raw, tuple(prelude), kernel, (check,), (take_statement(rust, taking),), span)
 
     def _default(self, arg: Arg, rust: str) -> list[str]:
         if not arg.has_default:
@@ -201,6 +211,7 @@ class Marshal:
         js_place: list[str] = []
         spans: list[str] = []
         names = {f.name: f"{rust}_{f.rust_name}" for f in struct.rust_fields}
+        integers = {f.name: f.type.base for f in struct.rust_fields if f.type.is_integer}
         assignments = []
         for f in struct.rust_fields:
             field_rust, field_path, field_js = names[f.name], f"{path}.{f.name}", f"{js_source}.{f.name}"
@@ -210,16 +221,17 @@ class Marshal:
                 value = field_rust
             elif f.type.array:
                 part = self._array_input(fn, f, scope, field_rust, field_path, field_js,
-                                         _field_label(js_label, f.name), owned=not struct.borrow, names=names)
+                                         _field_label(js_label, f.name), owned=not struct.borrow, names=names,
+                                         integers=integers)
                 value = part.kernel_expr
             else:
                 part = self._leaf_input(fn, f, field_rust, field_path, field_js, "''", owned=not struct.borrow,
-                                        names=names)
+                                        names=names, integers=integers)
                 value = part.kernel_expr
             raw += part.raw
             prelude += part.prelude
             if f.type.kind != "scalar" and f.type.kind != "enum":
-                js_checks += part.js_checks  # arrays' slots (check<Struct>() checks the other fields)
+                js_checks += part.js_checks  # arrays' bytes (check<Struct>() checks the other fields)
             js_place += part.js_place
             spans += part.spans
             assignments.append(f.rust_name if value == f.rust_name else f"{f.rust_name}: {value}")
@@ -357,16 +369,18 @@ def _field_label(js_label: str, name: str) -> str:
     return f"`${{{js_label}}}.{name}`"
 
 
-def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str]) -> list[str]:
+def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str], integers: dict[str, str]
+                ) -> list[str]:
     """Statements enforcing the spec's constraints on a leaf value. `names` maps
-    sibling names (struct fields) to their Rust variables, for length expressions."""
+    sibling names (struct fields) to their Rust variables and `integers` sibling names
+    to their integer types, for length expressions."""
     optional = arg.kernel_type.optional
     name = "value" if optional else rust
     borrowed = name if optional or arg.type.array else f"&{name}"  # arrays arrive as slices already
     where = f'"{fn}", "{path}"'
     checks = []
     if arg.length is not None:
-        expected = expr.render(arg.length, lambda var: f"i128::from({names.get(var, snake_case(var))})")
+        expected = rust_length(arg.length, lambda var: names.get(var, snake_case(var)), lambda var: integers.get(var, "i128"))
         checks.append(f'check::length({where}, {name}.len(), {expected}, "{arg.length_text}")?;')
     if arg.min_length is not None:
         checks.append(f"check::min_length({where}, {name}.len(), {arg.min_length})?;")
@@ -381,6 +395,32 @@ def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str]) 
         return checks
     source = f"{rust}.as_ref()" if arg.type.base == "string" else rust
     return [f"if let Some(value) = {source} {{", *(f"    {c}" for c in checks), "}"]
+
+
+def rust_length(tree: expr.Expr, variable: Callable[[str], str], base: Callable[[str], str]) -> str:
+    """The i128 a length expression evaluates to in the wrapper. `base(name)` is each
+    variable's integer type (`usize` for a tensor dimension, at most 32 bits). The
+    arithmetic is done in the narrowest type no value can overflow — u64 or i64 rather
+    than i128, since wasm has no 128-bit multiply (it calls a helper), and this runs on
+    every call."""
+    if isinstance(tree, expr.Num):
+        return str(tree.value)
+    names = expr.variables(tree)
+    small = all(base(name) in ("u32", "i32", "usize") for name in names)
+    unsigned = all(base(name) in ("u32", "usize") for name in names) and "-" not in expr.render(tree, str)
+    bound = expr.magnitude_bound(tree, 2**32 - 1)
+    if small and unsigned and bound < 2**64:
+        wide = "u64"
+    elif small and bound < 2**63:
+        wide = "i64"
+    else:
+        wide = "i128"
+
+    def convert(name: str) -> str:
+        return f"({variable(name)} as {wide})" if base(name) == "usize" else f"{wide}::from({variable(name)})"
+
+    text = expr.render(tree, convert)
+    return text if wide == "i128" else f"i128::from({text})"
 
 
 def literal(value: object, type_ref: TypeRef) -> str:

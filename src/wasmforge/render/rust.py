@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..spec.model import Class, ErrorKind, Function, KernelSpec, Property, Struct
 from ..spec.names import snake_case
 from ..spec import expr
-from .marshal import KERNEL, DimScope, Marshal, Output, RawParam, array_triple, js_triple
+from .marshal import KERNEL, DimScope, Marshal, Output, RawParam, array_triple, js_triple, rust_length
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class RustView:
 
     def callable(self, function: Function, *, receiver: str = "", kernel_path: str | None = None,
                  owner: str | None = None) -> RustCallable:
-        scope = DimScope()
+        scope = DimScope(integers={a.name: a.type.base for a in function.args if a.type.is_integer})
         params: list[RawParam] = []
         prelude: list[str] = []
         kernel_args = []
@@ -207,12 +207,12 @@ class RustView:
         expected, formula = None, ""
         if function.returns.is_tensor:
             dims = function.returns.shape
-            expected = " * ".join(d if d.isdigit() else f"({scope.bound[d][0]} as i128)" for d in dims)
+            product = expr.parse(" * ".join(dims))
+            expected = rust_length(product, lambda var: scope.bound[var][0], lambda _: "usize")
             formula = " × ".join(dims)
         elif function.returns_length is not None:
-            # `matrix.rows` is the wrapper's variable `matrix_rows` (struct fields are unpacked).
-            expected = expr.render(function.returns_length,
-                                   lambda var: f"i128::from({'_'.join(map(snake_case, var.split('.')))})")
+            expected = rust_length(function.returns_length, lambda var: _length_variable(var, scope),
+                                   lambda var: self._integer_type(function, var, scope))
             formula = expr.render(function.returns_length, lambda var: var)
         into_call = None
         if function.into:
@@ -222,6 +222,16 @@ class RustView:
             if function.infallible:
                 into_call = f"Ok::<_, {KERNEL}::{self.spec.error_type}>({into_call})"
         return RustOut(element, resolve, expected, formula, into_call)
+
+    def _integer_type(self, function: Function, name: str, scope: DimScope) -> str:
+        """The integer type of a name in `returns_length` (see `_length_variable`)."""
+        if name in scope.bound:
+            return "usize"
+        if "." in name:
+            arg_name, field_name = name.split(".")
+            arg = next(a for a in function.args if a.name == arg_name)
+            return next(f.type.base for f in self.spec.struct(arg.type.base).fields if f.name == field_name)
+        return scope.integers[name]
 
     def functions(self) -> list[RustCallable]:
         return [self.callable(f) for f in self.spec.functions]
@@ -352,6 +362,14 @@ class RustView:
         for name in self._output_structs():
             walk(name, shown, set())
         return {name: (name in parsed, name in shown) for name in parsed | shown}
+
+
+def _length_variable(name: str, scope: DimScope) -> str:
+    """The wrapper's variable for a name in `returns_length`: a tensor dimension bound by the
+    call, a struct argument's field (`matrix.rows` is the unpacked `matrix_rows`) or an argument."""
+    if name in scope.bound:
+        return scope.bound[name][0]
+    return "_".join(map(snake_case, name.split(".")))
 
 
 def _pack(param: RawParam) -> BatchParam:

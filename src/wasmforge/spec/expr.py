@@ -57,6 +57,16 @@ def variables(tree: Expr) -> list[str]:
     return []
 
 
+def magnitude_bound(tree: Expr, variable: int) -> int:
+    """An upper bound of |value| when every variable's magnitude is at most `variable`."""
+    if isinstance(tree, Num):
+        return tree.value
+    if isinstance(tree, Var):
+        return variable
+    left, right = magnitude_bound(tree.left, variable), magnitude_bound(tree.right, variable)
+    return left * right if tree.op == "*" else left + right
+
+
 def render(tree: Expr, name: Callable[[str], str]) -> str:
     """Source text of the expression with variables mapped through `name`."""
     if isinstance(tree, Num):

@@ -481,10 +481,12 @@ class _Builder:
                 integers += [f"{a.name}.{f.name}" for a in function.args
                              if a.type.kind == "struct" and not a.type.optional and a.type.base in self.structs
                              for f in self.structs[a.type.base].fields if f.type.is_integer and not f.type.optional]
+                integers += [d for a in function.args if a.type.is_tensor and not a.type.optional
+                             for d in a.type.shape if not d.isdigit()]
                 for variable in expr.variables(function.returns_length):
                     if variable not in integers:
-                        self.problem(f"{path}.returns_length", f"`{variable}` is not a required integer argument "
-                                     "(or integer field of a struct argument)",
+                        self.problem(f"{path}.returns_length", f"`{variable}` is not a required integer argument, "
+                                     "integer field of a struct argument or dimension of a tensor argument",
                                      suggest(variable, integers) or "refer to u32/i32 arguments, e.g. `rows` or "
                                      "`matrix.rows`")
         if "into" in item:

@@ -35,7 +35,8 @@ function decodeResident(value) {
     return resident;
   }
   if (value.as === 'view') return resident.array;
-  if (value.as === 'outside') return new values.constructor(resident.array.buffer, 0, values.length);
+  // Bytes 16.. hold the module's static data: inside no resident array.
+  if (value.as === 'outside') return new values.constructor(resident.array.buffer, 16, values.length);
   if (value.as === 'detached') {
     const view = resident.array;
     growMemory();

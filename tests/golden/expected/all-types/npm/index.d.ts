@@ -150,6 +150,7 @@ export declare function init(): Promise<void>;
  *
  * @param values - Values to scale. (finite)
  * @param factor - The multiplier. (at least -1000.0; at most 1000.0; default `2`)
+ * @param options - `{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write the result into instead of allocating it; the result is then `out`'s array.
  * @returns Float32Array
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
@@ -268,6 +269,7 @@ export declare function maybeHalf(value?: number): number | undefined;
  * The flags in reverse order.
  *
  * @param flags - Flags. (length at least 1)
+ * @param options - `{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write the result into instead of allocating it; the result is then `out`'s array.
  * @returns Uint32Array
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example

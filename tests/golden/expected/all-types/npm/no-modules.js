@@ -146,7 +146,7 @@ function isPlainObject(value) {
   return prototype === Object.prototype || prototype === null;
 }
 
-// Runtime type checks, one per spec type; typed arrays are checked by heap.need().
+// Runtime type checks, one per spec type; typed arrays are checked by heap.take().
 // Ranges, lengths and shapes are checked in Rust.
 const check = {
   bool(value, fn, arg) {
@@ -179,7 +179,7 @@ const check = {
       throw invalid(fn, arg, 'a bigint in the u64 range', value);
     }
   },
-  // The data is checked when the heap takes it (heap.need).
+  // The data is checked when the heap takes it (heap.take).
   tensor(rank, value, fn, arg) {
     check.record(value, fn, arg, ['data', 'shape'], ['data', 'shape']);
     const { shape } = value;
@@ -215,13 +215,12 @@ const F32 = 4;
 const F64 = 5;
 const ELEMENT_TYPES = [undefined, Uint8Array, Int32Array, Uint32Array, Float32Array, Float64Array];
 const ELEMENT_NAMES = [undefined, 'u8', 'i32', 'u32', 'f32', 'f64'];
+// log2 of the element size: byte offsets become element offsets with a shift.
+const ELEMENT_SHIFTS = [0, 0, 2, 2, 2, 3];
 // The scratch arena holds copies of any element type.
 const ANY = 0;
 // Scratch positions are 16-byte aligned, so a copy suits any element type and SIMD loads.
 const ALIGN = 16;
-// How a slot's array crosses: a handle of its own (>= 0), or copied into scratch.
-const COPY_IN = -1;
-const COPY_OUT = -2;
 // Brands shared by every instance of every wasmforge package, to tell a resident
 // array or a struct view of another module instance from an unrelated object.
 const RESIDENT = Symbol.for('wasmforge.resident');
@@ -259,11 +258,16 @@ function outOption(options, functionName) {
  * it (rebuilt after `memory.grow` detaches them), the failure flag the module
  * raises, the scratch arena where plain typed arrays are copied, and the
  * resident arrays, by address, so that a view of one passed as an argument is
- * recognised. A call places its arrays in two steps: `need()` checks each
- * array and decides how it crosses (by handle, or copied), `reserve()` sizes
- * the arena once, `place()` yields each array's (handle, offset, length).
- * The slots in between remember the decisions, since reserving may grow the
- * memory and detach the views that `need()` saw.
+ * recognised.
+ *
+ * A call hands over its arrays in two steps. `bytes()` of every array sizes
+ * the copies, and resolves each view of the memory to the resident array it
+ * lies in (kept in a slot, numbered by the call); `reserve()` then makes room
+ * for all the copies at once. Growing the arena may grow the memory, which
+ * detaches every view the caller passed: that is why views are resolved
+ * first. Then `take()` of each array checks it and yields where it is: its
+ * handle, with `offset` and `length` (copying a plain typed array into the
+ * arena on the way).
  */
 class Heap {
   constructor(raw, Resident) {
@@ -276,16 +280,23 @@ class Heap {
     this.scratchAddress = 0;
     this.scratchBytes = 0;
     this.used = 0;
-    this.slotHandle = [];
-    this.slotOffset = [];
-    this.slotLength = [];
-    this.slotTag = [];
-    this.slotAddress = [];
+    // Arenas outgrown during a call, still holding that call's copies: freed by the next reserve().
+    this.retired = [];
     // Live resident arrays sorted by address: [address, byteLength, handle, tag] each.
     this.residents = [];
-    // The (offset, length) of the array `place()` returned last.
+    // Views of the memory passed to the running call, by slot, and where they lie.
+    this.views = [];
+    this.viewHandle = [];
+    this.viewOffset = [];
+    this.viewAddress = [];
+    this.viewLength = [];
+    // Where the array `take()` returned last is, in its allocation (elements).
     this.offset = 0;
     this.length = 0;
+    // Where the call's `{ out }` is: its first byte, its length, and whether it is copied back.
+    this.outAddress = 0;
+    this.outLength = 0;
+    this.outCopied = false;
   }
 
   refresh() {
@@ -294,9 +305,9 @@ class Heap {
     this.typed = ELEMENT_TYPES.map((Type) => Type && new Type(this.buffer));
   }
 
-  /** The memory's current buffer (a grown memory detached the previous one). */
+  /** The memory's current buffer (a grown memory detached the previous one, and the views over it). */
   current() {
-    if (this.buffer.byteLength === 0) this.refresh();
+    if (this.status.length === 0) this.refresh();
     return this.buffer;
   }
 
@@ -366,56 +377,164 @@ class Heap {
     return entry !== undefined && address + byteLength <= entry[0] + entry[1] ? entry : undefined;
   }
 
+  /** Whether `value` is a typed array of `tag` that crosses by copy (not a view of this memory). */
+  copied(value, tag) {
+    if (value instanceof ELEMENT_TYPES[tag]) {
+      // A view of the memory never starts at address 0, and reading `buffer` is not free.
+      return value.byteOffset === 0 || value.buffer !== this.current();
+    }
+    // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
+    return ArrayBuffer.isView(value) && value[Symbol.toStringTag] === ELEMENT_TYPES[tag].name;
+  }
+
+  // The hot paths (bytes, take) are kept tiny so that the engine inlines them into every
+  // call; everything else is one call further.
+
   /**
-   * Check an array argument and decide in slot `slot` how it crosses; returns
-   * the scratch bytes it needs (0 for a resident array or a view of one).
+   * The scratch bytes array argument `value` needs if it is copied (0 otherwise, and
+   * for what take() refuses); a view of the memory is resolved now, into `slot`.
    */
-  need(slot, value, tag, functionName, argument) {
-    return this.take(slot, value, tag, functionName, argument, COPY_IN);
+  bytes(slot, value, tag) {
+    return value instanceof this.Resident ? 0 : this.copyBytes(slot, value, tag);
   }
 
-  /** `need()` for an `{ out }`: a plain typed array is filled by a copy after the call. */
-  needOut(slot, value, tag, functionName, argument) {
-    return this.take(slot, value, tag, functionName, argument, COPY_OUT);
+  copyBytes(slot, value, tag) {
+    if (value instanceof ELEMENT_TYPES[tag]) {
+      // A view of the memory never starts at address 0, and reading `buffer` is not free.
+      if (value.byteOffset === 0 || value.buffer !== this.current()) return alignUp(value.byteLength);
+      const entry = this.owner(value.byteOffset, value.byteLength);
+      if (entry !== undefined && entry[3] === tag) {
+        this.views[slot] = value;
+        this.viewHandle[slot] = entry[2];
+        this.viewOffset[slot] = (value.byteOffset - entry[0]) >>> ELEMENT_SHIFTS[tag];
+        this.viewAddress[slot] = value.byteOffset;
+        this.viewLength[slot] = value.length;
+      }
+      return 0; // take() refuses a view outside every resident array of its type
+    }
+    if (value === undefined || value === null) return 0;
+    return this.copied(value, tag) ? alignUp(value.byteLength) : 0;
   }
 
-  take(slot, value, tag, functionName, argument, copy) {
+  /** Make room for this call's copies (the sum of bytes()), before any array is taken. */
+  reserve(bytes, functionName) {
+    this.used = 0;
+    if (this.retired.length !== 0) this.freeRetired();
+    if (bytes > this.scratchBytes) this.growScratch(bytes, functionName, false);
+  }
+
+  freeRetired() {
+    for (const handle of this.retired) this.raw.__wasmforge_free(handle);
+    this.retired.length = 0;
+  }
+
+  // A bigger arena. `keep`: the old one still holds copies of this call (they stay valid: only
+  // the handle changes), so it is freed by the next reserve() instead of now.
+  growScratch(bytes, functionName, keep) {
+    const size = Math.max(bytes, 2 * this.scratchBytes, 4096);
+    const handle = this.allocate(ANY, size, functionName);
+    if (this.scratch !== 0) {
+      if (keep) this.retired.push(this.scratch);
+      else this.raw.__wasmforge_free(this.scratch);
+    }
+    this.scratch = handle;
+    this.scratchAddress = this.raw.__wasmforge_address(handle);
+    this.scratchBytes = size;
+    this.used = 0;
+  }
+
+  /**
+   * Where array argument `value` of element type `tag` is: its handle (`offset`
+   * and `length` say where in it), copying a plain typed array into the arena.
+   * Anything else is refused with InvalidArgument naming `argument`.
+   */
+  take(slot, value, tag, functionName, argument) {
+    if (value instanceof this.Resident && value.handle !== 0 && value.tag === tag) {
+      this.offset = 0;
+      this.length = value.length;
+      return value.handle;
+    }
+    return this.takeCopy(slot, value, tag, functionName, argument);
+  }
+
+  // take() of a plain typed array: copied into the arena, in one step when it fits.
+  takeCopy(slot, value, tag, functionName, argument) {
+    if (!(value instanceof ELEMENT_TYPES[tag] && value.byteOffset === 0 && value.length !== 0)) {
+      return this.takeOther(slot, value, tag, functionName, argument);
+    }
+    const position = this.used;
+    const end = position + value.byteLength;
+    if (end > this.scratchBytes || this.status.length === 0) return this.copyIn(value, tag, functionName);
+    this.used = alignUp(end);
+    const shift = ELEMENT_SHIFTS[tag];
+    this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
+    this.offset = position >>> shift;
+    this.length = value.length;
+    return this.scratch;
+  }
+
+  /** take() for an optional argument: undefined and null cross as handle 0. */
+  takeOptional(slot, value, tag, functionName, argument) {
+    if (value === undefined || value === null) {
+      this.offset = 0;
+      this.length = 0;
+      return 0;
+    }
+    return this.take(slot, value, tag, functionName, argument);
+  }
+
+  copyIn(value, tag, functionName) {
+    const position = this.claim(value.byteLength, functionName);
+    const shift = ELEMENT_SHIFTS[tag];
+    this.current();
+    this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
+    this.offset = position >>> shift;
+    this.length = value.length;
+    return this.scratch;
+  }
+
+  // `byteLength` bytes of the arena for this call; reserve() made room, unless bytes()
+  // could not see the array coming (then the arena grows now, keeping the old one).
+  claim(byteLength, functionName) {
+    let position = this.used;
+    if (position + byteLength > this.scratchBytes) {
+      this.growScratch(position + byteLength, functionName, true);
+      position = 0;
+    }
+    this.used = position + alignUp(byteLength);
+    return position;
+  }
+
+  takeOther(slot, value, tag, functionName, argument) {
     const Type = ELEMENT_TYPES[tag];
-    this.slotTag[slot] = tag;
-    if (value instanceof this.Resident) return this.takeResident(slot, value, tag, functionName, argument);
+    if (this.views[slot] === value) {
+      // Resolved by bytes(): the view itself may have been detached since, by the arena growing.
+      this.views[slot] = undefined;
+      this.offset = this.viewOffset[slot];
+      this.length = this.viewLength[slot];
+      return this.viewHandle[slot];
+    }
+    if (value instanceof this.Resident) {
+      const actual = value.handle === 0 ? 'a ResidentArray after free()'
+        : `a ResidentArray of ${ELEMENT_NAMES[value.tag]}`;
+      throw invalid(functionName, argument, `a live ResidentArray of ${ELEMENT_NAMES[tag]}`, value, actual);
+    }
     if (value instanceof Type) {
-      if (value.buffer === this.current()) return this.takeView(slot, value, tag, functionName, argument);
       if (value.length === 0 && isDetached(value)) {
         throw invalid(functionName, argument, `a usable ${Type.name}`, value,
           `a detached ${Type.name} (a view taken before the module's memory grew: read resident.array again)`);
       }
+      if (value.buffer === this.current()) return this.takeView(value, tag, functionName, argument);
     } else if (value !== null && typeof value === 'object' && value[RESIDENT] === true) {
       throw invalid(functionName, argument, 'a ResidentArray of this module instance', value,
         'a ResidentArray of another instance of the module');
-    } else if (!ArrayBuffer.isView(value) || value[Symbol.toStringTag] !== Type.name) {
-      // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
+    } else if (!this.copied(value, tag)) {
       throw invalid(functionName, argument, `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`, value);
     }
-    this.slotHandle[slot] = copy;
-    return alignUp(value.byteLength);
+    return this.copyIn(value, tag, functionName);
   }
 
-  takeResident(slot, resident, tag, functionName, argument) {
-    if (resident.handle === 0) {
-      throw invalid(functionName, argument, 'a live ResidentArray', resident, 'a ResidentArray after free()');
-    }
-    if (resident.tag !== tag) {
-      throw invalid(functionName, argument, `a ResidentArray of ${ELEMENT_NAMES[tag]}`, resident,
-        `a ResidentArray of ${ELEMENT_NAMES[resident.tag]}`);
-    }
-    this.slotHandle[slot] = resident.handle;
-    this.slotOffset[slot] = 0;
-    this.slotLength[slot] = resident.length;
-    this.slotAddress[slot] = resident.byteOffset;
-    return 0;
-  }
-
-  takeView(slot, view, tag, functionName, argument) {
+  takeView(view, tag, functionName, argument) {
     const entry = this.owner(view.byteOffset, view.byteLength);
     if (entry === undefined || entry[3] !== tag) {
       const where = entry === undefined ? 'outside every live ResidentArray (freed?)'
@@ -423,67 +542,43 @@ class Heap {
       throw invalid(functionName, argument, `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`, view,
         `a view of the module's memory ${where}`);
     }
-    this.slotHandle[slot] = entry[2];
-    this.slotOffset[slot] = (view.byteOffset - entry[0]) / view.BYTES_PER_ELEMENT;
-    this.slotLength[slot] = view.length;
-    this.slotAddress[slot] = view.byteOffset;
-    return 0;
+    this.offset = (view.byteOffset - entry[0]) / view.BYTES_PER_ELEMENT;
+    this.length = view.length;
+    return entry[2];
   }
 
-  /** Make room for this call's copies (the sum of what `need()` returned). */
-  reserve(bytes, functionName) {
-    this.used = 0;
-    if (bytes > this.scratchBytes) this.growScratch(bytes, functionName);
-  }
-
-  growScratch(bytes, functionName) {
-    const size = Math.max(bytes, 2 * this.scratchBytes, 4096);
-    const handle = this.allocate(ANY, size, functionName);
-    if (this.scratch !== 0) this.raw.__wasmforge_free(this.scratch);
-    this.scratch = handle;
-    this.scratchAddress = this.raw.__wasmforge_address(handle);
-    this.scratchBytes = size;
-  }
-
-  /** The array of slot `slot` in memory: its handle; `offset` and `length` say where in it. */
-  place(slot, value) {
-    if (value === undefined || value === null) {
+  /** take() for the call's `{ out }`: a plain typed array gets room in the arena and is filled after the call. */
+  takeOut(slot, out, tag, functionName) {
+    this.outCopied = false;
+    if (out === undefined) {
       this.offset = 0;
       this.length = 0;
       return 0;
     }
-    const handle = this.slotHandle[slot];
-    if (handle >= 0) {
-      this.offset = this.slotOffset[slot];
-      this.length = this.slotLength[slot];
-      return handle;
+    const view = this.views[slot] === out;
+    if (!view && !(out instanceof this.Resident) && this.copied(out, tag)) {
+      const position = this.claim(out.byteLength, functionName);
+      this.outCopied = true;
+      this.outAddress = this.scratchAddress + position;
+      this.offset = position >>> ELEMENT_SHIFTS[tag];
+      this.length = out.length;
+      return this.scratch;
     }
-    const position = this.used;
-    const size = value.BYTES_PER_ELEMENT;
-    this.used += alignUp(value.byteLength);
-    if (handle === COPY_IN) {
-      this.current();
-      this.typed[this.slotTag[slot]].set(value, (this.scratchAddress + position) / size);
-    }
-    this.slotOffset[slot] = position / size;
-    this.offset = position / size;
-    this.length = value.length;
-    return this.scratch;
+    this.outAddress = view ? this.viewAddress[slot] : out.byteOffset;
+    const handle = this.take(slot, out, tag, functionName, 'options.out');
+    this.outLength = this.length;
+    return handle;
   }
 
-  /** What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew). */
-  filled(slot, out) {
-    const handle = this.slotHandle[slot];
-    const tag = this.slotTag[slot];
-    if (handle === COPY_OUT) {
-      const start = this.scratchAddress / out.BYTES_PER_ELEMENT + this.slotOffset[slot];
-      this.current();
-      out.set(this.typed[tag].subarray(start, start + out.length));
+  /** What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew meanwhile). */
+  filled(out, tag) {
+    if (out instanceof this.Resident) return out.array;
+    const Type = ELEMENT_TYPES[tag];
+    if (this.outCopied) {
+      out.set(new Type(this.current(), this.outAddress, out.length));
       return out;
     }
-    if (out instanceof this.Resident) return out.array;
-    if (out.length === this.slotLength[slot]) return out;
-    return new ELEMENT_TYPES[tag](this.current(), this.slotAddress[slot], this.slotLength[slot]);
+    return out.length === this.outLength ? out : new Type(this.current(), this.outAddress, this.outLength);
   }
 }
 
@@ -663,13 +758,13 @@ function createApi(raw, { isReady, init }) {
   function scale(values, factor, options) {
     ensureReady('scale');
     let scratch = 0;
-    scratch += heap.need(0, values, F32, 'scale', 'values');
+    scratch += heap.bytes(0, values, F32);
     if (factor !== undefined && factor !== null) check.f32(factor, 'scale', 'factor');
     const out = outOption(options, 'scale');
-    if (out !== undefined) scratch += heap.needOut(1, out, F32, 'scale', 'options.out');
-    heap.reserve(scratch, 'scale');
-    const values_handle = heap.place(0, values), values_offset = heap.offset, values_length = heap.length;
-    const out_handle = heap.place(1, out), out_offset = heap.offset, out_length = heap.length;
+    scratch += heap.bytes(1, out, F32);
+    if (scratch !== 0) heap.reserve(scratch, 'scale');
+    const values_handle = heap.take(0, values, F32, 'scale', 'values'), values_offset = heap.offset, values_length = heap.length;
+    const out_handle = heap.takeOut(1, out, F32, 'scale'), out_offset = heap.offset, out_length = heap.length;
     let raw_result;
     try {
       raw_result = raw.scale(values_handle, values_offset, values_length, factor, out_handle, out_offset, out_length);
@@ -677,16 +772,16 @@ function createApi(raw, { isReady, init }) {
       throw toError(thrown, 'scale');
     }
     if (heap.failed()) throw heap.error('scale');
-    if (out !== undefined) raw_result = heap.filled(1, out);
+    if (out !== undefined) raw_result = heap.filled(out, F32);
     return raw_result;
   }
 
   function checksum(bytes) {
     ensureReady('checksum');
     let scratch = 0;
-    scratch += heap.need(0, bytes, U8, 'checksum', 'bytes');
-    heap.reserve(scratch, 'checksum');
-    const bytes_handle = heap.place(0, bytes), bytes_offset = heap.offset, bytes_length = heap.length;
+    scratch += heap.bytes(0, bytes, U8);
+    if (scratch !== 0) heap.reserve(scratch, 'checksum');
+    const bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'), bytes_offset = heap.offset, bytes_length = heap.length;
     let raw_result;
     try {
       raw_result = raw.checksum(bytes_handle, bytes_offset, bytes_length);
@@ -700,10 +795,10 @@ function createApi(raw, { isReady, init }) {
   function countAbove(values, threshold) {
     ensureReady('countAbove');
     let scratch = 0;
-    scratch += heap.need(0, values, I32, 'countAbove', 'values');
+    scratch += heap.bytes(0, values, I32);
     check.i32(threshold, 'countAbove', 'threshold');
-    heap.reserve(scratch, 'countAbove');
-    const values_handle = heap.place(0, values), values_offset = heap.offset, values_length = heap.length;
+    if (scratch !== 0) heap.reserve(scratch, 'countAbove');
+    const values_handle = heap.take(0, values, I32, 'countAbove', 'values'), values_offset = heap.offset, values_length = heap.length;
     let raw_result;
     try {
       raw_result = raw.countAbove(values_handle, values_offset, values_length, threshold);
@@ -772,12 +867,12 @@ function createApi(raw, { isReady, init }) {
   function reverse(flags, options) {
     ensureReady('reverse');
     let scratch = 0;
-    scratch += heap.need(0, flags, U32, 'reverse', 'flags');
+    scratch += heap.bytes(0, flags, U32);
     const out = outOption(options, 'reverse');
-    if (out !== undefined) scratch += heap.needOut(1, out, U32, 'reverse', 'options.out');
-    heap.reserve(scratch, 'reverse');
-    const flags_handle = heap.place(0, flags), flags_offset = heap.offset, flags_length = heap.length;
-    const out_handle = heap.place(1, out), out_offset = heap.offset, out_length = heap.length;
+    scratch += heap.bytes(1, out, U32);
+    if (scratch !== 0) heap.reserve(scratch, 'reverse');
+    const flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'), flags_offset = heap.offset, flags_length = heap.length;
+    const out_handle = heap.takeOut(1, out, U32, 'reverse'), out_offset = heap.offset, out_length = heap.length;
     let raw_result;
     try {
       raw_result = raw.reverse(flags_handle, flags_offset, flags_length, out_handle, out_offset, out_length);
@@ -785,7 +880,7 @@ function createApi(raw, { isReady, init }) {
       throw toError(thrown, 'reverse');
     }
     if (heap.failed()) throw heap.error('reverse');
-    if (out !== undefined) raw_result = heap.filled(1, out);
+    if (out !== undefined) raw_result = heap.filled(out, U32);
     return raw_result;
   }
 
@@ -805,9 +900,9 @@ function createApi(raw, { isReady, init }) {
   function validate(weights) {
     ensureReady('validate');
     let scratch = 0;
-    if (weights !== undefined && weights !== null) scratch += heap.need(0, weights, F64, 'validate', 'weights');
-    heap.reserve(scratch, 'validate');
-    const weights_handle = heap.place(0, weights), weights_offset = heap.offset, weights_length = heap.length;
+    scratch += heap.bytes(0, weights, F64);
+    if (scratch !== 0) heap.reserve(scratch, 'validate');
+    const weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'), weights_offset = heap.offset, weights_length = heap.length;
     let raw_result;
     try {
       raw_result = raw.validate(weights_handle, weights_offset, weights_length);

@@ -294,6 +294,7 @@ export declare function distanceBatch(items: ReadonlyArray<{ a: Point; b: Point 
  *
  * @param a - Left factor. (shape [n, k])
  * @param b - Right factor. (shape [k, m])
+ * @param options - `{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write the result into instead of allocating it; the result is then `out`'s array.
  * @returns Tensor<Float32Array>
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example

@@ -200,14 +200,13 @@ mod resident {
         live: bool,
     }
 
-    #[derive(Default)]
     struct Table {
         slots: Vec<Slot>,
         free: Vec<u32>,
     }
 
     thread_local! {
-        static TABLE: RefCell<Table> = RefCell::new(Table::default());
+        static TABLE: RefCell<Table> = const { RefCell::new(Table { slots: Vec::new(), free: Vec::new() }) };
     }
 
     fn element_size(tag: u32) -> Option<usize> {
@@ -216,17 +215,6 @@ mod resident {
             2..=4 => Some(4),
             5 => Some(8),
             _ => None,
-        }
-    }
-
-    fn tag_name(tag: u32) -> &'static str {
-        match tag {
-            1 => u8::NAME,
-            2 => i32::NAME,
-            3 => u32::NAME,
-            4 => f32::NAME,
-            5 => f64::NAME,
-            _ => "unknown",
         }
     }
 
@@ -267,10 +255,12 @@ mod resident {
         })
     }
 
+    #[inline]
     fn slot_index(handle: u32) -> Option<usize> {
         ((handle & ((1 << INDEX_BITS) - 1)) as usize).checked_sub(1)
     }
 
+    #[inline]
     fn find(handle: u32) -> Option<Slot> {
         TABLE.with(|table| {
             let table = table.borrow();
@@ -307,6 +297,7 @@ mod resident {
 
     /// The address of `len` elements of `T` at element `offset` of array `handle`,
     /// once the array is live, of type `T` (or the scratch arena) and big enough.
+    #[inline]
     fn region<T: Element>(
         function: &str,
         argument: &str,
@@ -315,21 +306,47 @@ mod resident {
         len: u32,
     ) -> Result<usize, JsValue> {
         let size = std::mem::size_of::<T>();
-        let refused = |actual: String| {
-            invalid_argument(function, argument, format!("a live resident {} array", T::NAME), actual)
+        match find(handle) {
+            Some(slot)
+                if (slot.tag == T::TAG || slot.tag == ANY)
+                    && (u64::from(offset) + u64::from(len)) * size as u64 <= slot.bytes as u64 =>
+            {
+                Ok(slot.address + offset as usize * size)
+            }
+            found => Err(refused::<T>(function, argument, handle, offset, len, found)),
+        }
+    }
+
+    fn tag_name(tag: u32) -> &'static str {
+        match tag {
+            1 => u8::NAME,
+            2 => i32::NAME,
+            3 => u32::NAME,
+            4 => f32::NAME,
+            5 => f64::NAME,
+            _ => "unknown",
+        }
+    }
+
+    /// Why `region` refused a handle.
+    #[cold]
+    #[inline(never)]
+    fn refused<T: Element>(function: &str, argument: &str, handle: u32, offset: u32, len: u32, found: Option<Slot>) -> JsValue {
+        let actual = match found {
+            None => format!("handle {handle}, which is not live (freed?)"),
+            Some(slot) if slot.tag != T::TAG && slot.tag != ANY => {
+                format!("a resident array of element type {}", tag_name(slot.tag))
+            }
+            Some(slot) => {
+                let end = u64::from(offset) + u64::from(len);
+                format!("elements {offset}..{end} of an array of {} bytes", slot.bytes)
+            }
         };
-        let slot = find(handle).ok_or_else(|| refused(format!("handle {handle}, which is not live (freed?)")))?;
-        if slot.tag != T::TAG && slot.tag != ANY {
-            return Err(refused(format!("a resident array of element type {}", tag_name(slot.tag))));
-        }
-        let end = u64::from(offset) + u64::from(len);
-        if end * size as u64 > slot.bytes as u64 {
-            return Err(refused(format!("elements {offset}..{end} of an array of {} bytes", slot.bytes)));
-        }
-        Ok(slot.address + offset as usize * size)
+        invalid_argument(function, argument, format!("a live resident {} array", T::NAME), actual)
     }
 
     /// `len` elements of the resident array `handle` from `offset`, lent to the kernel.
+    #[inline]
     pub fn input<'a, T: Element>(
         function: &str,
         argument: &str,
@@ -347,6 +364,7 @@ mod resident {
     }
 
     /// An optional array: handle 0 means absent.
+    #[inline]
     pub fn optional_input<'a, T: Element>(
         function: &str,
         argument: &str,
@@ -413,11 +431,20 @@ pub fn wasmforge_address(handle: u32) -> usize {
     resident::address(handle)
 }
 
-/// Argument checks run by the wrappers before calling into the kernel.
+/// Argument checks run by the wrappers before calling into the kernel. Each is
+/// inlined into the wrappers; building the error is kept out of line (cold), so
+/// a call that passes its checks pays a compare per check.
 mod check {
     use super::invalid_argument;
     use wasm_bindgen::JsValue;
 
+    #[cold]
+    #[inline(never)]
+    fn refused(function: &str, argument: &str, expected: impl Into<String>, value: impl std::fmt::Display) -> JsValue {
+        invalid_argument(function, argument, expected.into(), value.to_string())
+    }
+
+    #[inline]
     pub fn length(
         function: &str,
         argument: &str,
@@ -425,34 +452,56 @@ mod check {
         expected: i128,
         formula: &str,
     ) -> Result<(), JsValue> {
-        if i128::try_from(actual).ok() == Some(expected) {
+        if actual as i128 == expected {
             return Ok(());
         }
+        Err(wrong_length(function, argument, actual, expected, formula))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn wrong_length(function: &str, argument: &str, actual: usize, expected: i128, formula: &str) -> JsValue {
         let wanted = if formula.parse::<i128>().is_ok() {
             format!("of length {expected}")
         } else {
             format!("of length {formula} = {expected}")
         };
-        Err(invalid_argument(function, argument, wanted, format!("length {actual}")))
+        invalid_argument(function, argument, wanted, format!("length {actual}"))
     }
 
+    #[inline]
     pub fn min_length(function: &str, argument: &str, actual: usize, minimum: usize) -> Result<(), JsValue> {
         if actual >= minimum {
             return Ok(());
         }
-        Err(invalid_argument(function, argument, format!("of length at least {minimum}"), format!("length {actual}")))
+        Err(too_short(function, argument, actual, minimum))
     }
 
+    #[cold]
+    #[inline(never)]
+    fn too_short(function: &str, argument: &str, actual: usize, minimum: usize) -> JsValue {
+        invalid_argument(function, argument, format!("of length at least {minimum}"), format!("length {actual}"))
+    }
+
+    /// A non-short-circuiting fold first, so that the pass over the data vectorises;
+    /// the offending index is only looked for once there is one.
+    #[inline]
     pub fn all_finite<T: Copy + Into<f64>>(function: &str, argument: &str, values: &[T]) -> Result<(), JsValue> {
-        match values.iter().position(|value| !(*value).into().is_finite()) {
-            None => Ok(()),
-            Some(index) => {
-                let found: f64 = values[index].into();
-                Err(invalid_argument(function, argument, "free of NaN and ±Infinity".into(), format!("{found} at index {index}")))
-            }
+        if values.iter().fold(true, |ok, value| ok & (*value).into().is_finite()) {
+            return Ok(());
         }
+        Err(not_all_finite(function, argument, values))
     }
 
+    #[cold]
+    #[inline(never)]
+    fn not_all_finite<T: Copy + Into<f64>>(function: &str, argument: &str, values: &[T]) -> JsValue {
+        let index = values.iter().position(|value| !(*value).into().is_finite()).unwrap_or(0);
+        let found: f64 = values[index].into();
+        invalid_argument(function, argument, "free of NaN and ±Infinity".into(), format!("{found} at index {index}"))
+    }
+
+    #[inline]
     pub fn at_least<T: PartialOrd + std::fmt::Display>(
         function: &str,
         argument: &str,
@@ -462,9 +511,10 @@ mod check {
         if value >= minimum {
             return Ok(());
         }
-        Err(invalid_argument(function, argument, format!("at least {minimum}"), value.to_string()))
+        Err(refused(function, argument, format!("at least {minimum}"), value))
     }
 
+    #[inline]
     pub fn at_most<T: PartialOrd + std::fmt::Display>(
         function: &str,
         argument: &str,
@@ -474,7 +524,7 @@ mod check {
         if value <= maximum {
             return Ok(());
         }
-        Err(invalid_argument(function, argument, format!("at most {maximum}"), value.to_string()))
+        Err(refused(function, argument, format!("at most {maximum}"), value))
     }
 }
 
