@@ -95,14 +95,17 @@ def all_types(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return build(kernel)
 
 
-def npm_project(node: NodeRuntime, directory: Path, package: Path, manifest: dict[str, Any] | None = None) -> Path:
-    """A throwaway npm project with `package` installed from its packed tarball."""
+def npm_project(node: NodeRuntime, directory: Path, package: Path | list[Path],
+                manifest: dict[str, Any] | None = None) -> Path:
+    """A throwaway npm project with `package` (or several) installed from packed tarballs."""
     directory.mkdir(parents=True, exist_ok=True)
-    packed = subprocess.run(node.npm("pack", "--json", "--pack-destination", str(directory)), cwd=package,
-                            capture_output=True, text=True, check=True, env={**os.environ, **node.env()})
-    tarball = directory / json.loads(packed.stdout)[0]["filename"]
+    tarballs = []
+    for each in package if isinstance(package, list) else [package]:
+        packed = subprocess.run(node.npm("pack", "--json", "--pack-destination", str(directory)), cwd=each,
+                                capture_output=True, text=True, check=True, env={**os.environ, **node.env()})
+        tarballs.append(str(directory / json.loads(packed.stdout)[0]["filename"]))
     (directory / "package.json").write_text(json.dumps(manifest or {"name": "consumer", "private": True}))
-    subprocess.run(node.npm("install", "--no-audit", "--no-fund", "--no-package-lock", str(tarball)),
+    subprocess.run(node.npm("install", "--no-audit", "--no-fund", "--no-package-lock", *tarballs),
                    cwd=directory, capture_output=True, text=True, check=True, env={**os.environ, **node.env()})
     return directory
 
