@@ -74,6 +74,17 @@ def node(script: Path, *args: object) -> dict:
     return last_json_line(run([str(runtime.node), str(script), *map(str, args)]))
 
 
+@functools.cache
+def native_isa() -> str:
+    """What the native yardstick is compiled for: the host target's default vector features
+    (x86-64's baseline is SSE2, 128-bit vectors, the width of wasm SIMD128)."""
+    cfg = run(["rustc", "--print", "cfg"])
+    arch = next((line.split('"')[1] for line in cfg.splitlines() if line.startswith("target_arch=")), "?")
+    vector = [line.split('"')[1] for line in cfg.splitlines() if line.startswith("target_feature=")
+              and any(name in line for name in ("sse", "avx", "neon", "simd"))]
+    return f"{arch} with {', '.join(vector) or 'no vector features'}"
+
+
 def median_of(samples: list[dict], key: str) -> float:
     return statistics.median(sample[key] for sample in samples)
 

@@ -27,8 +27,8 @@ import itertools
 import statistics
 from pathlib import Path
 
-from _common import (REPO, WASM_SIDES, ensure_built, medians, native, node, report_round, runtime_bench_main,
-                     side_columns, throughput_ratios)
+from _common import (REPO, WASM_SIDES, ensure_built, medians, native, native_isa, node, report_round,
+                     runtime_bench_main, side_columns, throughput_ratios)
 
 KERNEL = REPO / "kernels" / "attention"
 RUNNER = Path(__file__).with_name("attention.mjs")
@@ -86,7 +86,8 @@ def summarise(measured: dict, rounds: int) -> dict:
             "geomean_ratio": {f"{side} ({mode})": statistics.geometric_mean(
                 r[side] for label, r in ratios.items() if label.endswith(f"({mode})"))
                 for mode in ("copies", "resident") for side in WASM_SIDES},
-            "wasm_sizes": measured["sizes"], "budget_bytes": BUDGET_BYTES, "samples": measured["samples"]}
+            "wasm_sizes": measured["sizes"], "budget_bytes": BUDGET_BYTES, "native_isa": native_isa(),
+            "samples": measured["samples"]}
 
 
 def print_table(summary: dict) -> None:
@@ -99,6 +100,7 @@ def print_table(summary: dict) -> None:
     for mode in ("copies", "resident"):
         print(f"  {'geometric mean (' + mode + ')':<33} {'':9} {'':10} {geomean[f'wasm simd ({mode})']:6.2f}x {'':10} "
               f"{geomean[f'wasm baseline ({mode})']:6.2f}x")
+    print(f"  native: {summary['native_isa']} (the same 128-bit vector width as wasm SIMD128)")
     print(f"\nshipped .wasm (budget {BUDGET_BYTES // 1000} KB):")
     for name, size in summary["wasm_sizes"].items():
         verdict = "within" if size["bytes"] <= BUDGET_BYTES else "OVER"

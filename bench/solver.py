@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import (REPO, SIDES, ensure_built, median_of, medians, native, node, report_round, runtime_bench_main,
-                     side_columns, throughput_ratios)
+from _common import (REPO, SIDES, ensure_built, median_of, medians, native, native_isa, node, report_round,
+                     runtime_bench_main, side_columns, throughput_ratios)
 
 KERNEL = REPO / "kernels" / "sublinear-solver"
 RUNNER = Path(__file__).with_name("solver.mjs")
@@ -115,6 +115,7 @@ def summarise(measured: dict, rounds: int) -> dict:
         "wasm_over_native_throughput": throughput_ratios(medians_ms),
         "simd_speedup": {kind: row["wasm baseline"] / row["wasm simd"] for kind, row in medians_ms.items()},
         "init_ms": measured["init_ms"],
+        "native_isa": native_isa(),
         "samples": measured["samples"],
     }
 
@@ -130,6 +131,7 @@ def print_table(summary: dict) -> None:
         problem, _, resident = kind.partition(" ")
         label = labels[problem] + (" (resident)" if resident else " (copies)")
         print(f"  {label:<33} {side_columns(row, 3)} {summary['simd_speedup'][kind]:13.2f}x")
+    print(f"  native: {summary['native_isa']} (the same 128-bit vector width as wasm SIMD128)")
     init = summary["init_ms"]
     print(f"\ninit (require + instantiate + first solve, fresh process, median of 5): "
           f"simd {init['simd']:.1f} ms, baseline {init['baseline']:.1f} ms (goal <= 100 ms)")

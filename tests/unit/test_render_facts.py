@@ -108,3 +108,26 @@ def test_write_tree_replaces_the_whole_directory(tmp_path: Path) -> None:
     write_tree({"a.txt": "1", "sub/b.txt": "2"}, destination)
     write_tree({"c.txt": "3"}, destination)
     assert sorted(p.relative_to(destination).as_posix() for p in destination.rglob("*")) == ["c.txt"]
+
+
+def test_views_borrowed_structs_and_into_variants_render(tmp_path: Path) -> None:
+    from tests.unit.test_spec_errors import MATRIX_SPEC
+
+    crate, npm = render(write_kernel(tmp_path / "k", MATRIX_SPEC))
+    lib = crate["src/lib.rs"]
+    # Borrowed: the kernel's struct gets the slice itself, no `.to_vec()`.
+    assert "let matrix = kernel::Matrix { data: matrix_data, rows: matrix_rows, cols: matrix_cols };" in lib
+    body = lib[lib.index("fn scale_call("):]
+    body = body[:body.index("\n}\n")]
+    # `{ out }`: resolved without overlapping an input, checked, then filled by the kernel's into-variant.
+    assert 'resident::optional_output::<f64>("scale", "out", out, out_offset, out_len, ' \
+           '&[("matrix", resident::span(matrix_data))])?;' in body
+    assert 'check::length("scale", "out", out.len(), i128::from(u64::from(matrix_rows) * u64::from(matrix_cols)), ' \
+           '"matrix.rows * matrix.cols")?;' in body
+    assert "kernel::scale_into(matrix, out).map_err(kernel_error)?;" in body
+    api, types = npm["api.js"], npm["index.d.ts"]
+    assert "class MatrixView {" in api and "MatrixView.prototype[VIEW_OF] = 'Matrix';" in api
+    assert "data_view() {" in api and "set_data(values) {" in api
+    assert "export declare class MatrixView implements Disposable {" in types
+    assert "export declare function scale(matrix: Matrix | MatrixView, options?: { out?: Float64Array | " \
+           "ResidentArray<Float64Array> }): Float64Array;" in types

@@ -155,3 +155,85 @@ def test_cli_exits_2_names_file_line_and_fix_and_writes_nothing(
         assert f"{kernel / 'kernel.toml'}:19: function[0].args[0].type" in err
         assert "did you mean `f64[]`?" in err
     assert sorted(p.relative_to(kernel) for p in kernel.rglob("*")) == before
+
+
+# --- resident arrays: views, borrowed structs, { out } --------------------------------------------
+
+MATRIX_SPEC = MINIMAL_SPEC + """
+[[struct]]
+name = "Matrix"
+doc = "A matrix."
+borrow = true
+
+[[struct.fields]]
+name = "data"
+type = "f64[]"
+doc = "Values."
+length = "rows * cols"
+
+[[struct.fields]]
+name = "rows"
+type = "u32"
+doc = "Rows."
+
+[[struct.fields]]
+name = "cols"
+type = "u32"
+doc = "Columns."
+
+[struct.view]
+name = "MatrixView"
+
+[[function]]
+name = "scale"
+doc = "The matrix times two."
+returns = "f64[]"
+returns_length = "matrix.rows * matrix.cols"
+into = "scale_into"
+
+[[function.args]]
+name = "matrix"
+type = "Matrix"
+doc = "The matrix."
+"""
+
+
+def test_views_borrowed_structs_and_out_options_load(tmp_path: Path) -> None:
+    spec = load_spec(write_kernel(tmp_path / "k", MATRIX_SPEC))
+    matrix = spec.struct("Matrix")
+    assert matrix.borrow and matrix.view is not None
+    assert matrix.view.name == "MatrixView" and matrix.view.params == ("rows", "cols")
+    scale = spec.functions[1]
+    assert scale.into == "scale_into" and scale.returns_array
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        # A view needs a length for every array field.
+        (('length = "rows * cols"\n', ""), "struct[0].view.lengths", "cannot size `data`"),
+        # `into` writes into a slice of known length.
+        (('returns_length = "matrix.rows * matrix.cols"\n', ""), "function[1].into", "needs the result's length"),
+        (("matrix.rows * matrix.cols", "matrix.depth"), "function[1].returns_length", "`matrix.depth` is not"),
+        (('returns = "f64[]"\nreturns_length', 'returns = "f64"\nreturns_length'), "function[1].returns_length",
+         "applies to typed-array results"),
+        # A struct that borrows its data cannot come back out.
+        (('into = "scale_into"\n', 'into = "scale_into"\n\n[[function]]\nname = "copy"\ndoc = "A copy."\n'
+                                   'returns = "Matrix"\n'), "function[2].returns", "borrows its data"),
+        # Array results take a final `options` argument.
+        (('name = "matrix"\ntype = "Matrix"', 'name = "options"\ntype = "Matrix"'), "function[1].args[0].name",
+         "`options` is reserved"),
+        (('name = "MatrixView"', 'name = "ResidentArray"'), "struct[0].view.name", "already a type name"),
+    ],
+)
+def test_resident_spec_mistakes_are_located(tmp_path: Path, change: tuple[str, str], path: str, message: str) -> None:
+    spec = MATRIX_SPEC.replace(*change)
+    problems = problems_for(tmp_path, spec)
+    assert any(p.path == path and message in p.message for p in problems), problems
+
+
+def test_a_view_sizes_free_arrays_with_new_parameters(tmp_path: Path) -> None:
+    spec = MATRIX_SPEC.replace('length = "rows * cols"\n', "").replace(
+        'name = "MatrixView"', 'name = "MatrixView"\nlengths = { data = "count" }')
+    view = load_spec(write_kernel(tmp_path / "k", spec)).struct("Matrix").view
+    assert view is not None and view.params == ("rows", "cols", "count")
