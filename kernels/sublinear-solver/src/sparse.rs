@@ -88,9 +88,30 @@ impl Operator for CsrOperator<'_> {
 
     /// Row-wise gather; no SIMD: wasm has no gather instruction, and the
     /// loop is bound by the irregular loads of `x`.
+    ///
+    /// One cursor runs over all entries (rows are consecutive in CSR), so a
+    /// row costs one load of its end offset, and the accesses are unchecked:
+    /// with rows of a few entries, bounds checks and sub-slicing cost about
+    /// as much as the arithmetic.
     fn apply(&self, x: &[f64], out: &mut [f64], _kernels: Kernels) {
-        for ((values, cols), out_i) in self.rows().zip(out.iter_mut()) {
-            *out_i = values.iter().zip(cols).map(|(v, &c)| v * x[c as usize]).sum();
+        assert!(x.len() == self.n && out.len() == self.n, "operands must have dim() values");
+        let (values, cols) = (self.values, self.col_indices);
+        let mut k = 0;
+        for (out_i, &end) in out.iter_mut().zip(&self.row_ptr[1..]) {
+            let end = end as usize;
+            let mut sum = 0.0;
+            while k < end {
+                // SAFETY: `CsrOperator::new` checked that `row_ptr` rises
+                // from 0 to `values.len() == col_indices.len()`, so
+                // `k < end <= values.len()`, and that every column index is
+                // below `cols == n == x.len()` (asserted above).
+                unsafe {
+                    let c = *cols.get_unchecked(k) as usize;
+                    sum += values.get_unchecked(k) * x.get_unchecked(c);
+                }
+                k += 1;
+            }
+            *out_i = sum;
         }
     }
 
