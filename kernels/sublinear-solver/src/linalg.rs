@@ -126,6 +126,24 @@ pub(crate) fn all_finite(values: &[f64]) -> bool {
     scalar::all_finite(values)
 }
 
+/// True when every value is below `bound` (the CSR column check), with the
+/// simd128 kernel when the build has it.
+pub(crate) fn all_below(values: &[u32], bound: u32) -> bool {
+    #[cfg(all(target_arch = "wasm32", feature = "simd"))]
+    return simd::all_below(values, bound);
+    #[cfg(not(all(target_arch = "wasm32", feature = "simd")))]
+    values.iter().all(|&v| v < bound)
+}
+
+/// True when the values never decrease (the CSR row offsets check), with the
+/// simd128 kernel when the build has it.
+pub(crate) fn non_decreasing(values: &[u32]) -> bool {
+    #[cfg(all(target_arch = "wasm32", feature = "simd"))]
+    return simd::non_decreasing(values);
+    #[cfg(not(all(target_arch = "wasm32", feature = "simd")))]
+    values.windows(2).all(|w| w[0] <= w[1])
+}
+
 /// The portable kernels.
 ///
 /// Their summation orders are the contract the simd128 kernels reproduce lane
@@ -282,8 +300,8 @@ fn reduce4(l: [f64; 4]) -> f64 {
 #[cfg(all(target_arch = "wasm32", feature = "simd"))]
 mod simd {
     use core::arch::wasm32::{
-        f64x2_add, f64x2_eq, f64x2_extract_lane, f64x2_mul, f64x2_splat, i64x2_all_true, v128, v128_load,
-        v128_store,
+        f64x2_add, f64x2_eq, f64x2_extract_lane, f64x2_mul, f64x2_splat, i64x2_all_true, u32x4_extract_lane,
+        u32x4_gt, u32x4_max, u32x4_splat, v128, v128_any_true, v128_load, v128_or, v128_store,
     };
 
     use super::scalar::tail_dot;
@@ -447,6 +465,40 @@ mod simd {
         }
         let sum = f64x2_add(f64x2_add(acc[0], acc[1]), f64x2_add(acc[2], acc[3]));
         i64x2_all_true(f64x2_eq(sum, zero)) & super::scalar::all_finite(tail)
+    }
+
+    /// `values.iter().all(|&v| v < bound)` as a u32x4 running maximum.
+    #[target_feature(enable = "simd128")]
+    pub(super) fn all_below(values: &[u32], bound: u32) -> bool {
+        let (blocks, tail) = values.as_chunks::<8>();
+        let mut max = [u32x4_splat(0); 2];
+        for block in blocks {
+            let ptr = block.as_ptr();
+            // SAFETY: `block` holds 32 readable bytes; `v128_load` has no alignment requirement.
+            let halves = unsafe { [v128_load(ptr.cast()), v128_load(ptr.add(4).cast())] };
+            max[0] = u32x4_max(max[0], halves[0]);
+            max[1] = u32x4_max(max[1], halves[1]);
+        }
+        let m = u32x4_max(max[0], max[1]);
+        let lanes = [u32x4_extract_lane::<0>(m), u32x4_extract_lane::<1>(m), u32x4_extract_lane::<2>(m), u32x4_extract_lane::<3>(m)];
+        lanes.iter().chain(tail).all(|&v| v < bound)
+    }
+
+    /// `values.windows(2).all(|w| w[0] <= w[1])`: each block of four values
+    /// is compared with the same block shifted by one.
+    #[target_feature(enable = "simd128")]
+    pub(super) fn non_decreasing(values: &[u32]) -> bool {
+        let mut decreases = u32x4_splat(0);
+        let mut i = 0;
+        while i + 5 <= values.len() {
+            let ptr = values[i..i + 5].as_ptr();
+            // SAFETY: `values[i..i + 5]` holds 20 readable bytes, and the two
+            // 16-byte loads read `values[i..i + 4]` and `values[i + 1..i + 5]`.
+            let (here, next) = unsafe { (v128_load(ptr.cast()), v128_load(ptr.add(1).cast())) };
+            decreases = v128_or(decreases, u32x4_gt(here, next));
+            i += 4;
+        }
+        !v128_any_true(decreases) && values[i..].windows(2).all(|w| w[0] <= w[1])
     }
 }
 
