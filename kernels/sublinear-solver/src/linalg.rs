@@ -382,15 +382,17 @@ mod simd {
         std::array::from_fn(|r| horizontal_sum(acc[r][0], acc[r][1]) + tail_dot(tails[r], x_tail))
     }
 
+    /// Eight values (four vectors) per loop trip, like the reductions: V8
+    /// checks for interrupts on every trip.
     #[target_feature(enable = "simd128")]
     pub(super) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
         let n = x.len().min(y.len());
-        let (x_blocks, x_tail) = x[..n].as_chunks::<4>();
-        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<4>();
+        let (x_blocks, x_tail) = x[..n].as_chunks::<8>();
+        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<8>();
         let a = f64x2_splat(alpha);
         for (yb, xb) in y_blocks.iter_mut().zip(x_blocks) {
-            let ([x0, x1], [y0, y1]) = (load(xb), load(yb));
-            store(yb, [f64x2_add(y0, f64x2_mul(a, x0)), f64x2_add(y1, f64x2_mul(a, x1))]);
+            let (x, y) = (load::<8, 4>(xb), load::<8, 4>(yb));
+            store(yb, std::array::from_fn::<_, 4, _>(|k| f64x2_add(y[k], f64x2_mul(a, x[k]))));
         }
         for (y_i, x_i) in y_tail.iter_mut().zip(x_tail) {
             *y_i += alpha * x_i;
@@ -420,15 +422,16 @@ mod simd {
         reduce8(acc) + tail
     }
 
+    /// Eight values per loop trip, as `axpy`.
     #[target_feature(enable = "simd128")]
     pub(super) fn xpby(x: &[f64], beta: f64, y: &mut [f64]) {
         let n = x.len().min(y.len());
-        let (x_blocks, x_tail) = x[..n].as_chunks::<4>();
-        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<4>();
+        let (x_blocks, x_tail) = x[..n].as_chunks::<8>();
+        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<8>();
         let b = f64x2_splat(beta);
         for (yb, xb) in y_blocks.iter_mut().zip(x_blocks) {
-            let ([x0, x1], [y0, y1]) = (load(xb), load(yb));
-            store(yb, [f64x2_add(x0, f64x2_mul(b, y0)), f64x2_add(x1, f64x2_mul(b, y1))]);
+            let (x, y) = (load::<8, 4>(xb), load::<8, 4>(yb));
+            store(yb, std::array::from_fn::<_, 4, _>(|k| f64x2_add(x[k], f64x2_mul(b, y[k]))));
         }
         for (y_i, x_i) in y_tail.iter_mut().zip(x_tail) {
             *y_i = x_i + beta * *y_i;
