@@ -126,6 +126,11 @@ impl Operator for CsrOperator<'_> {
     /// ([`row_sum`]): with so few entries a loop's setup, trip-count checks
     /// and (in wasm) the remainder code of its unrolling cost about as much
     /// as the arithmetic.
+    ///
+    /// Never inlined: as a small function of its own, V8 compiles it with
+    /// its optimising tier within the first solve, instead of running it in
+    /// the baseline tier until the whole (large) solve function is compiled.
+    #[inline(never)]
     fn apply(&self, x: &[f64], out: &mut [f64], _kernels: Kernels) {
         assert!(x.len() == self.n && out.len() == self.n, "operands must have dim() values");
         let (values, cols) = (self.values, self.col_indices);
