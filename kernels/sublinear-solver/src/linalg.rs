@@ -126,20 +126,18 @@ pub(crate) fn all_finite(values: &[f64]) -> bool {
     scalar::all_finite(values)
 }
 
-/// True when every value is below `bound` (the CSR column check), with the
-/// simd128 kernel when the build has it.
+/// True when every value is below `bound` (the CSR column check).
 pub(crate) fn all_below(values: &[u32], bound: u32) -> bool {
     #[cfg(all(target_arch = "wasm32", feature = "simd"))]
-    return simd::all_below(values, bound);
+    return simd::scan_u32(values).max < bound || values.is_empty();
     #[cfg(not(all(target_arch = "wasm32", feature = "simd")))]
     values.iter().all(|&v| v < bound)
 }
 
-/// True when the values never decrease (the CSR row offsets check), with the
-/// simd128 kernel when the build has it.
+/// True when the values never decrease (the CSR row offsets check).
 pub(crate) fn non_decreasing(values: &[u32]) -> bool {
     #[cfg(all(target_arch = "wasm32", feature = "simd"))]
-    return simd::non_decreasing(values);
+    return simd::scan_u32(values).non_decreasing;
     #[cfg(not(all(target_arch = "wasm32", feature = "simd")))]
     values.windows(2).all(|w| w[0] <= w[1])
 }
@@ -470,38 +468,38 @@ mod simd {
         i64x2_all_true(f64x2_eq(sum, zero)) & super::scalar::all_finite(tail)
     }
 
-    /// `values.iter().all(|&v| v < bound)` as a u32x4 running maximum.
-    #[target_feature(enable = "simd128")]
-    pub(super) fn all_below(values: &[u32], bound: u32) -> bool {
-        let (blocks, tail) = values.as_chunks::<8>();
-        let mut max = [u32x4_splat(0); 2];
-        for block in blocks {
-            let ptr = block.as_ptr();
-            // SAFETY: `block` holds 32 readable bytes; `v128_load` has no alignment requirement.
-            let halves = unsafe { [v128_load(ptr.cast()), v128_load(ptr.add(4).cast())] };
-            max[0] = u32x4_max(max[0], halves[0]);
-            max[1] = u32x4_max(max[1], halves[1]);
-        }
-        let m = u32x4_max(max[0], max[1]);
-        let lanes = [u32x4_extract_lane::<0>(m), u32x4_extract_lane::<1>(m), u32x4_extract_lane::<2>(m), u32x4_extract_lane::<3>(m)];
-        lanes.iter().chain(tail).all(|&v| v < bound)
+    /// What the CSR checks need of a u32 array, in one pass.
+    pub(super) struct U32Scan {
+        /// The largest value (0 for an empty array).
+        pub(super) max: u32,
+        /// Whether no value is smaller than the one before it.
+        pub(super) non_decreasing: bool,
     }
 
-    /// `values.windows(2).all(|w| w[0] <= w[1])`: each block of four values
-    /// is compared with the same block shifted by one.
+    /// Both properties at once (u32x4 running maximum; each block compared
+    /// with the same block shifted by one), so that the two checks share one
+    /// function: binaryen inlines a function with a single call site into its
+    /// caller, and a loop inlined into the large solve function would run in
+    /// V8's baseline tier until that whole function is optimised.
     #[target_feature(enable = "simd128")]
-    pub(super) fn non_decreasing(values: &[u32]) -> bool {
-        let mut decreases = u32x4_splat(0);
+    pub(super) fn scan_u32(values: &[u32]) -> U32Scan {
+        let (mut max, mut decreases) = (u32x4_splat(0), u32x4_splat(0));
         let mut i = 0;
         while i + 5 <= values.len() {
             let ptr = values[i..i + 5].as_ptr();
             // SAFETY: `values[i..i + 5]` holds 20 readable bytes, and the two
             // 16-byte loads read `values[i..i + 4]` and `values[i + 1..i + 5]`.
             let (here, next) = unsafe { (v128_load(ptr.cast()), v128_load(ptr.add(1).cast())) };
+            max = u32x4_max(max, here);
             decreases = v128_or(decreases, u32x4_gt(here, next));
             i += 4;
         }
-        !v128_any_true(decreases) && values[i..].windows(2).all(|w| w[0] <= w[1])
+        let lanes = [u32x4_extract_lane::<0>(max), u32x4_extract_lane::<1>(max), u32x4_extract_lane::<2>(max), u32x4_extract_lane::<3>(max)];
+        let rest = &values[i..];
+        U32Scan {
+            max: lanes.iter().chain(rest).copied().max().unwrap_or(0),
+            non_decreasing: !v128_any_true(decreases) && rest.windows(2).all(|w| w[0] <= w[1]),
+        }
     }
 }
 
