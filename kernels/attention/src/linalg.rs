@@ -154,43 +154,68 @@ pub(crate) fn gemm_acc(
     if m == 0 || k == 0 || n == 0 {
         return;
     }
-    debug_assert!(a.len() >= (m - 1) * lda + k);
-    debug_assert!(b.len() >= (k - 1) * ldb + n);
-    debug_assert!(c.len() >= (m - 1) * ldc + n);
-    let n_main = n - n % NR;
+    assert!(
+        a.len() >= (m - 1) * lda + k
+            && b.len() >= (k - 1) * ldb + n
+            && c.len() >= (m - 1) * ldc + n,
+        "gemm_acc operands are shorter than their shapes"
+    );
+    let (m_main, n_main) = (m - m % MR, n - n % NR);
     for k0 in (0..k).step_by(KC) {
         let kc = KC.min(k - k0);
-        let b_panel = &b[k0 * ldb..];
-        let mut i = 0;
-        while i + MR <= m {
-            let a_rows: [&[f32]; MR] = std::array::from_fn(|r| &a[(i + r) * lda + k0..][..kc]);
+        let (a_panel, b_panel) = (&a[k0..], &b[k0 * ldb..]);
+        for i in (0..m_main).step_by(MR) {
+            let a_rows: [&[f32]; MR] = std::array::from_fn(|r| &a_panel[(i + r) * lda..][..kc]);
             let c_block = &mut c[i * ldc..];
-            let mut j = 0;
-            while j < n_main {
+            for j in (0..n_main).step_by(NR) {
                 imp::kernel_4x8(a_rows, b_panel, ldb, j, c_block, ldc);
-                j += NR;
             }
-            if n_main < n {
-                for (r, a_row) in a_rows.iter().enumerate() {
-                    let c_row = &mut c_block[r * ldc..][..n];
-                    for (col, out) in c_row.iter_mut().enumerate().skip(n_main) {
-                        let mut sum = *out;
-                        for (t, &x) in a_row.iter().enumerate() {
-                            sum += x * b_panel[t * ldb + col];
-                        }
-                        *out = sum;
-                    }
-                }
-            }
-            i += MR;
         }
-        while i < m {
-            let a_row = &a[i * lda + k0..][..kc];
-            let c_row = &mut c[i * ldc..][..n];
-            for (t, &x) in a_row.iter().enumerate() {
-                axpy(x, &b_panel[t * ldb..][..n], c_row);
-            }
-            i += 1;
+        // The right edge (the last n % NR columns of those rows), then the
+        // bottom edge (the last m % MR rows, all columns).
+        if n_main < n {
+            let (b_edge, c_edge) = (&b_panel[n_main..], &mut c[n_main..]);
+            gemm_edge(
+                m_main,
+                kc,
+                n - n_main,
+                a_panel,
+                lda,
+                b_edge,
+                ldb,
+                c_edge,
+                ldc,
+            );
+        }
+        if m_main < m {
+            let (a_edge, c_edge) = (&a_panel[m_main * lda..], &mut c[m_main * ldc..]);
+            gemm_edge(m - m_main, kc, n, a_edge, lda, b_panel, ldb, c_edge, ldc);
+        }
+    }
+}
+
+/// `C += A · B` for the parts of a product the micro-kernel does not cover,
+/// one row of C at a time with [`axpy`] along the rows of B (the same
+/// per-element order of operations as the micro-kernel). One function for
+/// both edges keeps `gemm_acc` small: V8 compiles that hot function with its
+/// optimising tier while the first calls run, and its compile time grows
+/// with its size.
+#[allow(clippy::too_many_arguments)]
+fn gemm_edge(
+    rows: usize,
+    depth: usize,
+    cols: usize,
+    a: &[f32],
+    lda: usize,
+    b: &[f32],
+    ldb: usize,
+    c: &mut [f32],
+    ldc: usize,
+) {
+    for r in 0..rows {
+        let c_row = &mut c[r * ldc..][..cols];
+        for (t, &x) in a[r * lda..][..depth].iter().enumerate() {
+            axpy(x, &b[t * ldb..][..cols], c_row);
         }
     }
 }
