@@ -116,16 +116,8 @@ pub(super) fn kernel_4x8(
     let mut c21 = load4(c, 2 * ldc + col + 4);
     let mut c30 = load4(c, 3 * ldc + col);
     let mut c31 = load4(c, 3 * ldc + col + 4);
-    // One check for the whole depth loop instead of one per step.
-    assert!(depth == 0 || b.len() >= (depth - 1) * ldb + col + NR);
-    let b_col = b[col..].as_ptr();
     for t in 0..depth {
-        // SAFETY: `t * ldb + col + 8 <= (depth - 1) * ldb + col + NR <= b.len()`
-        // (asserted above), so both 16-byte unaligned loads are inside `b`.
-        let (b0, b1) = unsafe {
-            let row = b_col.add(t * ldb);
-            (v128_load(row.cast()), v128_load(row.add(4).cast()))
-        };
+        let (b0, b1) = load8(b, t * ldb + col);
         let x0 = f32x4_splat(a0[t]);
         c00 = f32x4_add(c00, f32x4_mul(x0, b0));
         c01 = f32x4_add(c01, f32x4_mul(x0, b1));
