@@ -102,7 +102,7 @@ pub fn solve(
     let budget = max_iterations.unwrap_or_else(|| rows.saturating_mul(10));
     let mut ws = Workspace::default();
     run_to_convergence(Method::ConjugateGradient, &op, b, &mut ws, Kernels::best(), tolerance, budget)?;
-    Ok(std::mem::take(&mut ws.x))
+    Ok(std::mem::take(&mut ws.x).into_vec())
 }
 
 /// `‖b − A x‖₂` for a row-major `rows × cols` matrix (absolute, not relative).

@@ -77,7 +77,7 @@ impl Iteration {
             Method::Jacobi => ws.r.copy_from_slice(b),
             // The first term of the series: y0 = D⁻¹ b.
             Method::Neumann => {
-                for ((y, b), d) in ws.p.iter_mut().zip(b).zip(&ws.diag) {
+                for ((y, b), d) in ws.p.iter_mut().zip(b).zip(ws.diag.iter()) {
                     *y = b / d;
                 }
             }
