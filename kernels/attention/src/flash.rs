@@ -11,7 +11,7 @@
 
 use crate::config::at_least_one;
 use crate::error::KernelError;
-use crate::linalg::{gemm_acc, transpose};
+use crate::linalg::{exp, gemm_acc, scale, transpose};
 use crate::scaled_dot::{attention_scale, validate_qkv};
 use crate::softmax::{exp_shifted_sum, normalize_or_zero, row_max, scale_and_mask};
 use crate::tensor::{mask3, zeros, zeros_for};
@@ -108,14 +108,16 @@ impl FlashAttention {
                             continue;
                         }
                         let new_max = m[r].max(tile_max);
-                        // exp(-inf) = 0 on the first contributing tile: the
-                        // (still zero) accumulator and sum are simply reset.
-                        let correction = (m[r] - new_max).exp();
-                        let tile_sum = exp_shifted_sum(row, new_max);
-                        l[r] = l[r] * correction + tile_sum;
-                        if correction != 1.0 {
-                            for x in acc[r * dv..(r + 1) * dv].iter_mut() {
-                                *x *= correction;
+                        if m[r] == f32::NEG_INFINITY {
+                            // The first tile this row attends to: its
+                            // accumulator and sum are still zero, so there is
+                            // nothing to rescale (the only tile when sk <= block).
+                            l[r] = exp_shifted_sum(row, new_max);
+                        } else {
+                            let correction = exp(m[r] - new_max);
+                            l[r] = l[r] * correction + exp_shifted_sum(row, new_max);
+                            if correction != 1.0 {
+                                scale(correction, &mut acc[r * dv..(r + 1) * dv]);
                             }
                         }
                         m[r] = new_max;

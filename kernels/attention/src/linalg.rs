@@ -41,6 +41,86 @@ pub(crate) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     imp::axpy(alpha, x, y)
 }
 
+/// Largest entry of `row`, `-inf` for an empty row (NaN entries are skipped,
+/// as by `f32::max`).
+#[inline]
+pub(crate) fn max(row: &[f32]) -> f32 {
+    imp::max(row)
+}
+
+/// `row ← exp(row − shift)` with [`exp`]; returns the sum of the new entries.
+#[inline]
+pub(crate) fn exp_sum(row: &mut [f32], shift: f32) -> f32 {
+    imp::exp_sum(row, shift)
+}
+
+/// `y ← alpha · y`.
+#[inline]
+pub(crate) fn scale(alpha: f32, y: &mut [f32]) {
+    imp::scale(alpha, y)
+}
+
+/// `y ← alpha · y + add` over the common length.
+#[inline]
+pub(crate) fn scale_add(alpha: f32, y: &mut [f32], add: &[f32]) {
+    imp::scale_add(alpha, y, add)
+}
+
+/// Constants of [`exp`], shared with the simd128 version (which must compute
+/// exactly the same operations to give the same bits).
+pub(crate) mod exp_consts {
+    /// log2(e).
+    pub const LOG2E: f32 = std::f32::consts::LOG2_E;
+    /// 1.5 · 2^23: adding it rounds a float of magnitude below 2^22 to the
+    /// nearest integer, which then sits in the low mantissa bits.
+    pub const ROUND: f32 = 12_582_912.0;
+    /// ln 2 split in two (Cody–Waite): `n · LN2_HI` is exact for |n| < 2^9.
+    pub const LN2_HI: f32 = 0.693_359_4;
+    pub const LN2_LO: f32 = -2.121_944_4e-4;
+    /// ln(2^-126): below it e^x is subnormal, and [`super::exp`] returns 0.
+    pub const MIN: f32 = -87.336_54;
+    /// Inputs are clamped here so that `n <= 127` (2^n stays a normal float).
+    pub const MAX: f32 = 88.37;
+    /// Cephes `expf` polynomial: e^r ≈ 1 + r + r²·P(r) on |r| <= ln2/2.
+    pub const P: [f32; 6] = [
+        1.987_569_1e-4,
+        1.398_199_9e-3,
+        8.333_452e-3,
+        4.166_579_6e-2,
+        0.166_666_65,
+        0.5,
+    ];
+}
+
+/// `e^x` in f32 within 1 ulp (relative error below 1e-7, checked against
+/// f64 over `-87.3 <= x <= 88.3`), 0 below that range, NaN for NaN; above
+/// 88.37 it saturates at e^88.37 (the callers only pass `x <= 0`: logits
+/// minus their maximum).
+///
+/// Why not `f32::exp`: in wasm that is a libm routine called per element,
+/// several times slower than the glibc one native code calls, and neither
+/// vectorises. This is straight-line arithmetic (round, reduce, polynomial,
+/// scale by 2^n through the exponent bits) that LLVM vectorises natively and
+/// that `simd::exp_sum` computes with the same operations on f32x4 lanes, so
+/// both builds give the same bits.
+#[inline(always)]
+pub(crate) fn exp(x: f32) -> f32 {
+    use exp_consts::*;
+    let xc = x.clamp(MIN, MAX);
+    let t = xc * LOG2E + ROUND;
+    let n = t - ROUND;
+    let r = (xc - n * LN2_HI) - n * LN2_LO;
+    let p = ((((P[0] * r + P[1]) * r + P[2]) * r + P[3]) * r + P[4]) * r + P[5];
+    let e = p * (r * r) + r + 1.0;
+    // `t`'s bits minus ROUND's are n; n + 127 shifted into the exponent field is 2^n.
+    let scale = f32::from_bits(t.to_bits().wrapping_sub(ROUND.to_bits() - 127) << 23);
+    if x < MIN {
+        0.0
+    } else {
+        e * scale
+    }
+}
+
 /// `dst[c][r] = src[r][c]` for a `rows × cols` block of `src` whose rows are
 /// `src_stride` apart; `dst` is a contiguous `cols × rows` matrix.
 ///
@@ -49,18 +129,7 @@ pub(crate) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
 pub(crate) fn transpose(src: &[f32], rows: usize, cols: usize, src_stride: usize, dst: &mut [f32]) {
     debug_assert!(rows == 0 || src.len() >= (rows - 1) * src_stride + cols);
     debug_assert!(dst.len() >= rows * cols);
-    // Blocks of 8 source rows keep the 8 destination cache lines being
-    // written hot while each source row is read sequentially.
-    const BLOCK: usize = 8;
-    for r0 in (0..rows).step_by(BLOCK) {
-        let r1 = (r0 + BLOCK).min(rows);
-        for c in 0..cols {
-            let column = &mut dst[c * rows + r0..c * rows + r1];
-            for (offset, out) in column.iter_mut().enumerate() {
-                *out = src[(r0 + offset) * src_stride + c];
-            }
-        }
-    }
+    imp::transpose(src, rows, cols, src_stride, dst)
 }
 
 /// `C += A · B` with `A: m × k`, `B: k × n`, `C: m × n`, all row-major with
@@ -86,43 +155,68 @@ pub(crate) fn gemm_acc(
     if m == 0 || k == 0 || n == 0 {
         return;
     }
-    debug_assert!(a.len() >= (m - 1) * lda + k);
-    debug_assert!(b.len() >= (k - 1) * ldb + n);
-    debug_assert!(c.len() >= (m - 1) * ldc + n);
-    let n_main = n - n % NR;
+    assert!(
+        a.len() >= (m - 1) * lda + k
+            && b.len() >= (k - 1) * ldb + n
+            && c.len() >= (m - 1) * ldc + n,
+        "gemm_acc operands are shorter than their shapes"
+    );
+    let (m_main, n_main) = (m - m % MR, n - n % NR);
     for k0 in (0..k).step_by(KC) {
         let kc = KC.min(k - k0);
-        let b_panel = &b[k0 * ldb..];
-        let mut i = 0;
-        while i + MR <= m {
-            let a_rows: [&[f32]; MR] = std::array::from_fn(|r| &a[(i + r) * lda + k0..][..kc]);
+        let (a_panel, b_panel) = (&a[k0..], &b[k0 * ldb..]);
+        for i in (0..m_main).step_by(MR) {
+            let a_rows: [&[f32]; MR] = std::array::from_fn(|r| &a_panel[(i + r) * lda..][..kc]);
             let c_block = &mut c[i * ldc..];
-            let mut j = 0;
-            while j < n_main {
+            for j in (0..n_main).step_by(NR) {
                 imp::kernel_4x8(a_rows, b_panel, ldb, j, c_block, ldc);
-                j += NR;
             }
-            if n_main < n {
-                for (r, a_row) in a_rows.iter().enumerate() {
-                    let c_row = &mut c_block[r * ldc..][..n];
-                    for (col, out) in c_row.iter_mut().enumerate().skip(n_main) {
-                        let mut sum = *out;
-                        for (t, &x) in a_row.iter().enumerate() {
-                            sum += x * b_panel[t * ldb + col];
-                        }
-                        *out = sum;
-                    }
-                }
-            }
-            i += MR;
         }
-        while i < m {
-            let a_row = &a[i * lda + k0..][..kc];
-            let c_row = &mut c[i * ldc..][..n];
-            for (t, &x) in a_row.iter().enumerate() {
-                axpy(x, &b_panel[t * ldb..][..n], c_row);
-            }
-            i += 1;
+        // The right edge (the last n % NR columns of those rows), then the
+        // bottom edge (the last m % MR rows, all columns).
+        if n_main < n {
+            let (b_edge, c_edge) = (&b_panel[n_main..], &mut c[n_main..]);
+            gemm_edge(
+                m_main,
+                kc,
+                n - n_main,
+                a_panel,
+                lda,
+                b_edge,
+                ldb,
+                c_edge,
+                ldc,
+            );
+        }
+        if m_main < m {
+            let (a_edge, c_edge) = (&a_panel[m_main * lda..], &mut c[m_main * ldc..]);
+            gemm_edge(m - m_main, kc, n, a_edge, lda, b_panel, ldb, c_edge, ldc);
+        }
+    }
+}
+
+/// `C += A · B` for the parts of a product the micro-kernel does not cover,
+/// one row of C at a time with [`axpy`] along the rows of B (the same
+/// per-element order of operations as the micro-kernel). One function for
+/// both edges keeps `gemm_acc` small: V8 compiles that hot function with its
+/// optimising tier while the first calls run, and its compile time grows
+/// with its size.
+#[allow(clippy::too_many_arguments)]
+fn gemm_edge(
+    rows: usize,
+    depth: usize,
+    cols: usize,
+    a: &[f32],
+    lda: usize,
+    b: &[f32],
+    ldb: usize,
+    c: &mut [f32],
+    ldc: usize,
+) {
+    for r in 0..rows {
+        let c_row = &mut c[r * ldc..][..cols];
+        for (t, &x) in a[r * lda..][..depth].iter().enumerate() {
+            axpy(x, &b[t * ldb..][..cols], c_row);
         }
     }
 }
@@ -158,6 +252,73 @@ mod portable {
     pub(super) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
         for (out, &v) in y.iter_mut().zip(x) {
             *out += alpha * v;
+        }
+    }
+
+    pub(super) fn transpose(
+        src: &[f32],
+        rows: usize,
+        cols: usize,
+        src_stride: usize,
+        dst: &mut [f32],
+    ) {
+        // Blocks of 8 source rows keep the 8 destination cache lines being
+        // written hot while each source row is read sequentially.
+        const BLOCK: usize = 8;
+        for r0 in (0..rows).step_by(BLOCK) {
+            let r1 = (r0 + BLOCK).min(rows);
+            for c in 0..cols {
+                let column = &mut dst[c * rows + r0..c * rows + r1];
+                for (offset, out) in column.iter_mut().enumerate() {
+                    *out = src[(r0 + offset) * src_stride + c];
+                }
+            }
+        }
+    }
+
+    /// Eight lanes of running maxima, so the loop vectorises.
+    pub(super) fn max(row: &[f32]) -> f32 {
+        let (blocks, tail) = row.as_chunks::<8>();
+        let mut acc = [f32::NEG_INFINITY; 8];
+        for block in blocks {
+            for (m, &x) in acc.iter_mut().zip(block) {
+                *m = m.max(x);
+            }
+        }
+        let m = acc.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+        tail.iter().fold(m, |m, &x| m.max(x))
+    }
+
+    /// Two passes over the (L1-resident) row: the exponentials alone, a
+    /// plain map that LLVM vectorises (fused with the sum, its SLP pass
+    /// leaves the polynomial scalar, three times slower), then eight partial
+    /// sums, where lanes `l` and `l + 4` are the two f32x4 accumulators of
+    /// `simd::exp_sum`, added in its order.
+    pub(super) fn exp_sum(row: &mut [f32], shift: f32) -> f32 {
+        for x in row.iter_mut() {
+            *x = super::exp(*x - shift);
+        }
+        let (blocks, tail) = row.as_chunks::<8>();
+        let mut acc = [0.0f32; 8];
+        for block in blocks {
+            for (s, x) in acc.iter_mut().zip(block) {
+                *s += x;
+            }
+        }
+        let [l0, l1, l2, l3, l4, l5, l6, l7] = acc;
+        let sum = ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
+        tail.iter().fold(sum, |s, x| s + x)
+    }
+
+    pub(super) fn scale(alpha: f32, y: &mut [f32]) {
+        for v in y {
+            *v *= alpha;
+        }
+    }
+
+    pub(super) fn scale_add(alpha: f32, y: &mut [f32], add: &[f32]) {
+        for (v, &a) in y.iter_mut().zip(add) {
+            *v = *v * alpha + a;
         }
     }
 
@@ -266,6 +427,62 @@ mod tests {
                     1.0
                 };
                 assert!((c[i * 11 + j] - expected).abs() < 1e-5);
+            }
+        }
+    }
+
+    #[test]
+    fn exp_is_accurate_over_the_softmax_range() {
+        let mut worst = 0.0f64;
+        for i in 0..=200_000 {
+            let x = -87.0 + 87.0 * i as f32 / 200_000.0;
+            let exact = (x as f64).exp();
+            worst = worst.max(((exp(x) as f64) - exact).abs() / exact);
+        }
+        assert!(worst < 3e-7, "max relative error {worst:e}");
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(f32::NEG_INFINITY), 0.0);
+        assert_eq!(exp(-100.0), 0.0);
+        assert!(exp(f32::NAN).is_nan());
+        assert!((exp(10.0) as f64 / 10f64.exp() - 1.0).abs() < 3e-7);
+    }
+
+    #[test]
+    fn row_kernels_match_their_definitions() {
+        for len in [0, 1, 7, 8, 9, 64, 67] {
+            let base = data(len, 0.4);
+            let max_ref = base.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+            assert_eq!(max(&base), max_ref);
+
+            let mut row = base.clone();
+            let sum = exp_sum(&mut row, max_ref);
+            for (e, x) in row.iter().zip(&base) {
+                assert_eq!(*e, exp(x - max_ref));
+            }
+            assert!((sum - row.iter().sum::<f32>()).abs() <= 1e-5 * sum.max(1.0));
+
+            let mut scaled = base.clone();
+            scale_add(3.0, &mut scaled, &row);
+            for ((s, x), e) in scaled.iter().zip(&base).zip(&row) {
+                assert_eq!(*s, x * 3.0 + e);
+            }
+            scale(0.5, &mut scaled);
+            for ((s, x), e) in scaled.iter().zip(&base).zip(&row) {
+                assert_eq!(*s, (x * 3.0 + e) * 0.5);
+            }
+        }
+    }
+
+    #[test]
+    fn transpose_handles_partial_blocks() {
+        for (rows, cols, stride) in [(1, 1, 1), (4, 4, 4), (5, 9, 11), (64, 13, 16), (7, 3, 3)] {
+            let src = data((rows - 1) * stride + cols, 0.9);
+            let mut dst = vec![0.0; rows * cols];
+            transpose(&src, rows, cols, stride, &mut dst);
+            for r in 0..rows {
+                for c in 0..cols {
+                    assert_eq!(dst[c * rows + r], src[r * stride + c], "{rows}x{cols}");
+                }
             }
         }
     }

@@ -2,11 +2,16 @@
 //! max-subtracted (so large scores do not overflow `exp`), and a row whose
 //! entries are all `-inf` (a fully masked query) becomes all zeros instead of
 //! `0/0 = NaN`.
+//!
+//! The loops are the vector kernels of [`crate::linalg`] (simd128 in the
+//! wasm SIMD build), with its polynomial [`crate::linalg::exp`].
+
+use crate::linalg;
 
 /// Largest entry of `row`, `-inf` for an empty or fully masked row.
 #[inline]
 pub(crate) fn row_max(row: &[f32]) -> f32 {
-    row.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x))
+    linalg::max(row)
 }
 
 /// `row ← softmax(row)` in place.
@@ -18,21 +23,13 @@ pub(crate) fn softmax_in_place(row: &mut [f32]) {
     }
     let sum = exp_shifted_sum(row, max);
     // sum >= 1 here (the maximum contributes exp(0) = 1), so no division by 0.
-    let inv = 1.0 / sum;
-    for x in row.iter_mut() {
-        *x *= inv;
-    }
+    linalg::scale(1.0 / sum, row);
 }
 
 /// `row ← exp(row − max)`; returns the sum of the new entries.
 #[inline]
 pub(crate) fn exp_shifted_sum(row: &mut [f32], max: f32) -> f32 {
-    let mut sum = 0.0f32;
-    for x in row.iter_mut() {
-        *x = (*x - max).exp();
-        sum += *x;
-    }
-    sum
+    linalg::exp_sum(row, max)
 }
 
 /// `row ← row / denom`, or zeros when `denom` is not positive (nothing was
@@ -40,10 +37,7 @@ pub(crate) fn exp_shifted_sum(row: &mut [f32], max: f32) -> f32 {
 #[inline]
 pub(crate) fn normalize_or_zero(row: &mut [f32], denom: f32) {
     if denom > 0.0 {
-        let inv = 1.0 / denom;
-        for x in row.iter_mut() {
-            *x *= inv;
-        }
+        linalg::scale(1.0 / denom, row);
     } else {
         row.fill(0.0);
     }
@@ -53,16 +47,8 @@ pub(crate) fn normalize_or_zero(row: &mut [f32], denom: f32) {
 #[inline]
 pub(crate) fn scale_and_mask(row: &mut [f32], scale: f32, mask: Option<&[f32]>) {
     match mask {
-        Some(mask) => {
-            for (x, &m) in row.iter_mut().zip(mask) {
-                *x = *x * scale + m;
-            }
-        }
-        None => {
-            for x in row.iter_mut() {
-                *x *= scale;
-            }
-        }
+        Some(mask) => linalg::scale_add(scale, row, mask),
+        None => linalg::scale(scale, row),
     }
 }
 

@@ -57,6 +57,7 @@ impl Iteration {
         op: &O,
         b: &[f64],
         ws: &mut Workspace,
+        kernels: Kernels,
     ) -> Result<Self, KernelError> {
         ws.prepare(op.dim(), method)?;
         if method != Method::ConjugateGradient {
@@ -64,7 +65,7 @@ impl Iteration {
             // it also makes every diagonal entry non-zero for the divisions.
             op.diagonal_if_dominant(&mut ws.diag)?;
         }
-        let rs = scalar::dot(b, b);
+        let rs = kernels.dot(b, b);
         if !rs.is_finite() {
             return Err(invalid("the right-hand side is too large: ‖b‖² overflows"));
         }
@@ -76,7 +77,7 @@ impl Iteration {
             Method::Jacobi => ws.r.copy_from_slice(b),
             // The first term of the series: y0 = D⁻¹ b.
             Method::Neumann => {
-                for ((y, b), d) in ws.p.iter_mut().zip(b).zip(&ws.diag) {
+                for ((y, b), d) in ws.p.iter_mut().zip(b).zip(ws.diag.iter()) {
                     *y = b / d;
                 }
             }
@@ -202,7 +203,7 @@ pub(crate) fn run_to_convergence<O: Operator>(
     tolerance: f64,
     budget: u32,
 ) -> Result<u32, KernelError> {
-    let mut state = Iteration::start(method, op, b, ws)?;
+    let mut state = Iteration::start(method, op, b, ws, kernels)?;
     if state.advance(op, b, ws, kernels, tolerance, budget)? {
         Ok(state.count)
     } else {

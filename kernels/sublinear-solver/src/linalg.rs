@@ -12,8 +12,9 @@ use crate::error::{invalid, KernelError};
 /// Whether this build contains the simd128 kernels.
 pub(crate) const SIMD_BUILD: bool = cfg!(all(target_arch = "wasm32", feature = "simd"));
 
-/// Accumulator lanes of the scalar reductions: enough independent chains to
-/// hide the latency of floating-point adds and to fill 128/256-bit registers.
+/// Accumulator lanes of the single-vector reductions: enough independent
+/// chains to hide the latency of floating-point adds (four f64x2 registers).
+/// [`reduce8`] fixes the order in which they are summed.
 const LANES: usize = 8;
 
 /// The kernel family used by one solve.
@@ -72,7 +73,8 @@ impl Kernels {
         scalar::xpby(x, beta, y)
     }
 
-    /// `out = A x` for a row-major matrix with `n` columns (`n > 0`).
+    /// `out = A x` for a row-major matrix with `n` columns (`n > 0`) and
+    /// `out.len()` rows.
     pub(crate) fn dense_matvec(self, matrix: &[f64], n: usize, x: &[f64], out: &mut [f64]) {
         #[cfg(all(target_arch = "wasm32", feature = "simd"))]
         if self.simd {
@@ -114,17 +116,42 @@ fn check_matvec_operands(matrix: &[f64], n: usize, x: &[f64], out: &[f64]) -> Re
     Ok(())
 }
 
-/// True when no value is NaN or infinite. A non-short-circuiting `&` fold, so
-/// that it vectorises: the check costs about one pass over the data.
+/// True when no value is NaN or infinite (about one pass over the data),
+/// with the simd128 kernel when the build has it: every solve checks its
+/// whole matrix, so this pass is as hot as one product.
 pub(crate) fn all_finite(values: &[f64]) -> bool {
-    values.iter().fold(true, |ok, v| ok & v.is_finite())
+    #[cfg(all(target_arch = "wasm32", feature = "simd"))]
+    return simd::all_finite(values);
+    #[cfg(not(all(target_arch = "wasm32", feature = "simd")))]
+    scalar::all_finite(values)
+}
+
+/// True when every value is below `bound` (the CSR column check).
+pub(crate) fn all_below(values: &[u32], bound: u32) -> bool {
+    #[cfg(all(target_arch = "wasm32", feature = "simd"))]
+    return simd::scan_u32(values).max < bound || values.is_empty();
+    #[cfg(not(all(target_arch = "wasm32", feature = "simd")))]
+    values.iter().all(|&v| v < bound)
+}
+
+/// True when the values never decrease (the CSR row offsets check).
+pub(crate) fn non_decreasing(values: &[u32]) -> bool {
+    #[cfg(all(target_arch = "wasm32", feature = "simd"))]
+    return simd::scan_u32(values).non_decreasing;
+    #[cfg(not(all(target_arch = "wasm32", feature = "simd")))]
+    values.windows(2).all(|w| w[0] <= w[1])
 }
 
 /// The portable kernels.
+///
+/// Their summation orders are the contract the simd128 kernels reproduce lane
+/// for lane (see [`reduce8`] and [`reduce4`]), so a wasm SIMD solve and a
+/// native one give bit-identical results.
 pub(crate) mod scalar {
-    use super::LANES;
+    use super::{reduce4, reduce8, LANES};
 
     /// `a · b` over the common length.
+    #[inline]
     pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
         let n = a.len().min(b.len());
         let (a_blocks, a_tail) = a[..n].as_chunks::<LANES>();
@@ -135,8 +162,35 @@ pub(crate) mod scalar {
                 *s += x * y;
             }
         }
-        let tail: f64 = a_tail.iter().zip(b_tail).map(|(x, y)| x * y).sum();
-        acc.iter().sum::<f64>() + tail
+        reduce8(acc) + tail_dot(a_tail, b_tail)
+    }
+
+    /// `[r · x for r in rows]` for four rows of `x.len()` values each: every
+    /// value of `x` loaded serves four rows, and the 4 × 4 accumulators (eight
+    /// 128-bit registers) keep sixteen independent add chains in flight.
+    #[inline]
+    pub(crate) fn dot4(rows: [&[f64]; 4], x: &[f64]) -> [f64; 4] {
+        let n = x.len();
+        let [r0, r1, r2, r3] = rows.map(|row| row[..n].as_chunks::<4>());
+        let (x_blocks, x_tail) = x.as_chunks::<4>();
+        let mut acc = [[0.0; 4]; 4];
+        let blocks = x_blocks.iter().zip(r0.0).zip(r1.0).zip(r2.0).zip(r3.0);
+        for ((((x, a0), a1), a2), a3) in blocks {
+            for lane in 0..4 {
+                acc[0][lane] += a0[lane] * x[lane];
+                acc[1][lane] += a1[lane] * x[lane];
+                acc[2][lane] += a2[lane] * x[lane];
+                acc[3][lane] += a3[lane] * x[lane];
+            }
+        }
+        let tails = [r0.1, r1.1, r2.1, r3.1];
+        std::array::from_fn(|r| reduce4(acc[r]) + tail_dot(tails[r], x_tail))
+    }
+
+    /// The leftover products in order (fewer than one block).
+    #[inline]
+    pub(crate) fn tail_dot(a: &[f64], b: &[f64]) -> f64 {
+        a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y)
     }
 
     /// `y += alpha * x` (no reduction: vectorises as a plain loop).
@@ -163,7 +217,7 @@ pub(crate) mod scalar {
             *y_i += alpha * x_i;
             tail += *y_i * *y_i;
         }
-        acc.iter().sum::<f64>() + tail
+        reduce8(acc) + tail
     }
 
     /// `out = b - ax`, returning `out · out` (the Jacobi residual update).
@@ -184,7 +238,7 @@ pub(crate) mod scalar {
             *o = b - a;
             tail += *o * *o;
         }
-        acc.iter().sum::<f64>() + tail
+        reduce8(acc) + tail
     }
 
     /// `y = x + beta * y`.
@@ -194,16 +248,43 @@ pub(crate) mod scalar {
         }
     }
 
-    /// `out = A x`, `A` row-major with `n > 0` columns: one dot product per row.
+    /// `out = A x`, `A` row-major with `n > 0` columns and `out.len()` rows:
+    /// four rows per pass over `x` ([`dot4`]). A last block of fewer rows
+    /// repeats its last row and drops the extra products, so every row is
+    /// summed in the same order and there is no second code path.
     pub(crate) fn dense_matvec(matrix: &[f64], n: usize, x: &[f64], out: &mut [f64]) {
-        for (row, out_i) in matrix.chunks_exact(n).zip(out.iter_mut()) {
-            *out_i = dot(row, x);
+        let x = &x[..n];
+        for (block, out_block) in matrix.chunks(4 * n).zip(out.chunks_mut(4)) {
+            let last = out_block.len() - 1;
+            let rows = std::array::from_fn(|r| &block[r.min(last) * n..][..n]);
+            out_block.copy_from_slice(&dot4(rows, x)[..=last]);
         }
+    }
+
+    /// True when no value is NaN or infinite. A non-short-circuiting `&`
+    /// fold, so that it vectorises: the check costs about one pass.
+    pub(crate) fn all_finite(values: &[f64]) -> bool {
+        values.iter().fold(true, |ok, v| ok & v.is_finite())
     }
 }
 
-/// simd128 kernels: f64x2 vectors, two accumulators (four values per loop
-/// trip), scalar tails.
+/// Sum of eight lanes in the order the simd128 kernels use: lanes `2k` and
+/// `2k + 1` live in f64x2 accumulator `k`; the four accumulators are added
+/// pairwise, then the two halves.
+#[inline]
+fn reduce8(l: [f64; 8]) -> f64 {
+    ((l[0] + l[2]) + (l[4] + l[6])) + ((l[1] + l[3]) + (l[5] + l[7]))
+}
+
+/// Sum of four lanes in the simd128 kernels' order: two f64x2 accumulators
+/// added, then their halves.
+#[inline]
+fn reduce4(l: [f64; 4]) -> f64 {
+    (l[0] + l[2]) + (l[1] + l[3])
+}
+
+/// simd128 kernels: f64x2 vectors with the portable kernels' lanes and
+/// summation order (so the results are the same bits), scalar tails.
 ///
 /// Every function is `#[target_feature(enable = "simd128")]`. On other
 /// architectures calling such a function from code without the feature needs
@@ -216,29 +297,37 @@ pub(crate) mod scalar {
 /// `unsafe` remains only around the raw-pointer loads and stores.
 #[cfg(all(target_arch = "wasm32", feature = "simd"))]
 mod simd {
-    use core::arch::wasm32::{f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128, v128_load, v128_store};
+    use core::arch::wasm32::{
+        f64x2_add, f64x2_eq, f64x2_extract_lane, f64x2_mul, f64x2_splat, i64x2_all_true, u32x4_extract_lane,
+        u32x4_gt, u32x4_max, u32x4_splat, v128, v128_any_true, v128_load, v128_or, v128_store,
+    };
 
-    /// The two f64x2 halves of four values.
+    use super::scalar::tail_dot;
+
+    /// The f64x2 halves of a block of `N` values (`N` even).
     #[inline]
     #[target_feature(enable = "simd128")]
-    fn load4(values: &[f64; 4]) -> (v128, v128) {
+    fn load<const N: usize, const H: usize>(values: &[f64; N]) -> [v128; H] {
+        const { assert!(N == 2 * H) };
         let ptr = values.as_ptr();
-        // SAFETY: `values` holds 32 readable bytes; `v128_load` has no alignment requirement.
-        unsafe { (v128_load(ptr.cast()), v128_load(ptr.add(2).cast())) }
+        // SAFETY: `values` holds 8·N readable bytes and half `h` reads 16 of
+        // them at offset 16·h; `v128_load` has no alignment requirement.
+        std::array::from_fn(|h| unsafe { v128_load(ptr.add(2 * h).cast()) })
     }
 
-    /// Store two f64x2 halves into four values.
+    /// Store f64x2 halves into a block of `N` values.
     #[inline]
     #[target_feature(enable = "simd128")]
-    fn store4(values: &mut [f64; 4], low: v128, high: v128) {
+    fn store<const N: usize, const H: usize>(values: &mut [f64; N], halves: [v128; H]) {
+        const { assert!(N == 2 * H) };
         let ptr = values.as_mut_ptr();
-        // SAFETY: `values` holds 32 writable bytes; `v128_store` has no alignment requirement.
-        unsafe {
-            v128_store(ptr.cast(), low);
-            v128_store(ptr.add(2).cast(), high);
+        for (h, half) in halves.into_iter().enumerate() {
+            // SAFETY: as in `load`, 16 writable bytes at offset 16·h.
+            unsafe { v128_store(ptr.add(2 * h).cast(), half) };
         }
     }
 
+    /// `s[0] + s[1]` of `a + b`: the last two steps of `reduce4`/`reduce8`.
     #[inline]
     #[target_feature(enable = "simd128")]
     fn horizontal_sum(a: v128, b: v128) -> f64 {
@@ -246,33 +335,62 @@ mod simd {
         f64x2_extract_lane::<0>(s) + f64x2_extract_lane::<1>(s)
     }
 
+    /// Four f64x2 accumulators (eight lanes): `reduce8`'s order.
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    fn reduce8(acc: [v128; 4]) -> f64 {
+        horizontal_sum(f64x2_add(acc[0], acc[1]), f64x2_add(acc[2], acc[3]))
+    }
+
     #[inline]
     #[target_feature(enable = "simd128")]
     pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
         let n = a.len().min(b.len());
-        let (a_blocks, a_tail) = a[..n].as_chunks::<4>();
-        let (b_blocks, b_tail) = b[..n].as_chunks::<4>();
-        let (mut acc0, mut acc1) = (f64x2_splat(0.0), f64x2_splat(0.0));
+        let (a_blocks, a_tail) = a[..n].as_chunks::<8>();
+        let (b_blocks, b_tail) = b[..n].as_chunks::<8>();
+        let mut acc = [f64x2_splat(0.0); 4];
         for (x, y) in a_blocks.iter().zip(b_blocks) {
-            let (x0, x1) = load4(x);
-            let (y0, y1) = load4(y);
-            acc0 = f64x2_add(acc0, f64x2_mul(x0, y0));
-            acc1 = f64x2_add(acc1, f64x2_mul(x1, y1));
+            let (x, y) = (load::<8, 4>(x), load::<8, 4>(y));
+            for k in 0..4 {
+                acc[k] = f64x2_add(acc[k], f64x2_mul(x[k], y[k]));
+            }
         }
-        let tail: f64 = a_tail.iter().zip(b_tail).map(|(x, y)| x * y).sum();
-        horizontal_sum(acc0, acc1) + tail
+        reduce8(acc) + tail_dot(a_tail, b_tail)
     }
 
+    /// Four rows against one `x`, as `scalar::dot4`: eight f64x2
+    /// accumulators, each load of `x` used four times.
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    fn dot4(rows: [&[f64]; 4], x: &[f64]) -> [f64; 4] {
+        let n = x.len();
+        let [r0, r1, r2, r3] = rows.map(|row| row[..n].as_chunks::<4>());
+        let (x_blocks, x_tail) = x.as_chunks::<4>();
+        let mut acc = [[f64x2_splat(0.0); 2]; 4];
+        let blocks = x_blocks.iter().zip(r0.0).zip(r1.0).zip(r2.0).zip(r3.0);
+        for ((((x, a0), a1), a2), a3) in blocks {
+            let x = load::<4, 2>(x);
+            for (acc, a) in acc.iter_mut().zip([a0, a1, a2, a3]) {
+                let a = load::<4, 2>(a);
+                acc[0] = f64x2_add(acc[0], f64x2_mul(a[0], x[0]));
+                acc[1] = f64x2_add(acc[1], f64x2_mul(a[1], x[1]));
+            }
+        }
+        let tails = [r0.1, r1.1, r2.1, r3.1];
+        std::array::from_fn(|r| horizontal_sum(acc[r][0], acc[r][1]) + tail_dot(tails[r], x_tail))
+    }
+
+    /// Eight values (four vectors) per loop trip, like the reductions: V8
+    /// checks for interrupts on every trip.
     #[target_feature(enable = "simd128")]
     pub(super) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
         let n = x.len().min(y.len());
-        let (x_blocks, x_tail) = x[..n].as_chunks::<4>();
-        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<4>();
+        let (x_blocks, x_tail) = x[..n].as_chunks::<8>();
+        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<8>();
         let a = f64x2_splat(alpha);
         for (yb, xb) in y_blocks.iter_mut().zip(x_blocks) {
-            let (x0, x1) = load4(xb);
-            let (y0, y1) = load4(yb);
-            store4(yb, f64x2_add(y0, f64x2_mul(a, x0)), f64x2_add(y1, f64x2_mul(a, x1)));
+            let (x, y) = (load::<8, 4>(xb), load::<8, 4>(yb));
+            store(yb, std::array::from_fn::<_, 4, _>(|k| f64x2_add(y[k], f64x2_mul(a, x[k]))));
         }
         for (y_i, x_i) in y_tail.iter_mut().zip(x_tail) {
             *y_i += alpha * x_i;
@@ -282,47 +400,106 @@ mod simd {
     #[target_feature(enable = "simd128")]
     pub(super) fn axpy_norm_sq(alpha: f64, x: &[f64], y: &mut [f64]) -> f64 {
         let n = x.len().min(y.len());
-        let (x_blocks, x_tail) = x[..n].as_chunks::<4>();
-        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<4>();
+        let (x_blocks, x_tail) = x[..n].as_chunks::<8>();
+        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<8>();
         let a = f64x2_splat(alpha);
-        let (mut acc0, mut acc1) = (f64x2_splat(0.0), f64x2_splat(0.0));
+        let mut acc = [f64x2_splat(0.0); 4];
         for (yb, xb) in y_blocks.iter_mut().zip(x_blocks) {
-            let (x0, x1) = load4(xb);
-            let (y0, y1) = load4(yb);
-            let (y0, y1) = (f64x2_add(y0, f64x2_mul(a, x0)), f64x2_add(y1, f64x2_mul(a, x1)));
-            store4(yb, y0, y1);
-            acc0 = f64x2_add(acc0, f64x2_mul(y0, y0));
-            acc1 = f64x2_add(acc1, f64x2_mul(y1, y1));
+            let (x, mut y) = (load::<8, 4>(xb), load::<8, 4>(yb));
+            for k in 0..4 {
+                y[k] = f64x2_add(y[k], f64x2_mul(a, x[k]));
+                acc[k] = f64x2_add(acc[k], f64x2_mul(y[k], y[k]));
+            }
+            store(yb, y);
         }
         let mut tail = 0.0;
         for (y_i, x_i) in y_tail.iter_mut().zip(x_tail) {
             *y_i += alpha * x_i;
             tail += *y_i * *y_i;
         }
-        horizontal_sum(acc0, acc1) + tail
+        reduce8(acc) + tail
     }
 
+    /// Eight values per loop trip, as `axpy`.
     #[target_feature(enable = "simd128")]
     pub(super) fn xpby(x: &[f64], beta: f64, y: &mut [f64]) {
         let n = x.len().min(y.len());
-        let (x_blocks, x_tail) = x[..n].as_chunks::<4>();
-        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<4>();
+        let (x_blocks, x_tail) = x[..n].as_chunks::<8>();
+        let (y_blocks, y_tail) = y[..n].as_chunks_mut::<8>();
         let b = f64x2_splat(beta);
         for (yb, xb) in y_blocks.iter_mut().zip(x_blocks) {
-            let (x0, x1) = load4(xb);
-            let (y0, y1) = load4(yb);
-            store4(yb, f64x2_add(x0, f64x2_mul(b, y0)), f64x2_add(x1, f64x2_mul(b, y1)));
+            let (x, y) = (load::<8, 4>(xb), load::<8, 4>(yb));
+            store(yb, std::array::from_fn::<_, 4, _>(|k| f64x2_add(x[k], f64x2_mul(b, y[k]))));
         }
         for (y_i, x_i) in y_tail.iter_mut().zip(x_tail) {
             *y_i = x_i + beta * *y_i;
         }
     }
 
-    /// `out = A x`, `A` row-major with `n > 0` columns: one SIMD dot per row.
+    /// `out = A x`, `A` row-major with `n > 0` columns and `out.len()` rows:
+    /// `scalar::dense_matvec`'s blocking, four rows per pass over `x`.
     #[target_feature(enable = "simd128")]
     pub(super) fn dense_matvec(matrix: &[f64], n: usize, x: &[f64], out: &mut [f64]) {
-        for (row, out_i) in matrix.chunks_exact(n).zip(out.iter_mut()) {
-            *out_i = dot(row, x);
+        let x = &x[..n];
+        for (block, out_block) in matrix.chunks(4 * n).zip(out.chunks_mut(4)) {
+            let last = out_block.len() - 1;
+            let rows = std::array::from_fn(|r| &block[r.min(last) * n..][..n]);
+            out_block.copy_from_slice(&dot4(rows, x)[..=last]);
+        }
+    }
+
+    /// `scalar::all_finite` on f64x2 lanes. `v · 0` is ±0 for a finite `v`
+    /// and NaN for NaN and ±inf, and a NaN survives any sum: two arithmetic
+    /// instructions per vector and one comparison at the end. (A per-lane
+    /// `|v| < inf` mask compiles to integer compares against constant
+    /// vectors, which V8 rebuilds in every loop iteration: a third of this
+    /// speed.)
+    #[target_feature(enable = "simd128")]
+    pub(super) fn all_finite(values: &[f64]) -> bool {
+        let (blocks, tail) = values.as_chunks::<8>();
+        let zero = f64x2_splat(0.0);
+        let mut acc = [zero; 4];
+        for block in blocks {
+            let v = load::<8, 4>(block);
+            for k in 0..4 {
+                acc[k] = f64x2_add(acc[k], f64x2_mul(v[k], zero));
+            }
+        }
+        let sum = f64x2_add(f64x2_add(acc[0], acc[1]), f64x2_add(acc[2], acc[3]));
+        i64x2_all_true(f64x2_eq(sum, zero)) & super::scalar::all_finite(tail)
+    }
+
+    /// What the CSR checks need of a u32 array, in one pass.
+    pub(super) struct U32Scan {
+        /// The largest value (0 for an empty array).
+        pub(super) max: u32,
+        /// Whether no value is smaller than the one before it.
+        pub(super) non_decreasing: bool,
+    }
+
+    /// Both properties at once (u32x4 running maximum; each block compared
+    /// with the same block shifted by one), so that the two checks share one
+    /// function: binaryen inlines a function with a single call site into its
+    /// caller, and a loop inlined into the large solve function would run in
+    /// V8's baseline tier until that whole function is optimised.
+    #[target_feature(enable = "simd128")]
+    pub(super) fn scan_u32(values: &[u32]) -> U32Scan {
+        let (mut max, mut decreases) = (u32x4_splat(0), u32x4_splat(0));
+        let mut i = 0;
+        while i + 5 <= values.len() {
+            let ptr = values[i..i + 5].as_ptr();
+            // SAFETY: `values[i..i + 5]` holds 20 readable bytes, and the two
+            // 16-byte loads read `values[i..i + 4]` and `values[i + 1..i + 5]`.
+            let (here, next) = unsafe { (v128_load(ptr.cast()), v128_load(ptr.add(1).cast())) };
+            max = u32x4_max(max, here);
+            decreases = v128_or(decreases, u32x4_gt(here, next));
+            i += 4;
+        }
+        let lanes = [u32x4_extract_lane::<0>(max), u32x4_extract_lane::<1>(max), u32x4_extract_lane::<2>(max), u32x4_extract_lane::<3>(max)];
+        let rest = &values[i..];
+        U32Scan {
+            max: lanes.iter().chain(rest).copied().max().unwrap_or(0),
+            non_decreasing: !v128_any_true(decreases) && rest.windows(2).all(|w| w[0] <= w[1]),
         }
     }
 }

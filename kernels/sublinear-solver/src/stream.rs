@@ -46,8 +46,9 @@ impl SolveStream {
         check_memory_limit(config.memory_limit, workspace_bytes(n) + system_bytes)?;
         let (data, b) = (try_copy(matrix.data)?, try_copy(vector)?);
         let mut workspace = Workspace::default();
-        let state = Iteration::start(config.method, &op, &b, &mut workspace)?;
-        Ok(SolveStream { data, n, b, workspace, state, config, kernels: Kernels::new(simd), finished: false })
+        let kernels = Kernels::new(simd);
+        let state = Iteration::start(config.method, &op, &b, &mut workspace, kernels)?;
+        Ok(SolveStream { data, n, b, workspace, state, config, kernels, finished: false })
     }
 
     /// A copy of the current iterate: the solution once a step has reported

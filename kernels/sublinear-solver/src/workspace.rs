@@ -5,6 +5,8 @@
 //! `MemoryError` instead of an abort) but never shrink, so repeated solves of
 //! one size allocate nothing after the first.
 
+use std::ops::{Deref, DerefMut};
+
 use crate::error::{out_of_memory_f64, KernelError};
 use crate::types::Method;
 
@@ -18,25 +20,25 @@ use crate::types::Method;
 #[derive(Debug, Default)]
 pub(crate) struct Workspace {
     /// The iterate.
-    pub(crate) x: Vec<f64>,
-    pub(crate) r: Vec<f64>,
-    pub(crate) p: Vec<f64>,
-    pub(crate) ap: Vec<f64>,
+    pub(crate) x: AlignedVec,
+    pub(crate) r: AlignedVec,
+    pub(crate) p: AlignedVec,
+    pub(crate) ap: AlignedVec,
     /// The diagonal of A (Jacobi, Neumann).
-    pub(crate) diag: Vec<f64>,
+    pub(crate) diag: AlignedVec,
 }
 
 impl Workspace {
     /// Size the buffers `method` uses to `n` zeros, growing them if needed.
     pub(crate) fn prepare(&mut self, n: usize, method: Method) -> Result<(), KernelError> {
         let Workspace { x, r, p, ap, diag } = self;
-        let buffers: [&mut Vec<f64>; 4] = match method {
+        let buffers: [&mut AlignedVec; 4] = match method {
             Method::ConjugateGradient => [x, r, p, ap],
             Method::Jacobi => [x, r, ap, diag],
             Method::Neumann => [x, p, ap, diag],
         };
         for buffer in buffers {
-            zero_fill(buffer, n)?;
+            buffer.zero_fill(n)?;
         }
         Ok(())
     }
@@ -54,6 +56,64 @@ impl Workspace {
     }
 }
 
+/// Values an [`AlignedVec`] allocates beyond its length: enough to start the
+/// vector on a 64-byte boundary from any 8-byte aligned allocation.
+const ALIGN_SLACK: usize = 7;
+
+/// A working vector that starts on a cache-line (64-byte) boundary.
+///
+/// A `Vec<f64>` is only 8-byte aligned in wasm (dlmalloc), and then every
+/// fourth 16-byte SIMD load straddles two cache lines: the streaming passes
+/// of an iteration (dot, axpy, ...) ran about 20% slower on such buffers.
+/// The vector is a window of a slightly longer `Vec`; natively (16-byte
+/// aligned allocations) the alignment changes nothing.
+#[derive(Debug, Default)]
+pub(crate) struct AlignedVec {
+    buffer: Vec<f64>,
+    /// Index in `buffer` of the first value (on a 64-byte boundary).
+    start: usize,
+    len: usize,
+}
+
+impl AlignedVec {
+    /// Make the vector hold `n` zeros, reusing the buffer's capacity.
+    fn zero_fill(&mut self, n: usize) -> Result<(), KernelError> {
+        let total = n.checked_add(ALIGN_SLACK).ok_or_else(|| out_of_memory_f64(n))?;
+        self.buffer.clear();
+        self.buffer.try_reserve_exact(total).map_err(|_| out_of_memory_f64(n))?;
+        self.buffer.resize(total, 0.0);
+        self.start = self.buffer.as_ptr().align_offset(64).min(ALIGN_SLACK);
+        self.len = n;
+        Ok(())
+    }
+
+    /// Values the vector can hold without reallocating (the slack excluded).
+    fn capacity(&self) -> usize {
+        self.buffer.capacity().saturating_sub(ALIGN_SLACK)
+    }
+
+    /// The values as a `Vec` of their own (the buffer, shifted to index 0).
+    pub(crate) fn into_vec(mut self) -> Vec<f64> {
+        self.buffer.truncate(self.start + self.len);
+        self.buffer.drain(..self.start);
+        self.buffer
+    }
+}
+
+impl Deref for AlignedVec {
+    type Target = [f64];
+
+    fn deref(&self) -> &[f64] {
+        &self.buffer[self.start..self.start + self.len]
+    }
+}
+
+impl DerefMut for AlignedVec {
+    fn deref_mut(&mut self) -> &mut [f64] {
+        &mut self.buffer[self.start..self.start + self.len]
+    }
+}
+
 /// Bytes of the vectors a solve of size `n` works in (four of them, whatever the method).
 pub(crate) fn workspace_bytes(n: usize) -> f64 {
     4.0 * n as f64 * 8.0
@@ -65,14 +125,6 @@ pub(crate) fn check_memory_limit(limit: Option<f64>, bytes: f64) -> Result<(), K
         Some(limit) if bytes > limit => Err(KernelError::MemoryError { bytes }),
         _ => Ok(()),
     }
-}
-
-/// Make `buffer` hold `n` zeros, reusing its capacity.
-fn zero_fill(buffer: &mut Vec<f64>, n: usize) -> Result<(), KernelError> {
-    buffer.clear();
-    buffer.try_reserve_exact(n).map_err(|_| out_of_memory_f64(n))?;
-    buffer.resize(n, 0.0);
-    Ok(())
 }
 
 /// `values.to_vec()` that reports a failed allocation instead of aborting.
@@ -97,6 +149,23 @@ mod tests {
         ws.prepare(100, Method::ConjugateGradient).unwrap();
         assert_eq!(ws.bytes(), bytes);
         assert!(ws.x.iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn vectors_start_on_cache_lines() {
+        let mut ws = Workspace::default();
+        for n in [1, 7, 100, 1001] {
+            ws.prepare(n, Method::Neumann).unwrap();
+            for v in [&ws.x, &ws.p, &ws.ap, &ws.diag] {
+                assert_eq!(v.len(), n);
+                assert_eq!(v.as_ptr() as usize % 64, 0);
+            }
+        }
+        ws.x.copy_from_slice(&[1.0; 1001]);
+        ws.x[0] = 5.0;
+        let x = std::mem::take(&mut ws.x).into_vec();
+        assert_eq!(x.len(), 1001);
+        assert_eq!((x[0], x[1000]), (5.0, 1.0));
     }
 
     #[test]
