@@ -65,14 +65,39 @@ impl FlashAttention {
         value: (&[f32], [usize; 3]),
         mask: Option<(&[f32], [usize; 3])>,
     ) -> Result<Vec<f32>, KernelError> {
+        // The shapes are checked (cheaply) before allocating by their sizes, and again by forward_into.
+        let (q, _, v) = validate_qkv(query, key, value, self.head_dim as usize, "head_dim")?;
+        let mut out = zeros_for("output", &[q.batch, q.rows, v.cols])?;
+        self.forward_into(query, key, value, mask, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`FlashAttention::forward`] writing the output into `out` (`[b, sq, dv]`,
+    /// row-major) instead of allocating it: the accumulator the tiles add into.
+    pub fn forward_into(
+        &self,
+        query: (&[f32], [usize; 3]),
+        key: (&[f32], [usize; 3]),
+        value: (&[f32], [usize; 3]),
+        mask: Option<(&[f32], [usize; 3])>,
+        out: &mut [f32],
+    ) -> Result<(), KernelError> {
         let d = self.head_dim as usize;
         let (q, k, v) = validate_qkv(query, key, value, d, "head_dim")?;
         let mask = mask3(mask, q.batch, q.rows, k.rows)?;
         let (sq, sk, dv) = (q.rows, k.rows, v.cols);
         let block = self.block_size as usize;
         let (q_block, k_block) = (block.min(sq), block.min(sk));
+        if Some(out.len()) != q.batch.checked_mul(sq).and_then(|n| n.checked_mul(dv)) {
+            return Err(KernelError::shape(format!(
+                "out holds {} values, the output [{}, {sq}, {dv}] needs {}",
+                out.len(),
+                q.batch,
+                q.batch.saturating_mul(sq).saturating_mul(dv)
+            )));
+        }
+        out.fill(0.0);
 
-        let mut out = zeros_for("output", &[q.batch, sq, dv])?;
         let mut key_t = zeros_for("key tile", &[d, k_block])?;
         let mut scores = zeros_for("score tile", &[q_block, k_block])?;
         let mut running_max = zeros("running maxima", q_block)?;
@@ -130,6 +155,6 @@ impl FlashAttention {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 }

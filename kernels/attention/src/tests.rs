@@ -347,6 +347,21 @@ fn flash_rejects_bad_input() {
     assert_eq!(out, vec![0.0; 12]);
 }
 
+#[test]
+fn flash_forward_into_writes_the_same_output_and_checks_its_length() {
+    let (b, s, d) = (2, 9, 4);
+    let (q, k, v) = (random(b * s * d, 30, 1.0), random(b * s * d, 31, 1.0), random(b * s * d, 32, 1.0));
+    let flash = FlashAttention::new(d as u32, Some(4)).unwrap();
+    let shape = [b, s, d];
+    let expected = flash.forward((&q, shape), (&k, shape), (&v, shape), None).unwrap();
+    // A dirty buffer: forward_into starts the accumulator from zero itself.
+    let mut out = vec![f32::NAN; b * s * d];
+    flash.forward_into((&q, shape), (&k, shape), (&v, shape), None, &mut out).unwrap();
+    assert_eq!(out, expected);
+    let mut short = vec![0.0; b * s * d - 1];
+    assert!(is_shape_err(flash.forward_into((&q, shape), (&k, shape), (&v, shape), None, &mut short)));
+}
+
 // ---------------------------------------------------------------- multi-head
 
 /// Naive multi-head attention in f64 from explicit parameters.

@@ -459,3 +459,26 @@ fn a_memory_limit_is_a_memory_error_before_allocating() {
     let x = Solver::new(roomy).unwrap().solve(dense(2, 2, &[4.0, 1.0, 1.0, 3.0]).view(), &[1.0, 2.0]);
     assert!(x.is_ok());
 }
+
+#[test]
+fn into_variants_write_the_solution_and_check_out() {
+    for method in METHODS {
+        let mut s = solver(method);
+        let expected = s.solve(spd3().view(), &SPD3_B).unwrap();
+        let mut out = [f64::NAN; 3];
+        s.solve_into(spd3().view(), &SPD3_B, &mut out).unwrap();
+        assert_eq!(out.to_vec(), expected, "{method:?}");
+        let err = s.solve_into(spd3().view(), &SPD3_B, &mut [0.0; 2]).unwrap_err();
+        assert!(matches!(err, KernelError::InvalidMatrix { .. }), "{err}");
+        let csr = tridiagonal_csr(3, 4.0);
+        let expected = s.solve_sparse(csr.view(), &SPD3_B).unwrap();
+        s.solve_sparse_into(csr.view(), &SPD3_B, &mut out).unwrap();
+        assert_eq!(out.to_vec(), expected, "{method:?}");
+    }
+    let a = spd3();
+    let expected = solve(&a.data, 3, 3, &SPD3_B, 1e-12, None).unwrap();
+    let mut out = [0.0; 3];
+    solve_into(&a.data, 3, 3, &SPD3_B, 1e-12, None, &mut out).unwrap();
+    assert_eq!(out.to_vec(), expected);
+    assert!(solve_into(&a.data, 3, 3, &SPD3_B, 1e-12, None, &mut [0.0; 4]).is_err());
+}
