@@ -18,8 +18,9 @@
 //!   (`residualNorm`), so the wasm side can be timed on exactly this work.
 //!
 //! Every mode runs once untimed (warm-up), then `reps` timed times. Only the
-//! kernel call is timed; it borrows the matrix, as the package's resident
-//! arrays let it do in WebAssembly.
+//! kernel call is timed; it borrows the matrix and writes the solution into a
+//! buffer of the caller (`solve_into`), as the package's resident arrays and
+//! `{ out }` let it do in WebAssembly: the same work on both sides.
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -91,9 +92,10 @@ fn bench_dense(args: &Args) -> BenchResult<String> {
     let matrix = Matrix { data: &data, rows: dim(args.n)?, cols: dim(args.n)? };
     let b = read_f64(&args.dir.join("b.f64"), args.n)?;
     let mut solver = solver()?;
+    let mut out = vec![0.0; args.n];
     let elapsed = time_reps(args.reps, || {
         let start = Instant::now();
-        solver.solve(matrix, &b)?;
+        solver.solve_into(matrix, &b, &mut out)?;
         Ok(start.elapsed())
     })?;
     Ok(solve_line("dense", args, elapsed, solver.last_iterations()))
@@ -113,9 +115,10 @@ fn bench_sparse(args: &Args) -> BenchResult<String> {
     };
     let b = read_f64(&args.dir.join("b.f64"), args.n)?;
     let mut solver = solver()?;
+    let mut out = vec![0.0; args.n];
     let elapsed = time_reps(args.reps, || {
         let start = Instant::now();
-        solver.solve_sparse(matrix, &b)?;
+        solver.solve_sparse_into(matrix, &b, &mut out)?;
         Ok(start.elapsed())
     })?;
     Ok(solve_line("sparse", args, elapsed, solver.last_iterations()))
