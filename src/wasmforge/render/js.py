@@ -11,7 +11,7 @@ from typing import Any
 from ..spec import expr
 from ..spec.model import Arg, Class, ErrorKind, Example, Function, KernelSpec, Struct
 from ..spec.names import snake_case
-from ..spec.types import ARRAY_ELEMENTS, TypeRef
+from ..spec.types import TypeRef
 from .marshal import ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, take_statement
 
 OUT_DOC = ("`{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write "
@@ -382,7 +382,9 @@ class JsView:
     def _has_array(self, type_ref: TypeRef) -> bool:
         if type_ref.array or type_ref.is_tensor:
             return True
-        return type_ref.kind == "struct" and any(self._has_array(f.type) for f in self.spec.struct(type_ref.base).fields)
+        if type_ref.kind != "struct":
+            return False
+        return any(self._has_array(f.type) for f in self.spec.struct(type_ref.base).fields)
 
     def _resident_lines(self, function: Function, example: Example, owner: Class | None) -> list[str]:
         lines: list[str] = []

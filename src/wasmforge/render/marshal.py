@@ -256,7 +256,8 @@ class Marshal:
         if optional:
             prelude.append(f"let {rust}_dims = match {rust}_data {{ Some(data) => "
                            f"Some(check::tensor({where}, data.len(), {shape}, &[{dims}])?), None => None }};")
-            binds = [self._bind_dim(fn, arg, i, d, f"dims[{i}]", scope, bind=False) for i, d in enumerate(type_ref.shape)]
+            binds = [self._bind_dim(fn, arg, i, d, f"dims[{i}]", scope, bind=False)
+                     for i, d in enumerate(type_ref.shape)]
             binds = [b for b in binds if b]
             if binds:
                 prelude += [f"if let Some(dims) = {rust}_dims {{", *(f"    {b}" for b in binds), "}"]
@@ -380,7 +381,8 @@ def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str], 
     where = f'"{fn}", "{path}"'
     checks = []
     if arg.length is not None:
-        expected = rust_length(arg.length, lambda var: names.get(var, snake_case(var)), lambda var: integers.get(var, "i128"))
+        expected = rust_length(arg.length, lambda var: names.get(var, snake_case(var)),
+                               lambda var: integers.get(var, "i128"))
         checks.append(f'check::length({where}, {name}.len(), {expected}, "{arg.length_text}")?;')
     if arg.min_length is not None:
         checks.append(f"check::min_length({where}, {name}.len(), {arg.min_length})?;")

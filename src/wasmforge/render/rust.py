@@ -191,7 +191,8 @@ class RustView:
         output = self.marshal.output(function.returns, scope)
         out = None
         if function.returns_array and not function.stream:
-            params += [RawParam(name, "u32", js) for name, js in zip(array_triple("out"), js_triple("out"), strict=True)]
+            params += [RawParam(name, "u32", js)
+                       for name, js in zip(array_triple("out"), js_triple("out"), strict=True)]
             out = self._out(function, fn_label, target, kernel_args, spans, scope)
         prefix = f"{snake_case(owner)}_" if owner else ""
         return RustCallable(function.name, snake_case(function.name), doc_lines(function), tuple(params),
@@ -271,8 +272,8 @@ class RustView:
                     handle, f"{KERNEL}::{stream.rust_type}", self.marshal.to_jsvalue(stream.item, "item"),
                     stream.result_rust if stream.result else None,
                     self.marshal.output(stream.result) if stream.result else None)
-                single = dataclasses.replace(single, output=Output(f"Option<{handle}>", f"Some({handle} {{ inner: value }})",
-                                                                   "value", ""))
+                stream_output = Output(f"Option<{handle}>", f"Some({handle} {{ inner: value }})", "value", "")
+                single = dataclasses.replace(single, output=stream_output)
             methods.append(single)
         batches = [self.batch(m, single) for m, single in zip(klass.methods, methods, strict=True)
                    if m.batch_name]
