@@ -92,9 +92,10 @@ def test_types_are_documented_from_the_spec(kernel_dir: Path) -> None:
 def test_facade_checks_types_and_translates_errors(kernel_dir: Path) -> None:
     npm = render(kernel_dir)[1]
     api = npm["api.js"]
-    # The heap sizes the copies, then takes each array; the raw call gets (handle, offset, length).
-    assert "scratch += heap.bytes(0, values, F64);" in api
-    assert "const values_handle = heap.take(0, values, F64, 'sumAll', 'values'), values_offset = heap.offset" in api
+    # The heap takes each array (copying plain ones), taking them again if its arena had to grow;
+    # the raw call gets (handle, offset, length).
+    assert "let values_handle = heap.take(0, values, F64, 'sumAll', 'values'), values_offset = heap.offset" in api
+    assert "  heap.grow('sumAll');\n      values_handle = heap.take(0, values, F64, 'sumAll', 'values');" in api
     assert "raw_result = raw.sumAll(values_handle, values_offset, values_length);" in api
     assert "if (heap.failed()) throw heap.error('sumAll');" in api
     assert "OVERFLOW: [Overflow, ['limit']]," in api

@@ -12,7 +12,9 @@ from ..spec import expr
 from ..spec.model import Arg, Class, ErrorKind, Example, Function, KernelSpec, Struct
 from ..spec.names import snake_case
 from ..spec.types import TypeRef
-from .marshal import ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, take_statement
+from .marshal import (
+    ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, retake_statement, take_statement,
+)
 
 OUT_DOC = ("`{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write "
            "the result into instead of allocating it; the result is then `out`'s array.")
@@ -26,8 +28,8 @@ class JsBatch:
     label: str  # name in error messages: "solveBatch" or "Solver.solveBatch"
     arg_names: tuple[str, ...]
     required: tuple[str, ...]
-    checks: tuple[str, ...]  # with `item`-scoped names and labels `items[i].x`; arrays add their copies' bytes
-    place: tuple[str, ...]  # taking an item's arrays, after the batch's scratch is reserved
+    checks: tuple[str, ...]  # with `item`-scoped names and labels `items[i].x`
+    place: tuple[str, ...]  # taking an item's arrays (`heap.take`)
     slots: int  # the heap's slots per item (item `index` uses `index * slots + n`)
     raw_args: tuple[str, ...]  # per raw parameter, in order
     layout: str  # JSON: [[kind, TypedArray name, optional], ...]
@@ -58,8 +60,9 @@ class JsCallable:
     name: str
     label: str  # name in error messages: "solve" or "SublinearSolver.solve"
     params: tuple[str, ...]
-    checks: tuple[str, ...]  # type checks; arrays add the bytes of their copies to `scratch`
-    place: tuple[str, ...]  # after `heap.reserve(scratch)`: taking every array
+    checks: tuple[str, ...]  # type checks (typed arrays are checked when taken)
+    place: tuple[str, ...]  # after the checks: taking every array (`heap.take`)
+    retake: tuple[str, ...]  # taking them again, as assignments, after the heap's arena grew
     raw_args: tuple[str, ...]
     convert: str  # JS expression of RAW_RESULT (the raw result)
     ts_params: tuple[str, ...]
@@ -180,6 +183,7 @@ class JsView:
         inputs = {a.name: self.marshal.input(label, a, scope) for a in ordered}
         checks = [c for a in function.args for c in inputs[a.name].js_checks]
         place = [c for a in function.args for c in inputs[a.name].js_place]
+        retake = [c for a in function.args for c in inputs[a.name].js_retake]
         raw_args = [p.js for a in function.args for p in inputs[a.name].raw]
         output = self.marshal.output(function.returns, scope) if function.returns.kind != "class" else None
         out = None
@@ -187,11 +191,11 @@ class JsView:
             tag = ELEMENT_TAGS[function.returns.base]
             out = JsOut(tag, self.input_ts(TypeRef("array", function.returns.base)))
             slot = scope.next_slot()
-            checks += [f"const out = outOption(options, '{label}');", f"scratch += heap.bytes({slot}, out, {tag});"]
-            place.append(take_statement("out", f"heap.takeOut({slot}, out, {tag}, '{label}')"))
+            checks.append(f"const out = outOption(options, '{label}');")
+            taking = f"heap.takeOut({slot}, out, {tag}, '{label}')"
+            place.append(take_statement("out", taking))
+            retake.append(retake_statement("out", taking))
             raw_args += list(js_triple("out"))
-        if place:
-            checks.insert(0, "let scratch = 0;")
         ts_return = function.returns.ts if output else owner.name if owner else "void"
         if function.stream:
             ts_return = f"AsyncGenerator<{function.stream.item.base}, " \
@@ -201,7 +205,7 @@ class JsView:
             ts_params.append(f"options?: {{ out?: {out.ts} }}")
         return JsCallable(
             name=function.name, label=label, params=tuple(a.name for a in function.args),
-            checks=tuple(checks), place=tuple(place), raw_args=tuple(raw_args),
+            checks=tuple(checks), place=tuple(place), retake=tuple(retake), raw_args=tuple(raw_args),
             convert=output.js_convert if output else RAW_RESULT, ts_params=tuple(ts_params), ts_return=ts_return,
             doc=_escape(function.doc.strip()),
             param_docs=tuple((a.name, _escape(a.doc) + constraint_text(a)) for a in function.args)
@@ -223,7 +227,7 @@ class JsView:
             item_input = self.marshal.input(fn, arg, scope, js_name=arg.name,
                                             label=f"`items[${{index}}].{arg.name}`")
             checks += item_input.js_checks
-            place += item_input.js_place
+            place += [line.replace("let ", "const ", 1) for line in item_input.js_place]
             raw += item_input.raw
         layout = [[_column_kind(p.rust), _column_array(p.rust), p.rust.startswith("Option<")] for p in raw]
         ts_item = "{ " + "; ".join(f"{a.name}{'?' if a.type.optional else ''}: {self.input_ts(a.type.required)}"

@@ -67,9 +67,10 @@ class Input:
     raw: tuple[RawParam, ...]
     prelude: tuple[str, ...]  # Rust statements before the kernel call
     kernel_expr: str  # what the kernel receives
-    js_checks: tuple[str, ...]  # facade statements: types; arrays add the bytes of their copies to `scratch`
-    js_place: tuple[str, ...] = ()  # facade statements after `heap.reserve(scratch)`: taking the arrays
+    js_checks: tuple[str, ...]  # facade statements: the JS types (typed arrays are checked when taken)
+    js_place: tuple[str, ...] = ()  # facade statements after the checks: taking the arrays (`heap.take`)
     spans: tuple[str, ...] = ()  # Rust slices of array inputs, which an `out` must not overlap
+    js_retake: tuple[str, ...] = ()  # js_place as assignments, for when the heap's arena had to grow
 
 
 # The facade's name for a raw result before conversion. snake_case, so it can never
@@ -103,10 +104,16 @@ def js_triple(rust: str) -> tuple[str, str, str]:
     return f"{rust}_handle", f"{rust}_offset", f"{rust}_length"
 
 
-def take_statement(rust: str, taking: str) -> str:
-    """`const x_handle = heap.take(…), x_offset = heap.offset, x_length = heap.length;`"""
+def take_statement(rust: str, taking: str, declare: str = "let") -> str:
+    """`let x_handle = heap.take(…), x_offset = heap.offset, x_length = heap.length;`"""
     handle, offset, length = js_triple(rust)
-    return f"const {handle} = {taking}, {offset} = heap.offset, {length} = heap.length;"
+    return f"{declare} {handle} = {taking}, {offset} = heap.offset, {length} = heap.length;"
+
+
+def retake_statement(rust: str, taking: str) -> str:
+    """The same taking again, after the arena grew (see Heap.grow in api.js)."""
+    handle, offset, length = js_triple(rust)
+    return f"{handle} = {taking}; {offset} = heap.offset; {length} = heap.length;"
 
 
 class Marshal:
@@ -147,11 +154,10 @@ class Marshal:
 
     def _array_input(self, fn: str, arg: Arg, scope: DimScope, rust: str, path: str, js_value: str,
                      js_label: str, *, owned: bool, names: dict[str, str] | None = None,
-                     integers: dict[str, str] | None = None, present: str | None = None,
-                     place_value: str | None = None) -> Input:
+                     integers: dict[str, str] | None = None, place_value: str | None = None) -> Input:
         """A typed array: taken by the facade's heap as a (handle, offset, length) triple,
-        resolved to a slice in Rust. `present`/`place_value`: JS condition and value for an
-        optional tensor's data."""
+        resolved to a slice in Rust. `place_value`: the JS value taken, when not `js_value`
+        (an optional tensor's data)."""
         type_ref = arg.type
         handle, offset, length = array_triple(rust)
         js_handle, js_offset, js_length = js_triple(rust)
@@ -164,8 +170,6 @@ class Marshal:
                    *rust_checks(fn, arg, rust, path, names or {}, scope.integers if integers is None else integers)]
         tag = ELEMENT_TAGS[type_ref.base]
         slot = scope.next_slot()
-        need = f"scratch += heap.bytes({slot}, {js_value}, {tag});"
-        check = f"if ({present}) {need}" if present else need
         take = "takeOptional" if type_ref.optional else "take"
         taking = f"heap.{take}({slot}, {place_value or js_value}, {tag}, '{fn}', {js_label})"
         if owned:
@@ -173,7 +177,8 @@ class Marshal:
         else:
             kernel = rust
         span = () if arg.kernel_type.optional else (rust,)
-        return Input(raw, tuple(prelude), kernel, (check,), (take_statement(rust, taking),), span)
+        return Input(raw, tuple(prelude), kernel, (), (take_statement(rust, taking),), span,
+                     (retake_statement(rust, taking),))
 
     def _default(self, arg: Arg, rust: str) -> list[str]:
         if not arg.has_default:
@@ -199,7 +204,8 @@ class Marshal:
         source = f"({js_value} ?? {{}})" if arg.type.optional else js_value
         parts = self.struct_fields(fn, struct, scope, arg.rust_name, arg.name, source, js_label)
         checks = [*js_type_checks(self.spec, arg.type, js_value, fn, js_label), *parts.js_checks]
-        return Input(parts.raw, parts.prelude, arg.rust_name, tuple(checks), parts.js_place, parts.spans)
+        return Input(parts.raw, parts.prelude, arg.rust_name, tuple(checks), parts.js_place, parts.spans,
+                     parts.js_retake)
 
     def struct_fields(self, fn: str, struct: Struct, scope: DimScope, rust: str, path: str, js_source: str,
                       js_label: str) -> Input:
@@ -209,6 +215,7 @@ class Marshal:
         prelude: list[str] = []
         js_checks: list[str] = []
         js_place: list[str] = []
+        js_retake: list[str] = []
         spans: list[str] = []
         names = {f.name: f"{rust}_{f.rust_name}" for f in struct.rust_fields}
         integers = {f.name: f.type.base for f in struct.rust_fields if f.type.is_integer}
@@ -230,13 +237,15 @@ class Marshal:
                 value = part.kernel_expr
             raw += part.raw
             prelude += part.prelude
-            if f.type.kind != "scalar" and f.type.kind != "enum":
-                js_checks += part.js_checks  # arrays' bytes (check<Struct>() checks the other fields)
+            if f.type.kind == "struct":
+                js_checks += part.js_checks  # check<Struct>() checks this struct's own scalar fields
             js_place += part.js_place
+            js_retake += part.js_retake
             spans += part.spans
             assignments.append(f.rust_name if value == f.rust_name else f"{f.rust_name}: {value}")
         prelude.append(f"let {rust} = {KERNEL}::{struct.rust_path} {{ {', '.join(assignments)} }};")
-        return Input(tuple(raw), tuple(prelude), rust, tuple(js_checks), tuple(js_place), tuple(spans))
+        return Input(tuple(raw), tuple(prelude), rust, tuple(js_checks), tuple(js_place), tuple(spans),
+                     tuple(js_retake))
 
     def _tensor_input(self, fn: str, arg: Arg, scope: DimScope, js_value: str, js_label: str) -> Input:
         rust, type_ref = arg.rust_name, arg.type
@@ -245,7 +254,6 @@ class Marshal:
         data = Arg(f"{arg.name}.data", TypeRef("array", type_ref.base, optional), arg.doc)
         array = self._array_input(fn, data, scope, f"{rust}_data", f"{arg.name}.data", f"{js_value}.data",
                                   _field_label(js_label, "data"), owned=False,
-                                  present=f"!({absent})" if optional else None,
                                   place_value=f"{absent} ? undefined : {js_value}.data" if optional else None)
         dims_raw = tuple(RawParam(f"{rust}_d{i}", "u32", f"{absent} ? 0 : {js_value}.shape[{i}]" if optional
                                   else f"{js_value}.shape[{i}]") for i in range(len(type_ref.shape)))
@@ -269,8 +277,9 @@ class Marshal:
                 if statement:
                     prelude.append(statement)
             kernel = f"({rust}_data, {rust}_dims)"
-        js_checks = [*js_type_checks(self.spec, type_ref, js_value, fn, js_label), *array.js_checks]
-        return Input((*array.raw, *dims_raw), tuple(prelude), kernel, tuple(js_checks), array.js_place, array.spans)
+        js_checks = js_type_checks(self.spec, type_ref, js_value, fn, js_label)
+        return Input((*array.raw, *dims_raw), tuple(prelude), kernel, tuple(js_checks), array.js_place, array.spans,
+                     array.js_retake)
 
     def _bind_dim(self, fn: str, arg: Arg, index: int, dim: str, value: str, scope: DimScope,
                   *, bind: bool, js_value: str = "") -> str | None:

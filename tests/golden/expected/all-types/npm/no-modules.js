@@ -260,14 +260,14 @@ function outOption(options, functionName) {
  * resident arrays, by address, so that a view of one passed as an argument is
  * recognised.
  *
- * A call hands over its arrays in two steps. `bytes()` of every array sizes
- * the copies, and resolves each view of the memory to the resident array it
- * lies in (kept in a slot, numbered by the call); `reserve()` then makes room
- * for all the copies at once. Growing the arena may grow the memory, which
- * detaches every view the caller passed: that is why views are resolved
- * first. Then `take()` of each array checks it and yields where it is: its
- * handle, with `offset` and `length` (copying a plain typed array into the
- * arena on the way).
+ * A call hands its arrays over in one pass: `begin()`, then `take()` of each
+ * array yields where it is — its handle, with `offset` and `length` — copying
+ * a plain typed array into the arena on the way. The arena never grows during
+ * that pass, since growing it may grow the memory, which detaches every view:
+ * the views the caller passed must all be resolved first. A copy that does not
+ * fit sets `overflowed` instead; the call then `grow()`s the arena to fit them
+ * all and takes every array again (views come back from the slot, numbered by
+ * the call, where the first pass resolved them).
  */
 class Heap {
   constructor(raw, Resident) {
@@ -279,9 +279,11 @@ class Heap {
     this.scratch = 0;
     this.scratchAddress = 0;
     this.scratchBytes = 0;
+    // This pass: arena bytes used, bytes all its copies need, and whether some did not fit.
     this.used = 0;
-    // Arenas outgrown during a call, still holding that call's copies: freed by the next reserve().
-    this.retired = [];
+    this.wanted = 0;
+    this.overflowed = false;
+    this.retaking = false;
     // Live resident arrays sorted by address: [address, byteLength, handle, tag] each.
     this.residents = [];
     // Views of the memory passed to the running call, by slot, and where they lie.
@@ -377,71 +379,34 @@ class Heap {
     return entry !== undefined && address + byteLength <= entry[0] + entry[1] ? entry : undefined;
   }
 
-  /** Whether `value` is a typed array of `tag` that crosses by copy (not a view of this memory). */
-  copied(value, tag) {
-    if (value instanceof ELEMENT_TYPES[tag]) {
-      // A view of the memory never starts at address 0, and reading `buffer` is not free.
-      return value.byteOffset === 0 || value.buffer !== this.current();
-    }
-    // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
-    return ArrayBuffer.isView(value) && value[Symbol.toStringTag] === ELEMENT_TYPES[tag].name;
+  /** Start handing over a call's arrays. */
+  begin() {
+    this.used = 0;
+    this.wanted = 0;
+    this.overflowed = false;
+    this.retaking = false;
   }
-
-  // The hot paths (bytes, take) are kept tiny so that the engine inlines them into every
-  // call; everything else is one call further.
 
   /**
-   * The scratch bytes array argument `value` needs if it is copied (0 otherwise, and
-   * for what take() refuses); a view of the memory is resolved now, into `slot`.
+   * After a pass that `overflowed`: an arena big enough for all its copies. The
+   * memory may grow (every view the caller passed was resolved by then); the
+   * call then takes every array again.
    */
-  bytes(slot, value, tag) {
-    return value instanceof this.Resident ? 0 : this.copyBytes(slot, value, tag);
-  }
-
-  copyBytes(slot, value, tag) {
-    if (value instanceof ELEMENT_TYPES[tag]) {
-      // A view of the memory never starts at address 0, and reading `buffer` is not free.
-      if (value.byteOffset === 0 || value.buffer !== this.current()) return alignUp(value.byteLength);
-      const entry = this.owner(value.byteOffset, value.byteLength);
-      if (entry !== undefined && entry[3] === tag) {
-        this.views[slot] = value;
-        this.viewHandle[slot] = entry[2];
-        this.viewOffset[slot] = (value.byteOffset - entry[0]) >>> ELEMENT_SHIFTS[tag];
-        this.viewAddress[slot] = value.byteOffset;
-        this.viewLength[slot] = value.length;
-      }
-      return 0; // take() refuses a view outside every resident array of its type
-    }
-    if (value === undefined || value === null) return 0;
-    return this.copied(value, tag) ? alignUp(value.byteLength) : 0;
-  }
-
-  /** Make room for this call's copies (the sum of bytes()), before any array is taken. */
-  reserve(bytes, functionName) {
-    this.used = 0;
-    if (this.retired.length !== 0) this.freeRetired();
-    if (bytes > this.scratchBytes) this.growScratch(bytes, functionName, false);
-  }
-
-  freeRetired() {
-    for (const handle of this.retired) this.raw.__wasmforge_free(handle);
-    this.retired.length = 0;
-  }
-
-  // A bigger arena. `keep`: the old one still holds copies of this call (they stay valid: only
-  // the handle changes), so it is freed by the next reserve() instead of now.
-  growScratch(bytes, functionName, keep) {
-    const size = Math.max(bytes, 2 * this.scratchBytes, 4096);
+  grow(functionName) {
+    const size = Math.max(this.wanted, 2 * this.scratchBytes, 4096);
     const handle = this.allocate(ANY, size, functionName);
-    if (this.scratch !== 0) {
-      if (keep) this.retired.push(this.scratch);
-      else this.raw.__wasmforge_free(this.scratch);
-    }
+    if (this.scratch !== 0) this.raw.__wasmforge_free(this.scratch);
     this.scratch = handle;
     this.scratchAddress = this.raw.__wasmforge_address(handle);
     this.scratchBytes = size;
     this.used = 0;
+    this.wanted = 0;
+    this.overflowed = false;
+    this.retaking = true;
   }
+
+  // The hot path (take) is kept tiny so that the engine inlines it into every call;
+  // everything else is one call further.
 
   /**
    * Where array argument `value` of element type `tag` is: its handle (`offset`
@@ -454,23 +419,7 @@ class Heap {
       this.length = value.length;
       return value.handle;
     }
-    return this.takeCopy(slot, value, tag, functionName, argument);
-  }
-
-  // take() of a plain typed array: copied into the arena, in one step when it fits.
-  takeCopy(slot, value, tag, functionName, argument) {
-    if (!(value instanceof ELEMENT_TYPES[tag] && value.byteOffset === 0 && value.length !== 0)) {
-      return this.takeOther(slot, value, tag, functionName, argument);
-    }
-    const position = this.used;
-    const end = position + value.byteLength;
-    if (end > this.scratchBytes || this.status.length === 0) return this.copyIn(value, tag, functionName);
-    this.used = alignUp(end);
-    const shift = ELEMENT_SHIFTS[tag];
-    this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
-    this.offset = position >>> shift;
-    this.length = value.length;
-    return this.scratch;
+    return this.takeOther(slot, value, tag, functionName, argument);
   }
 
   /** take() for an optional argument: undefined and null cross as handle 0. */
@@ -483,33 +432,12 @@ class Heap {
     return this.take(slot, value, tag, functionName, argument);
   }
 
-  copyIn(value, tag, functionName) {
-    const position = this.claim(value.byteLength, functionName);
-    const shift = ELEMENT_SHIFTS[tag];
-    this.current();
-    this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
-    this.offset = position >>> shift;
-    this.length = value.length;
-    return this.scratch;
-  }
-
-  // `byteLength` bytes of the arena for this call; reserve() made room, unless bytes()
-  // could not see the array coming (then the arena grows now, keeping the old one).
-  claim(byteLength, functionName) {
-    let position = this.used;
-    if (position + byteLength > this.scratchBytes) {
-      this.growScratch(position + byteLength, functionName, true);
-      position = 0;
-    }
-    this.used = position + alignUp(byteLength);
-    return position;
-  }
-
   takeOther(slot, value, tag, functionName, argument) {
     const Type = ELEMENT_TYPES[tag];
-    if (this.views[slot] === value) {
-      // Resolved by bytes(): the view itself may have been detached since, by the arena growing.
-      this.views[slot] = undefined;
+    // A view of the memory never starts at address 0, and reading `buffer` is not free.
+    if (value instanceof Type && value.byteOffset === 0 && value.length !== 0) return this.copyIn(value, tag);
+    if (this.retaking && this.views[slot] === value) {
+      // Resolved in the first pass: the view itself may have been detached since, by the arena growing.
       this.offset = this.viewOffset[slot];
       this.length = this.viewLength[slot];
       return this.viewHandle[slot];
@@ -524,17 +452,46 @@ class Heap {
         throw invalid(functionName, argument, `a usable ${Type.name}`, value,
           `a detached ${Type.name} (a view taken before the module's memory grew: read resident.array again)`);
       }
-      if (value.buffer === this.current()) return this.takeView(value, tag, functionName, argument);
+      if (value.buffer === this.current()) return this.takeView(slot, value, tag, functionName, argument);
     } else if (value !== null && typeof value === 'object' && value[RESIDENT] === true) {
       throw invalid(functionName, argument, 'a ResidentArray of this module instance', value,
         'a ResidentArray of another instance of the module');
-    } else if (!this.copied(value, tag)) {
+    } else if (!ArrayBuffer.isView(value) || value[Symbol.toStringTag] !== Type.name) {
+      // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
       throw invalid(functionName, argument, `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`, value);
     }
-    return this.copyIn(value, tag, functionName);
+    return this.copyIn(value, tag);
   }
 
-  takeView(view, tag, functionName, argument) {
+  // A plain typed array, copied into the arena when it fits (else `overflowed`).
+  copyIn(value, tag) {
+    const position = this.claim(value.byteLength);
+    this.length = value.length;
+    if (position < 0) {
+      this.offset = 0;
+      return 0;
+    }
+    const shift = ELEMENT_SHIFTS[tag];
+    if (this.status.length === 0) this.refresh();
+    this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
+    this.offset = position >>> shift;
+    return this.scratch;
+  }
+
+  // `byteLength` bytes of the arena for this pass: their position, or -1 when they do not fit.
+  claim(byteLength) {
+    const bytes = alignUp(byteLength);
+    const position = this.used;
+    this.wanted += bytes;
+    if (position + bytes > this.scratchBytes) {
+      this.overflowed = true;
+      return -1;
+    }
+    this.used = position + bytes;
+    return position;
+  }
+
+  takeView(slot, view, tag, functionName, argument) {
     const entry = this.owner(view.byteOffset, view.byteLength);
     if (entry === undefined || entry[3] !== tag) {
       const where = entry === undefined ? 'outside every live ResidentArray (freed?)'
@@ -542,7 +499,12 @@ class Heap {
       throw invalid(functionName, argument, `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`, view,
         `a view of the module's memory ${where}`);
     }
-    this.offset = (view.byteOffset - entry[0]) / view.BYTES_PER_ELEMENT;
+    this.views[slot] = view;
+    this.viewHandle[slot] = entry[2];
+    this.viewOffset[slot] = (view.byteOffset - entry[0]) >>> ELEMENT_SHIFTS[tag];
+    this.viewAddress[slot] = view.byteOffset;
+    this.viewLength[slot] = view.length;
+    this.offset = this.viewOffset[slot];
     this.length = view.length;
     return entry[2];
   }
@@ -555,17 +517,17 @@ class Heap {
       this.length = 0;
       return 0;
     }
-    const view = this.views[slot] === out;
-    if (!view && !(out instanceof this.Resident) && this.copied(out, tag)) {
-      const position = this.claim(out.byteLength, functionName);
+    const view = this.retaking && this.views[slot] === out;
+    if (!view && out instanceof ELEMENT_TYPES[tag] && (out.byteOffset === 0 || out.buffer !== this.current())) {
+      const position = this.claim(out.byteLength);
       this.outCopied = true;
       this.outAddress = this.scratchAddress + position;
-      this.offset = position >>> ELEMENT_SHIFTS[tag];
+      this.offset = position < 0 ? 0 : position >>> ELEMENT_SHIFTS[tag];
       this.length = out.length;
-      return this.scratch;
+      return position < 0 ? 0 : this.scratch;
     }
-    this.outAddress = view ? this.viewAddress[slot] : out.byteOffset;
     const handle = this.take(slot, out, tag, functionName, 'options.out');
+    this.outAddress = view ? this.viewAddress[slot] : out.byteOffset;
     this.outLength = this.length;
     return handle;
   }
@@ -757,14 +719,17 @@ function createApi(raw, { isReady, init }) {
 
   function scale(values, factor, options) {
     ensureReady('scale');
-    let scratch = 0;
-    scratch += heap.bytes(0, values, F32);
     if (factor !== undefined && factor !== null) check.f32(factor, 'scale', 'factor');
     const out = outOption(options, 'scale');
-    scratch += heap.bytes(1, out, F32);
-    if (scratch !== 0) heap.reserve(scratch, 'scale');
-    const values_handle = heap.take(0, values, F32, 'scale', 'values'), values_offset = heap.offset, values_length = heap.length;
-    const out_handle = heap.takeOut(1, out, F32, 'scale'), out_offset = heap.offset, out_length = heap.length;
+    heap.begin();
+    let values_handle = heap.take(0, values, F32, 'scale', 'values'), values_offset = heap.offset, values_length = heap.length;
+    let out_handle = heap.takeOut(1, out, F32, 'scale'), out_offset = heap.offset, out_length = heap.length;
+    if (heap.overflowed) {
+      // The copies did not fit the arena: it grows, and every array is taken again.
+      heap.grow('scale');
+      values_handle = heap.take(0, values, F32, 'scale', 'values'); values_offset = heap.offset; values_length = heap.length;
+      out_handle = heap.takeOut(1, out, F32, 'scale'); out_offset = heap.offset; out_length = heap.length;
+    }
     let raw_result;
     try {
       raw_result = raw.scale(values_handle, values_offset, values_length, factor, out_handle, out_offset, out_length);
@@ -778,10 +743,13 @@ function createApi(raw, { isReady, init }) {
 
   function checksum(bytes) {
     ensureReady('checksum');
-    let scratch = 0;
-    scratch += heap.bytes(0, bytes, U8);
-    if (scratch !== 0) heap.reserve(scratch, 'checksum');
-    const bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'), bytes_offset = heap.offset, bytes_length = heap.length;
+    heap.begin();
+    let bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'), bytes_offset = heap.offset, bytes_length = heap.length;
+    if (heap.overflowed) {
+      // The copies did not fit the arena: it grows, and every array is taken again.
+      heap.grow('checksum');
+      bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'); bytes_offset = heap.offset; bytes_length = heap.length;
+    }
     let raw_result;
     try {
       raw_result = raw.checksum(bytes_handle, bytes_offset, bytes_length);
@@ -794,11 +762,14 @@ function createApi(raw, { isReady, init }) {
 
   function countAbove(values, threshold) {
     ensureReady('countAbove');
-    let scratch = 0;
-    scratch += heap.bytes(0, values, I32);
     check.i32(threshold, 'countAbove', 'threshold');
-    if (scratch !== 0) heap.reserve(scratch, 'countAbove');
-    const values_handle = heap.take(0, values, I32, 'countAbove', 'values'), values_offset = heap.offset, values_length = heap.length;
+    heap.begin();
+    let values_handle = heap.take(0, values, I32, 'countAbove', 'values'), values_offset = heap.offset, values_length = heap.length;
+    if (heap.overflowed) {
+      // The copies did not fit the arena: it grows, and every array is taken again.
+      heap.grow('countAbove');
+      values_handle = heap.take(0, values, I32, 'countAbove', 'values'); values_offset = heap.offset; values_length = heap.length;
+    }
     let raw_result;
     try {
       raw_result = raw.countAbove(values_handle, values_offset, values_length, threshold);
@@ -866,13 +837,16 @@ function createApi(raw, { isReady, init }) {
 
   function reverse(flags, options) {
     ensureReady('reverse');
-    let scratch = 0;
-    scratch += heap.bytes(0, flags, U32);
     const out = outOption(options, 'reverse');
-    scratch += heap.bytes(1, out, U32);
-    if (scratch !== 0) heap.reserve(scratch, 'reverse');
-    const flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'), flags_offset = heap.offset, flags_length = heap.length;
-    const out_handle = heap.takeOut(1, out, U32, 'reverse'), out_offset = heap.offset, out_length = heap.length;
+    heap.begin();
+    let flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'), flags_offset = heap.offset, flags_length = heap.length;
+    let out_handle = heap.takeOut(1, out, U32, 'reverse'), out_offset = heap.offset, out_length = heap.length;
+    if (heap.overflowed) {
+      // The copies did not fit the arena: it grows, and every array is taken again.
+      heap.grow('reverse');
+      flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'); flags_offset = heap.offset; flags_length = heap.length;
+      out_handle = heap.takeOut(1, out, U32, 'reverse'); out_offset = heap.offset; out_length = heap.length;
+    }
     let raw_result;
     try {
       raw_result = raw.reverse(flags_handle, flags_offset, flags_length, out_handle, out_offset, out_length);
@@ -899,10 +873,13 @@ function createApi(raw, { isReady, init }) {
 
   function validate(weights) {
     ensureReady('validate');
-    let scratch = 0;
-    scratch += heap.bytes(0, weights, F64);
-    if (scratch !== 0) heap.reserve(scratch, 'validate');
-    const weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'), weights_offset = heap.offset, weights_length = heap.length;
+    heap.begin();
+    let weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'), weights_offset = heap.offset, weights_length = heap.length;
+    if (heap.overflowed) {
+      // The copies did not fit the arena: it grows, and every array is taken again.
+      heap.grow('validate');
+      weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'); weights_offset = heap.offset; weights_length = heap.length;
+    }
     let raw_result;
     try {
       raw_result = raw.validate(weights_handle, weights_offset, weights_length);

@@ -310,14 +310,14 @@ function outOption(options, functionName) {
  * resident arrays, by address, so that a view of one passed as an argument is
  * recognised.
  *
- * A call hands over its arrays in two steps. `bytes()` of every array sizes
- * the copies, and resolves each view of the memory to the resident array it
- * lies in (kept in a slot, numbered by the call); `reserve()` then makes room
- * for all the copies at once. Growing the arena may grow the memory, which
- * detaches every view the caller passed: that is why views are resolved
- * first. Then `take()` of each array checks it and yields where it is: its
- * handle, with `offset` and `length` (copying a plain typed array into the
- * arena on the way).
+ * A call hands its arrays over in one pass: `begin()`, then `take()` of each
+ * array yields where it is — its handle, with `offset` and `length` — copying
+ * a plain typed array into the arena on the way. The arena never grows during
+ * that pass, since growing it may grow the memory, which detaches every view:
+ * the views the caller passed must all be resolved first. A copy that does not
+ * fit sets `overflowed` instead; the call then `grow()`s the arena to fit them
+ * all and takes every array again (views come back from the slot, numbered by
+ * the call, where the first pass resolved them).
  */
 class Heap {
   constructor(raw, Resident) {
@@ -329,9 +329,11 @@ class Heap {
     this.scratch = 0;
     this.scratchAddress = 0;
     this.scratchBytes = 0;
+    // This pass: arena bytes used, bytes all its copies need, and whether some did not fit.
     this.used = 0;
-    // Arenas outgrown during a call, still holding that call's copies: freed by the next reserve().
-    this.retired = [];
+    this.wanted = 0;
+    this.overflowed = false;
+    this.retaking = false;
     // Live resident arrays sorted by address: [address, byteLength, handle, tag] each.
     this.residents = [];
     // Views of the memory passed to the running call, by slot, and where they lie.
@@ -427,71 +429,34 @@ class Heap {
     return entry !== undefined && address + byteLength <= entry[0] + entry[1] ? entry : undefined;
   }
 
-  /** Whether `value` is a typed array of `tag` that crosses by copy (not a view of this memory). */
-  copied(value, tag) {
-    if (value instanceof ELEMENT_TYPES[tag]) {
-      // A view of the memory never starts at address 0, and reading `buffer` is not free.
-      return value.byteOffset === 0 || value.buffer !== this.current();
-    }
-    // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
-    return ArrayBuffer.isView(value) && value[Symbol.toStringTag] === ELEMENT_TYPES[tag].name;
+  /** Start handing over a call's arrays. */
+  begin() {
+    this.used = 0;
+    this.wanted = 0;
+    this.overflowed = false;
+    this.retaking = false;
   }
-
-  // The hot paths (bytes, take) are kept tiny so that the engine inlines them into every
-  // call; everything else is one call further.
 
   /**
-   * The scratch bytes array argument `value` needs if it is copied (0 otherwise, and
-   * for what take() refuses); a view of the memory is resolved now, into `slot`.
+   * After a pass that `overflowed`: an arena big enough for all its copies. The
+   * memory may grow (every view the caller passed was resolved by then); the
+   * call then takes every array again.
    */
-  bytes(slot, value, tag) {
-    return value instanceof this.Resident ? 0 : this.copyBytes(slot, value, tag);
-  }
-
-  copyBytes(slot, value, tag) {
-    if (value instanceof ELEMENT_TYPES[tag]) {
-      // A view of the memory never starts at address 0, and reading `buffer` is not free.
-      if (value.byteOffset === 0 || value.buffer !== this.current()) return alignUp(value.byteLength);
-      const entry = this.owner(value.byteOffset, value.byteLength);
-      if (entry !== undefined && entry[3] === tag) {
-        this.views[slot] = value;
-        this.viewHandle[slot] = entry[2];
-        this.viewOffset[slot] = (value.byteOffset - entry[0]) >>> ELEMENT_SHIFTS[tag];
-        this.viewAddress[slot] = value.byteOffset;
-        this.viewLength[slot] = value.length;
-      }
-      return 0; // take() refuses a view outside every resident array of its type
-    }
-    if (value === undefined || value === null) return 0;
-    return this.copied(value, tag) ? alignUp(value.byteLength) : 0;
-  }
-
-  /** Make room for this call's copies (the sum of bytes()), before any array is taken. */
-  reserve(bytes, functionName) {
-    this.used = 0;
-    if (this.retired.length !== 0) this.freeRetired();
-    if (bytes > this.scratchBytes) this.growScratch(bytes, functionName, false);
-  }
-
-  freeRetired() {
-    for (const handle of this.retired) this.raw.__wasmforge_free(handle);
-    this.retired.length = 0;
-  }
-
-  // A bigger arena. `keep`: the old one still holds copies of this call (they stay valid: only
-  // the handle changes), so it is freed by the next reserve() instead of now.
-  growScratch(bytes, functionName, keep) {
-    const size = Math.max(bytes, 2 * this.scratchBytes, 4096);
+  grow(functionName) {
+    const size = Math.max(this.wanted, 2 * this.scratchBytes, 4096);
     const handle = this.allocate(ANY, size, functionName);
-    if (this.scratch !== 0) {
-      if (keep) this.retired.push(this.scratch);
-      else this.raw.__wasmforge_free(this.scratch);
-    }
+    if (this.scratch !== 0) this.raw.__wasmforge_free(this.scratch);
     this.scratch = handle;
     this.scratchAddress = this.raw.__wasmforge_address(handle);
     this.scratchBytes = size;
     this.used = 0;
+    this.wanted = 0;
+    this.overflowed = false;
+    this.retaking = true;
   }
+
+  // The hot path (take) is kept tiny so that the engine inlines it into every call;
+  // everything else is one call further.
 
   /**
    * Where array argument `value` of element type `tag` is: its handle (`offset`
@@ -504,23 +469,7 @@ class Heap {
       this.length = value.length;
       return value.handle;
     }
-    return this.takeCopy(slot, value, tag, functionName, argument);
-  }
-
-  // take() of a plain typed array: copied into the arena, in one step when it fits.
-  takeCopy(slot, value, tag, functionName, argument) {
-    if (!(value instanceof ELEMENT_TYPES[tag] && value.byteOffset === 0 && value.length !== 0)) {
-      return this.takeOther(slot, value, tag, functionName, argument);
-    }
-    const position = this.used;
-    const end = position + value.byteLength;
-    if (end > this.scratchBytes || this.status.length === 0) return this.copyIn(value, tag, functionName);
-    this.used = alignUp(end);
-    const shift = ELEMENT_SHIFTS[tag];
-    this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
-    this.offset = position >>> shift;
-    this.length = value.length;
-    return this.scratch;
+    return this.takeOther(slot, value, tag, functionName, argument);
   }
 
   /** take() for an optional argument: undefined and null cross as handle 0. */
@@ -533,33 +482,12 @@ class Heap {
     return this.take(slot, value, tag, functionName, argument);
   }
 
-  copyIn(value, tag, functionName) {
-    const position = this.claim(value.byteLength, functionName);
-    const shift = ELEMENT_SHIFTS[tag];
-    this.current();
-    this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
-    this.offset = position >>> shift;
-    this.length = value.length;
-    return this.scratch;
-  }
-
-  // `byteLength` bytes of the arena for this call; reserve() made room, unless bytes()
-  // could not see the array coming (then the arena grows now, keeping the old one).
-  claim(byteLength, functionName) {
-    let position = this.used;
-    if (position + byteLength > this.scratchBytes) {
-      this.growScratch(position + byteLength, functionName, true);
-      position = 0;
-    }
-    this.used = position + alignUp(byteLength);
-    return position;
-  }
-
   takeOther(slot, value, tag, functionName, argument) {
     const Type = ELEMENT_TYPES[tag];
-    if (this.views[slot] === value) {
-      // Resolved by bytes(): the view itself may have been detached since, by the arena growing.
-      this.views[slot] = undefined;
+    // A view of the memory never starts at address 0, and reading `buffer` is not free.
+    if (value instanceof Type && value.byteOffset === 0 && value.length !== 0) return this.copyIn(value, tag);
+    if (this.retaking && this.views[slot] === value) {
+      // Resolved in the first pass: the view itself may have been detached since, by the arena growing.
       this.offset = this.viewOffset[slot];
       this.length = this.viewLength[slot];
       return this.viewHandle[slot];
@@ -574,17 +502,46 @@ class Heap {
         throw invalid(functionName, argument, `a usable ${Type.name}`, value,
           `a detached ${Type.name} (a view taken before the module's memory grew: read resident.array again)`);
       }
-      if (value.buffer === this.current()) return this.takeView(value, tag, functionName, argument);
+      if (value.buffer === this.current()) return this.takeView(slot, value, tag, functionName, argument);
     } else if (value !== null && typeof value === 'object' && value[RESIDENT] === true) {
       throw invalid(functionName, argument, 'a ResidentArray of this module instance', value,
         'a ResidentArray of another instance of the module');
-    } else if (!this.copied(value, tag)) {
+    } else if (!ArrayBuffer.isView(value) || value[Symbol.toStringTag] !== Type.name) {
+      // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
       throw invalid(functionName, argument, `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`, value);
     }
-    return this.copyIn(value, tag, functionName);
+    return this.copyIn(value, tag);
   }
 
-  takeView(view, tag, functionName, argument) {
+  // A plain typed array, copied into the arena when it fits (else `overflowed`).
+  copyIn(value, tag) {
+    const position = this.claim(value.byteLength);
+    this.length = value.length;
+    if (position < 0) {
+      this.offset = 0;
+      return 0;
+    }
+    const shift = ELEMENT_SHIFTS[tag];
+    if (this.status.length === 0) this.refresh();
+    this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
+    this.offset = position >>> shift;
+    return this.scratch;
+  }
+
+  // `byteLength` bytes of the arena for this pass: their position, or -1 when they do not fit.
+  claim(byteLength) {
+    const bytes = alignUp(byteLength);
+    const position = this.used;
+    this.wanted += bytes;
+    if (position + bytes > this.scratchBytes) {
+      this.overflowed = true;
+      return -1;
+    }
+    this.used = position + bytes;
+    return position;
+  }
+
+  takeView(slot, view, tag, functionName, argument) {
     const entry = this.owner(view.byteOffset, view.byteLength);
     if (entry === undefined || entry[3] !== tag) {
       const where = entry === undefined ? 'outside every live ResidentArray (freed?)'
@@ -592,7 +549,12 @@ class Heap {
       throw invalid(functionName, argument, `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`, view,
         `a view of the module's memory ${where}`);
     }
-    this.offset = (view.byteOffset - entry[0]) / view.BYTES_PER_ELEMENT;
+    this.views[slot] = view;
+    this.viewHandle[slot] = entry[2];
+    this.viewOffset[slot] = (view.byteOffset - entry[0]) >>> ELEMENT_SHIFTS[tag];
+    this.viewAddress[slot] = view.byteOffset;
+    this.viewLength[slot] = view.length;
+    this.offset = this.viewOffset[slot];
     this.length = view.length;
     return entry[2];
   }
@@ -605,17 +567,17 @@ class Heap {
       this.length = 0;
       return 0;
     }
-    const view = this.views[slot] === out;
-    if (!view && !(out instanceof this.Resident) && this.copied(out, tag)) {
-      const position = this.claim(out.byteLength, functionName);
+    const view = this.retaking && this.views[slot] === out;
+    if (!view && out instanceof ELEMENT_TYPES[tag] && (out.byteOffset === 0 || out.buffer !== this.current())) {
+      const position = this.claim(out.byteLength);
       this.outCopied = true;
       this.outAddress = this.scratchAddress + position;
-      this.offset = position >>> ELEMENT_SHIFTS[tag];
+      this.offset = position < 0 ? 0 : position >>> ELEMENT_SHIFTS[tag];
       this.length = out.length;
-      return this.scratch;
+      return position < 0 ? 0 : this.scratch;
     }
-    this.outAddress = view ? this.viewAddress[slot] : out.byteOffset;
     const handle = this.take(slot, out, tag, functionName, 'options.out');
+    this.outAddress = view ? this.viewAddress[slot] : out.byteOffset;
     this.outLength = this.length;
     return handle;
   }
@@ -907,12 +869,15 @@ function createApi(raw, { isReady, init }) {
 
   function summarize(polygon, label) {
     ensureReady('summarize');
-    let scratch = 0;
     checkPolygon(polygon, 'summarize', 'polygon');
-    scratch += heap.bytes(0, polygon.corners, F64);
     if (label !== undefined && label !== null) check.string(label, 'summarize', 'label');
-    if (scratch !== 0) heap.reserve(scratch, 'summarize');
-    const polygon_corners_handle = heap.take(0, polygon.corners, F64, 'summarize', 'polygon.corners'), polygon_corners_offset = heap.offset, polygon_corners_length = heap.length;
+    heap.begin();
+    let polygon_corners_handle = heap.take(0, polygon.corners, F64, 'summarize', 'polygon.corners'), polygon_corners_offset = heap.offset, polygon_corners_length = heap.length;
+    if (heap.overflowed) {
+      // The copies did not fit the arena: it grows, and every array is taken again.
+      heap.grow('summarize');
+      polygon_corners_handle = heap.take(0, polygon.corners, F64, 'summarize', 'polygon.corners'); polygon_corners_offset = heap.offset; polygon_corners_length = heap.length;
+    }
     let raw_result;
     try {
       raw_result = raw.summarize(polygon_corners_handle, polygon_corners_offset, polygon_corners_length, polygon.closed, polygon.unit, label);
@@ -974,13 +939,18 @@ function createApi(raw, { isReady, init }) {
           results[index] = error;
         }
       });
-      const rows = [];
-      const placed = [];
-      valid.forEach((index) => {
-        const { a, b } = items[index];
-        rows.push([a.x, a.y, b.x, b.y]);
-        placed.push(index);
-      });
+      // Each valid item's raw arguments; an item whose arrays are refused gets its error instead.
+      const takeItems = () => {
+        const rows = [];
+        const placed = [];
+        valid.forEach((index) => {
+          const { a, b } = items[index];
+          rows.push([a.x, a.y, b.x, b.y]);
+          placed.push(index);
+        });
+        return [rows, placed];
+      };
+      const [rows, placed] = takeItems();
       const columns = pack(rows, [["values", "Float64Array", false], ["values", "Float64Array", false], ["values", "Float64Array", false], ["values", "Float64Array", false]]);
       let outcomes;
       try {
@@ -999,17 +969,20 @@ function createApi(raw, { isReady, init }) {
 
   function matmul(a, b, options) {
     ensureReady('matmul');
-    let scratch = 0;
     check.tensor(2, a, 'matmul', 'a');
-    scratch += heap.bytes(0, a.data, F32);
     check.tensor(2, b, 'matmul', 'b');
-    scratch += heap.bytes(1, b.data, F32);
     const out = outOption(options, 'matmul');
-    scratch += heap.bytes(2, out, F32);
-    if (scratch !== 0) heap.reserve(scratch, 'matmul');
-    const a_data_handle = heap.take(0, a.data, F32, 'matmul', 'a.data'), a_data_offset = heap.offset, a_data_length = heap.length;
-    const b_data_handle = heap.take(1, b.data, F32, 'matmul', 'b.data'), b_data_offset = heap.offset, b_data_length = heap.length;
-    const out_handle = heap.takeOut(2, out, F32, 'matmul'), out_offset = heap.offset, out_length = heap.length;
+    heap.begin();
+    let a_data_handle = heap.take(0, a.data, F32, 'matmul', 'a.data'), a_data_offset = heap.offset, a_data_length = heap.length;
+    let b_data_handle = heap.take(1, b.data, F32, 'matmul', 'b.data'), b_data_offset = heap.offset, b_data_length = heap.length;
+    let out_handle = heap.takeOut(2, out, F32, 'matmul'), out_offset = heap.offset, out_length = heap.length;
+    if (heap.overflowed) {
+      // The copies did not fit the arena: it grows, and every array is taken again.
+      heap.grow('matmul');
+      a_data_handle = heap.take(0, a.data, F32, 'matmul', 'a.data'); a_data_offset = heap.offset; a_data_length = heap.length;
+      b_data_handle = heap.take(1, b.data, F32, 'matmul', 'b.data'); b_data_offset = heap.offset; b_data_length = heap.length;
+      out_handle = heap.takeOut(2, out, F32, 'matmul'); out_offset = heap.offset; out_length = heap.length;
+    }
     let raw_result;
     try {
       raw_result = raw.matmul(a_data_handle, a_data_offset, a_data_length, a.shape[0], a.shape[1], b_data_handle, b_data_offset, b_data_length, b.shape[0], b.shape[1], out_handle, out_offset, out_length);
@@ -1023,14 +996,17 @@ function createApi(raw, { isReady, init }) {
 
   function maskedSum(values, mask) {
     ensureReady('maskedSum');
-    let scratch = 0;
     check.tensor(2, values, 'maskedSum', 'values');
-    scratch += heap.bytes(0, values.data, F32);
     if (mask !== undefined && mask !== null) check.tensor(2, mask, 'maskedSum', 'mask');
-    if (!(mask === undefined || mask === null)) scratch += heap.bytes(1, mask.data, F32);
-    if (scratch !== 0) heap.reserve(scratch, 'maskedSum');
-    const values_data_handle = heap.take(0, values.data, F32, 'maskedSum', 'values.data'), values_data_offset = heap.offset, values_data_length = heap.length;
-    const mask_data_handle = heap.takeOptional(1, mask === undefined || mask === null ? undefined : mask.data, F32, 'maskedSum', 'mask.data'), mask_data_offset = heap.offset, mask_data_length = heap.length;
+    heap.begin();
+    let values_data_handle = heap.take(0, values.data, F32, 'maskedSum', 'values.data'), values_data_offset = heap.offset, values_data_length = heap.length;
+    let mask_data_handle = heap.takeOptional(1, mask === undefined || mask === null ? undefined : mask.data, F32, 'maskedSum', 'mask.data'), mask_data_offset = heap.offset, mask_data_length = heap.length;
+    if (heap.overflowed) {
+      // The copies did not fit the arena: it grows, and every array is taken again.
+      heap.grow('maskedSum');
+      values_data_handle = heap.take(0, values.data, F32, 'maskedSum', 'values.data'); values_data_offset = heap.offset; values_data_length = heap.length;
+      mask_data_handle = heap.takeOptional(1, mask === undefined || mask === null ? undefined : mask.data, F32, 'maskedSum', 'mask.data'); mask_data_offset = heap.offset; mask_data_length = heap.length;
+    }
     let raw_result;
     try {
       raw_result = raw.maskedSum(values_data_handle, values_data_offset, values_data_length, values.shape[0], values.shape[1], mask_data_handle, mask_data_offset, mask_data_length, mask === undefined || mask === null ? 0 : mask.shape[0], mask === undefined || mask === null ? 0 : mask.shape[1]);
@@ -1168,13 +1144,18 @@ function createApi(raw, { isReady, init }) {
             results[index] = error;
           }
         });
-        const rows = [];
-        const placed = [];
-        valid.forEach((index) => {
-          const { start } = items[index];
-          rows.push([start]);
-          placed.push(index);
-        });
+        // Each valid item's raw arguments; an item whose arrays are refused gets its error instead.
+        const takeItems = () => {
+          const rows = [];
+          const placed = [];
+          valid.forEach((index) => {
+            const { start } = items[index];
+            rows.push([start]);
+            placed.push(index);
+          });
+          return [rows, placed];
+        };
+        const [rows, placed] = takeItems();
         const columns = pack(rows, [["values", "Float64Array", false]]);
         let outcomes;
         try {
