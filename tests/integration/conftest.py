@@ -110,11 +110,11 @@ def npm_project(node: NodeRuntime, directory: Path, package: Path | list[Path],
     return directory
 
 
-def run_node(node: NodeRuntime, project: Path, script: str, *, module: bool = True) -> str:
+def run_node(node: NodeRuntime, project: Path, script: str, *, module: bool = True, flags: tuple[str, ...] = ()) -> str:
     """Run a script in `project` (where the package is installed); its stdout."""
     name = "script.mjs" if module else "script.cjs"
     (project / name).write_text(script)
-    result = subprocess.run([str(node.node), name], cwd=project, capture_output=True, text=True)
+    result = subprocess.run([str(node.node), *flags, name], cwd=project, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 

@@ -264,3 +264,26 @@ console.log(JSON.stringify({ before, after: api.memoryUsage() }));
 def test_memory_stays_flat_over_100000_resident_calls(node: NodeRuntime, project: Path, entry: str) -> None:
     result = scenario(node, project, entry, FLAT % {"calls": 100_000})
     assert result["after"] == result["before"]
+
+
+DROPPED = """
+const api = await import('sublinear-solver');
+// The module's table of resident arrays grows to 100 entries once, and stays.
+Array.from({ length: 100 }, () => api.allocFloat64Array(1)).forEach((array) => array.free());
+const start = api.memoryUsage().used;
+(() => {
+  for (let i = 0; i < 100; i++) api.allocFloat64Array(10_000); // 8 MB never freed by the program
+})();
+const held = api.memoryUsage().used;
+for (let round = 0; round < 20 && api.memoryUsage().used > start; round++) {
+  globalThis.gc();
+  await new Promise((resolve) => setTimeout(resolve, 10)); // finalizers run between tasks
+}
+console.log(JSON.stringify({ start, held, end: api.memoryUsage().used }));
+"""
+
+
+def test_dropped_resident_arrays_are_freed_by_the_safety_net(node: NodeRuntime, project: Path) -> None:
+    result = json.loads(run_node(node, project, DROPPED, flags=("--expose-gc",)))
+    assert result["held"] - result["start"] >= 100 * 10_000 * 8
+    assert result["end"] == result["start"]
