@@ -22,7 +22,9 @@ class SourceLocation:
 
 
 class WasmforgeError(Exception):
-    """Base class: a message that says what happened and, when known, what to do."""
+    """Base class: a message that says what happened and, when known, what to do.
+    Never raised itself: every failure is one of the subclasses below, each with a
+    documented exit code (a test checks every class and every `raise` of the package)."""
 
     exit_code = 1
     annotated = False  # True when each problem was already annotated for CI where it happened
@@ -105,6 +107,24 @@ class CommandFailed(WasmforgeError):
         if output_tail.strip():
             message += "\n" + _indent(output_tail.rstrip())
         super().__init__(message, hint=hint, locations=locations)
+
+
+class BuildFailed(WasmforgeError):
+    """The build could not make a usable package from what the tools produced (an
+    output wasmforge cannot use, a module it cannot read, a helper that imports
+    another file). Exit 4, like a failed command: the build failed."""
+
+    exit_code = 4
+
+
+class WasmDecodeError(BuildFailed):
+    """A .wasm file that wasmforge's feature scanner cannot read."""
+
+
+class InjectedFault(WasmforgeError):
+    """A failure requested through WASMFORGE_RELEASE_FAULT (tests of `release` only)."""
+
+    exit_code = 4
 
 
 class VerificationFailed(WasmforgeError):

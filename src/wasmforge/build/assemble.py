@@ -22,7 +22,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ..errors import WasmforgeError
+from ..errors import BuildFailed
 from .. import __version__
 from ..render.npm import HELPERS_DIR, INLINE_MODULE, SIMD_DIR, SIMD_GLUE_TARGETS, Layout, glue_files
 from ..render.templates import GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER, render
@@ -79,7 +79,7 @@ def _drop_default_url(glue: Path, ident: str) -> None:
 def _edit_once(file: Path, old: str, new: str) -> None:
     text = file.read_text("utf-8")
     if text.count(old) != 1:
-        raise WasmforgeError(f"{file.name}: expected `{old}` exactly once in wasm-bindgen's output "
+        raise BuildFailed(f"{file.name}: expected `{old}` exactly once in wasm-bindgen's output "
                              "(a different wasm-bindgen version?)", hint="run `wasmforge doctor`")
     file.write_text(text.replace(old, new), "utf-8")
 
@@ -118,7 +118,7 @@ def _compose_no_modules(script: Path, glue: Path, helpers: list[Path]) -> None:
     text = script.read_text("utf-8")
     for placeholder in (GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER):
         if text.count(placeholder) != 1:
-            raise WasmforgeError(f"{script.name} template lost its placeholder {placeholder} (broken template?)")
+            raise BuildFailed(f"{script.name} template lost its placeholder {placeholder} (broken template?)")
     modules = "\n".join(
         f"  const {path.stem}Helpers = (function () {{\n"
         + _script_scoped("    const module = { exports: {} };\n    const exports = module.exports;\n"
@@ -134,6 +134,6 @@ def _check_complete(stage: Path, layout: Layout) -> None:
     present = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
     missing, extra = expected - present, present - expected
     if missing or extra:
-        raise WasmforgeError(
+        raise BuildFailed(
             f"assembled package does not match its manifest (missing {sorted(missing)}, unexpected {sorted(extra)})"
         )

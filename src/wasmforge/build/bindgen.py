@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from .. import proc
-from ..errors import WasmforgeError
+from ..errors import BuildFailed
 from ..toolchain.tools import Toolchain
 
 
@@ -50,7 +50,7 @@ def shared_module(out_dirs: dict[str, Path], ident: str) -> Path:
     digests = {target: _sha256(out / f"{ident}_bg.wasm") for target, out in out_dirs.items()}
     if len(set(digests.values())) != 1:
         listing = ", ".join(f"{t}={d[:12]}" for t, d in digests.items())
-        raise WasmforgeError(
+        raise BuildFailed(
             f"wasm-bindgen produced different modules per target ({listing}); "
             "the single-package layout needs one shared module",
             hint="use the wasm-bindgen version wasmforge pins (`wasmforge doctor`)",
@@ -64,7 +64,7 @@ def check_shared_glue(baseline: Path, simd: Path) -> None:
     module (it is handed the module at init()): wasm-bindgen must have written
     the same glue for both builds."""
     if simd.read_text("utf-8") != baseline.read_text("utf-8"):
-        raise WasmforgeError(
+        raise BuildFailed(
             f"wasm-bindgen wrote different {baseline.parent.name} glue for the SIMD build; "
             "one glue file must be able to load both modules",
             hint="the kernel's simd feature must not change the exported API",

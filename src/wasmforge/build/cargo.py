@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import proc, ui
-from ..errors import CommandFailed, SourceLocation, WasmforgeError
+from ..errors import BuildFailed, CommandFailed, SourceLocation
 from ..settings import WASM_TARGET
 from ..toolchain.tools import Toolchain
 
@@ -85,7 +85,7 @@ def find_wasm_artifact(messages: str, manifest: Path) -> Path:
         for filename in message.get("filenames", []):
             if filename.endswith(".wasm"):
                 return Path(filename)
-    raise WasmforgeError(
+    raise BuildFailed(
         f"cargo reported no .wasm artifact for {manifest}",
         hint="the generated crate must be a cdylib; re-run `wasmforge render`",
     )

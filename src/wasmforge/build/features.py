@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import WasmDecodeError
+
 # Feature name -> wasm-opt flag.
 BINARYEN_FLAGS: dict[str, str] = {
     "sign-ext": "--enable-sign-ext",
@@ -36,9 +38,6 @@ BINARYEN_FLAGS: dict[str, str] = {
 _REF_TYPES = {0x70, 0x6F}  # funcref, externref
 _VALUE_TYPES = {0x7F, 0x7E, 0x7D, 0x7C, 0x7B, *_REF_TYPES}
 
-
-class WasmDecodeError(ValueError):
-    pass
 
 
 def binaryen_flags(features: set[str]) -> list[str]:

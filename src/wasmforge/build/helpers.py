@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from .. import proc
-from ..errors import WasmforgeError
+from ..errors import BuildFailed
 from ..toolchain.tools import Toolchain
 
 COMMON_OPTIONS = ["--strict", "--declaration", "--target", "es2020", "--skipLibCheck", "--lib", "es2020",
@@ -50,13 +50,13 @@ def _tsc(toolchain: Toolchain, sources: list[Path], out_dir: Path, module_option
 
 def _copy(source: Path, target: Path) -> None:
     if not source.is_file():
-        raise WasmforgeError(f"tsc did not write {source.name}", hint="helpers must be modules with exports")
+        raise BuildFailed(f"tsc did not write {source.name}", hint="helpers must be modules with exports")
     shutil.copyfile(source, target)
 
 
 def _reject_relative_imports(compiled: Path, source: Path) -> None:
     if _RELATIVE_IMPORT.search(compiled.read_text("utf-8")):
-        raise WasmforgeError(
+        raise BuildFailed(
             f"{source} imports another file; package helpers must be self-contained",
             hint="inline what it imports, or list a single helper module",
         )

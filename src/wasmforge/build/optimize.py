@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from .. import proc, ui
-from ..errors import WasmforgeError
+from ..errors import BuildFailed, WasmDecodeError
 from ..toolchain.tools import Toolchain
 from . import features
 
@@ -17,7 +17,7 @@ def optimize(toolchain: Toolchain, source: Path, output: Path, level: str | None
     Returns the features the module uses. Afterwards the output is scanned
     again: wasm-opt may not have introduced a feature the input did not use.
     """
-    used = features.detect(source.read_bytes())
+    used = _features_of(source)
     output.parent.mkdir(parents=True, exist_ok=True)
     if level is None:
         shutil.copyfile(source, output)
@@ -29,7 +29,16 @@ def optimize(toolchain: Toolchain, source: Path, output: Path, level: str | None
          str(source), "-o", str(output)],
         hint="wasm-opt rejected the module; `wasmforge doctor` shows which binaryen is used",
     )
-    after = features.detect(output.read_bytes())
+    after = _features_of(output)
     if not after <= used:
-        raise WasmforgeError(f"wasm-opt introduced features the module did not use: {sorted(after - used)}")
+        raise BuildFailed(f"wasm-opt introduced features the module did not use: {sorted(after - used)}")
     return used
+
+
+def _features_of(module: Path) -> set[str]:
+    try:
+        return features.detect(module.read_bytes())
+    except WasmDecodeError as exc:
+        raise WasmDecodeError(f"{module}: {exc.message}",
+                              hint="wasmforge reads the modules rustc and wasm-opt write; is the toolchain the "
+                                   "pinned one (`wasmforge doctor`)?") from exc

@@ -73,7 +73,8 @@ def _top_level_value_span(text: str, wanted: str) -> tuple[int, int]:
         index = _skip_space(text, end)
         if text[index] == ",":
             index = _skip_space(text, index + 1)
-    raise ValueError(f"no top-level {wanted!r}")
+    # Unreachable: json.loads found the key at the top level, so the scan does too.
+    raise AssertionError(f"no top-level {wanted!r} although json.loads found one")
 
 
 def _skip_space(text: str, index: int) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import ui
+from ..errors import UsageError
 from .git import Repo
 
 JOURNAL_FILE = "journal.json"
@@ -53,7 +54,9 @@ class Journal:
     @classmethod
     def begin(cls, directory: Path, repo: Repo | None) -> Journal:
         if (directory / JOURNAL_FILE).exists():
-            raise RuntimeError(f"a release journal already exists in {directory}")  # callers recover first
+            # Callers recover first; a journal here means another release is running.
+            raise UsageError(f"a release journal already exists in {directory}: another release is under way",
+                             hint="wait for it, or roll a killed one back with `wasmforge release --recover`")
         directory.mkdir(parents=True, exist_ok=True)
         journal = cls(directory)
         if repo is not None:

@@ -31,7 +31,7 @@ from .. import proc, ui
 from ..build.pipeline import build_kernel
 from ..build.plan import BuildRequest
 from ..build.workdir import workdir
-from ..errors import Interrupted, ToolMissing, UsageError, VerificationFailed, WasmforgeError
+from ..errors import InjectedFault, Interrupted, ToolMissing, UsageError, VerificationFailed
 from ..settings import TARGETS
 from ..spec.load import SPEC_FILE, load_spec
 from ..spec.model import KernelSpec
@@ -46,12 +46,6 @@ from .journal import JOURNAL_FILE, Journal, recover
 STEPS = ("bump", "changelog", "build", "pack", "commit", "tag", "publish")
 FAULT_ENV = "WASMFORGE_RELEASE_FAULT"
 CHANGELOG_FILE = "CHANGELOG.md"
-
-
-class InjectedFault(WasmforgeError):
-    """A failure requested through WASMFORGE_RELEASE_FAULT (tests only)."""
-
-    exit_code = 4
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from ..errors import ToolMissing
 from ..spec.names import pascal_case, snake_case
 
 GLUE_PLACEHOLDER = "/* @wasmforge:no-modules-glue */"
@@ -30,7 +31,7 @@ def template_root() -> Path:
     checkout = Path(__file__).resolve().parents[3] / "templates"
     if checkout.is_dir():
         return checkout
-    raise FileNotFoundError("wasmforge templates not found (broken installation?)")
+    raise ToolMissing("wasmforge's templates are missing (a broken installation)", hint="reinstall wasmforge")
 
 
 @functools.cache
