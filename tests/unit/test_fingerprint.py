@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from wasmforge.build import fingerprint
+from wasmforge.build.fingerprint import input_digest
 
 
 def test_any_input_change_changes_the_digest(kernel_dir: Path) -> None:
@@ -37,3 +40,34 @@ def test_up_to_date_only_while_the_package_is_untouched(tmp_path: Path, kernel_d
     assert fingerprint.is_up_to_date(state, key, package)
     (package / "a.js").write_text("edited")
     assert not fingerprint.is_up_to_date(state, key, package)
+
+
+def test_user_rustflags_are_kept_before_the_path_remapping(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wasmforge.build import cargo
+
+    class Fake:
+        def cargo_env(self) -> dict[str, str]:
+            return {"RUSTUP_TOOLCHAIN": "wasmforge"}
+
+    for variable in ("CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS", "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "-Ctarget-only")
+    assert cargo.user_rustflags() == ["-Ctarget-only"]
+    monkeypatch.setenv("RUSTFLAGS", "-C debug-assertions=off")  # cargo prefers it to the target's variable
+    assert cargo.user_rustflags() == ["-C", "debug-assertions=off"]
+    env = cargo.build_env(Fake(), {Path("/a checkout/kernel"): "/kernel"})  # type: ignore[arg-type]
+    assert env["CARGO_ENCODED_RUSTFLAGS"].split("\x1f") == [
+        "-C", "debug-assertions=off", "--remap-path-prefix=/a checkout/kernel=/kernel"]
+    monkeypatch.setenv("CARGO_ENCODED_RUSTFLAGS", "-Cone\x1f-Ctwo words")  # and this to both
+    assert cargo.user_rustflags() == ["-Cone", "-Ctwo words"]
+
+
+def test_rustflags_change_the_fingerprint(tmp_path: Path) -> None:
+    from tests.conftest import write_kernel
+
+    kernel = write_kernel(tmp_path / "k")
+    (kernel / "src").mkdir()
+    (kernel / "src" / "lib.rs").write_text("")
+    plain = input_digest(kernel / "kernel.toml", kernel, "tc", "opts")
+    flagged = input_digest(kernel / "kernel.toml", kernel, "tc", "opts", rustflags=("-Ctarget-cpu=mvp",))
+    assert plain.digest != flagged.digest

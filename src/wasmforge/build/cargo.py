@@ -91,17 +91,31 @@ def find_wasm_artifact(messages: str, manifest: Path) -> Path:
     )
 
 
+def user_rustflags() -> list[str]:
+    """The rustc flags the user gives cargo, as cargo itself would pick them:
+    CARGO_ENCODED_RUSTFLAGS (separated by 0x1f) before RUSTFLAGS before the
+    wasm32 target's own variable — the first one set wins, the others are ignored."""
+    encoded = os.environ.get("CARGO_ENCODED_RUSTFLAGS")
+    if encoded is not None:
+        return [flag for flag in encoded.split("\x1f") if flag]
+    for variable in ("RUSTFLAGS", "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS"):
+        if os.environ.get(variable, "").strip():
+            return os.environ[variable].split()
+    return []
+
+
 def build_env(toolchain: Toolchain, remap: dict[Path, str]) -> dict[str, str]:
     """Environment for anything that runs cargo for wasm32 (cargo, wasm-pack).
 
     Path remapping keeps machine-specific paths out of the module (panic
-    locations), so builds from different checkouts produce the same bytes.
-    Only the wasm32 target gets these flags; host build scripts are unaffected.
+    locations), so builds from different checkouts produce the same bytes. The
+    flags go through CARGO_ENCODED_RUSTFLAGS, which cargo prefers to every other
+    source of flags — so a user's RUSTFLAGS cannot silently drop them (their
+    flags are kept, before ours) — and which separates flags by 0x1f, so paths
+    with spaces stay one flag. With `--target`, host build scripts get none of them.
     """
-    flags = [f"--remap-path-prefix={source}={replacement}" for source, replacement in remap.items()]
-    existing = os.environ.get("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "")
-    joined = " ".join(filter(None, [existing, *flags]))
-    return {**toolchain.cargo_env(), "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS": joined}
+    flags = [*user_rustflags(), *(f"--remap-path-prefix={source}={replacement}" for source, replacement in remap.items())]
+    return {**toolchain.cargo_env(), "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(flags)}
 
 
 def _discard_stale_target(target_dir: Path, toolchain: Toolchain) -> None:

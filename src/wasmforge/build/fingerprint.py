@@ -26,10 +26,12 @@ class BuildKey:
 
 
 def input_digest(spec_file: Path, crate_dir: Path, toolchain_fingerprint: str, options: str,
-                 extra_files: list[Path] | None = None) -> BuildKey:
+                 extra_files: list[Path] | None = None, rustflags: tuple[str, ...] = ()) -> BuildKey:
+    """`rustflags`: the user's own flags for rustc (they change the bytes built)."""
     digest = hashlib.sha256()
     for label, value in (("wasmforge", __version__), ("options", options),
-                         ("toolchain", toolchain_fingerprint), ("templates", templates_digest())):
+                         ("toolchain", toolchain_fingerprint), ("templates", templates_digest()),
+                         ("rustflags", "\x1f".join(rustflags))):
         digest.update(f"{label}\0{value}\0".encode())
     digest.update(b"spec\0" + spec_file.read_bytes())
     for path in source_files(crate_dir):

@@ -66,7 +66,8 @@ def build_kernel(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) 
     spec = effective_spec(spec, request)
     dirs = workdir(spec)
     key = fingerprint.input_digest(spec.file, spec.crate_dir, toolchain.fingerprint(), request.describe(spec),
-                                   [spec.root / source for source in spec.npm.extra_sources])
+                                   [spec.root / source for source in spec.npm.extra_sources],
+                                   tuple(cargo.user_rustflags()))
     if not request.force and fingerprint.is_up_to_date(dirs.state_file, key, dirs.pkg):
         return BuildResult(spec.root, True, fingerprint.last_report(dirs.state_file))
     run = _Run(spec, request, toolchain, dirs)
