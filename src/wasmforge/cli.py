@@ -22,6 +22,7 @@ from .build.plan import BACKENDS, PROFILES, BuildRequest, effective_spec, plan_b
 from .build.workdir import workdir
 from .errors import CiFailed, Interrupted, ToolMissing, UsageError, VerificationFailed, WasmforgeError
 from .render.context import crate_files, npm_files, write_tree
+from .scaffold import TEMPLATES, plan_new, write_new
 from .settings import TARGETS
 from .spec import schema
 from .spec.load import SPEC_FILE, load_spec
@@ -103,6 +104,25 @@ def toolchain_install_command(
         raise ToolMissing("still missing after install: " + ", ".join(s.name for s in missing),
                           hint="run `wasmforge doctor` for details")
     ui.success("toolchain ready" if any(s.needed for s in steps) else "toolchain already complete")
+
+
+# --- new -----------------------------------------------------------------------------------
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="The kernel's name: its directory, npm package and crate name.",
+                                        show_default=False)],
+    template: Annotated[str, typer.Option(
+        "--template", help=f"What the kernel starts as: {', '.join(f'{k} ({v})' for k, v in TEMPLATES.items())}.")]
+    = "function",
+) -> None:
+    """Create NAME/: a kernel (Rust library with tests, kernel.toml) that builds and verifies green at once."""
+    kernel = plan_new(name, Path.cwd(), template)
+    write_new(kernel)
+    ui.success(f"created {kernel.directory} ({template}): {', '.join(sorted(kernel.files))}")
+    ui.info("next:")
+    for command in kernel.next_commands():
+        ui.info(f"  {command}")
 
 
 # --- render ------------------------------------------------------------------------------

@@ -117,6 +117,20 @@ class BuildFailed(WasmforgeError):
     exit_code = 4
 
 
+class KernelMismatch(BuildFailed):
+    """The generated bindings do not compile against the kernel's Rust: kernel.toml
+    declares a type, a variant's shape or a signature the kernel does not have. Each
+    problem is located at its kernel.toml line; rustc's own messages follow."""
+
+    def __init__(self, spec_file: Path, locations: Sequence[SourceLocation], compiler_output: str) -> None:
+        count = len(locations)
+        header = f"{spec_file.name} does not match the kernel's Rust ({count} problem{'s' if count != 1 else ''})"
+        body = "\n".join(f"{location.file}:{location.line}: {location.message}" for location in locations)
+        super().__init__(f"{header}\n{body}\nthe Rust compiler said:\n{_indent(compiler_output.rstrip())}",
+                         hint="declare the type, shape or signature the Rust has (docs/spec.md), or change the Rust",
+                         locations=locations)
+
+
 class WasmDecodeError(BuildFailed):
     """A .wasm file that wasmforge's feature scanner cannot read."""
 

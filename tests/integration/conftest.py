@@ -95,6 +95,13 @@ def all_types(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return build(kernel)
 
 
+@pytest.fixture(scope="session")
+def imaging(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A kernel written without wasmforge in mind, built for every target."""
+    kernel = copy_kernel(REPO / "tests" / "fixtures" / "imaging", tmp_path_factory.mktemp("imaging") / "imaging")
+    return build(kernel, "--all-targets")
+
+
 def npm_project(node: NodeRuntime, directory: Path, package: Path | list[Path],
                 manifest: dict[str, Any] | None = None) -> Path:
     """A throwaway npm project with `package` (or several) installed from packed tarballs."""
@@ -121,3 +128,17 @@ def run_node(node: NodeRuntime, project: Path, script: str, *, module: bool = Tr
 
 def tree_digest(directory: Path) -> dict[str, bytes]:
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def assert_clippy_clean(kernel: Path) -> None:
+    """The crate wasmforge generated for `kernel` passes `cargo clippy -D warnings` for wasm32."""
+    from wasmforge.toolchain.rust import find_wasm_toolchain
+
+    crate = kernel / "target" / "wasmforge" / "crate"
+    found = find_wasm_toolchain()
+    env = {**os.environ, **found.env} if found and found.env else dict(os.environ)
+    result = subprocess.run(
+        ["cargo", "clippy", "--release", "--target", "wasm32-unknown-unknown",
+         "--target-dir", str(kernel / "target" / "wasmforge" / "clippy"), "--", "-D", "warnings"],
+        cwd=crate, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]

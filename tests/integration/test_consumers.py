@@ -4,14 +4,13 @@ types, numerics against NumPy, and the generated crate under clippy."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.integration.conftest import Built, npm_project
+from tests.integration.conftest import Built, assert_clippy_clean, npm_project
 from wasmforge.settings import npm_tools_dir
 from wasmforge.toolchain.node import NodeRuntime
 
@@ -145,23 +144,10 @@ def test_solutions_match_numpy(node: NodeRuntime, solver: Built, tmp_path: Path)
         assert relative <= 1e-8, (len(reference), relative)
 
 
-@pytest.mark.parametrize("fixture_name", ["solver", "attention", "all_types", "objects"])
+@pytest.mark.parametrize("fixture_name", ["solver", "attention", "all_types", "objects", "imaging"])
 def test_generated_crate_passes_clippy(fixture_name: str, request: pytest.FixtureRequest) -> None:
     built: Built = request.getfixturevalue(fixture_name)
-    crate = built.kernel / "target" / "wasmforge" / "crate"
-    env = {**os.environ, "RUSTUP_TOOLCHAIN": "wasmforge"} if _needs_linked_toolchain() else dict(os.environ)
-    result = subprocess.run(
-        ["cargo", "clippy", "--release", "--target", "wasm32-unknown-unknown",
-         "--target-dir", str(built.kernel / "target" / "wasmforge" / "clippy"), "--", "-D", "warnings"],
-        cwd=crate, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
-def _needs_linked_toolchain() -> bool:
-    from wasmforge.toolchain.rust import find_wasm_toolchain
-
-    found = find_wasm_toolchain()
-    return bool(found and found.env)
+    assert_clippy_clean(built.kernel)
 
 
 @pytest.mark.parametrize("kernel", ["kernels/sublinear-solver", "kernels/attention", "tests/fixtures/all-types"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-from pathlib import Path
 
 from tests.conftest import REPO
 from wasmforge import errors

@@ -132,3 +132,47 @@ def test_views_borrowed_structs_and_into_variants_render(tmp_path: Path) -> None
     assert "export declare class MatrixView implements Disposable {" in types
     assert "export declare function scale(matrix: Matrix | MatrixView, options?: { out?: Float64Array | " \
            "ResidentArray<Float64Array> }): Float64Array;" in types
+
+
+def test_error_variants_match_whatever_shape_the_rust_has(tmp_path: Path) -> None:
+    spec = MINIMAL_SPEC.replace('fields = { limit = "f64" }', 'fields = ["string", "u32"]') + """
+[[error]]
+name = "Empty"
+doc = "Nothing to sum."
+"""
+    lib = render(write_kernel(tmp_path / "k", spec))[0]["src/lib.rs"]
+    # A tuple variant binds its positional fields, each converted through its declared type.
+    assert "kernel::KernelError::Overflow(field0, field1) => raw_error(" in lib
+    assert "declared_text(&field0)" in lib and "JsValue::from(declared::<u32>(field1))" in lib
+    # A variant without fields matches unit, tuple and struct variants alike.
+    assert "kernel::KernelError::Empty { .. } => raw_error(" in lib
+    # Every item names the spec entry it comes from, for located compiler errors.
+    assert "// From kernel.toml: error[0].fields[1] (`Overflow.1`)" in lib
+    assert "// From kernel.toml: function[0] (`sumAll`)" in lib
+
+
+def test_strict_bounds_and_lengths_over_other_arrays_render(tmp_path: Path) -> None:
+    spec = MINIMAL_SPEC.replace("[[function.example]]", """
+[[function.args]]
+name = "weights"
+type = "f64[]"
+doc = "One weight per value."
+length = "len(values)"
+
+[[function.args]]
+name = "scale"
+type = "f64"
+doc = "A positive scale."
+gt = 0
+lt = 10
+
+[[function.example]]""").replace("args = { values = [1, 2, 3] }", "args = { values = [1, 2, 3], weights = [1, 1, 1], scale = 1.0 }")
+    crate, npm = render(write_kernel(tmp_path / "k", spec))
+    lib = crate["src/lib.rs"]
+    assert 'check::greater_than("sumAll", "scale", scale, 0.0_f64)?;' in lib
+    assert 'check::less_than("sumAll", "scale", scale, 10.0_f64)?;' in lib
+    assert 'check::length("sumAll", "weights", weights.len(), i128::from(values.len() as u64), "len(values)")?;' \
+        in lib
+    # `values` is resolved before the length of `weights` refers to it.
+    assert lib.index('resident::input::<f64>("sumAll", "values"') < lib.index("weights.len(), i128::from(values.len()")
+    assert "A positive scale. (greater than 0; less than 10)" in npm["index.d.ts"]

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import MINIMAL_SPEC, write_kernel
 from wasmforge import cli
 from wasmforge.errors import SpecError, UsageError
+from wasmforge.spec import expr
 from wasmforge.spec.load import load_spec
 
 
@@ -237,3 +238,85 @@ def test_a_view_sizes_free_arrays_with_new_parameters(tmp_path: Path) -> None:
         'name = "MatrixView"', 'name = "MatrixView"\nlengths = { data = "count" }')
     view = load_spec(write_kernel(tmp_path / "k", spec)).struct("Matrix").view
     assert view is not None and view.params == ("rows", "cols", "count")
+
+
+SECOND_ARGS = """
+[[function.args]]
+name = "weights"
+type = "f64[]"
+doc = "One weight per value."
+length = "len(values)"
+
+[[function.args]]
+name = "scale"
+type = "f64"
+doc = "A positive scale."
+gt = 0
+lt = 10
+"""
+
+
+def with_second_args(extra: str = SECOND_ARGS) -> str:
+    return MINIMAL_SPEC.replace("[[function.example]]", f"{extra}\n[[function.example]]").replace(
+        "args = { values = [1, 2, 3] }", "args = { values = [1, 2, 3], weights = [1, 1, 1], scale = 1.0 }")
+
+
+def test_strict_bounds_and_lengths_over_other_arrays_load(tmp_path: Path) -> None:
+    spec = load_spec(write_kernel(tmp_path / "k", with_second_args()))
+    weights, scale = spec.functions[0].args[1:]
+    assert expr.variables(weights.length) == ["len(values)"]
+    assert (scale.above, scale.below) == (0, 10)
+
+
+def test_strict_bounds_must_leave_room(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, with_second_args(SECOND_ARGS.replace("lt = 10", "lt = 0")))
+    assert problem.path == "function[0].args[2].gt"
+    assert "no value is above gt = 0 and below lt = 0" in problem.message
+
+
+def test_strict_bounds_apply_to_numeric_scalars(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace("min_length = 1", "gt = 0"))
+    assert problem.path == "function[0].args[0].gt"
+    assert "`gt` applies to numeric scalars" in problem.message
+
+
+def test_len_must_name_another_typed_array(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, with_second_args(SECOND_ARGS.replace("len(values)", "len(valuez)")))
+    assert problem.path == "function[0].args[1].length"
+    assert "`len(valuez)` in the length of `weights` does not name another required typed-array argument" \
+        in problem.message
+    assert problem.fix == "did you mean `values`?"
+
+
+def test_error_fields_may_be_positional(tmp_path: Path) -> None:
+    spec = load_spec(write_kernel(tmp_path / "k", MINIMAL_SPEC.replace('fields = { limit = "f64" }',
+                                                                       'fields = ["string", "f64"]')))
+    [kind] = spec.kernel_errors
+    assert kind.positional and [(f.name, f.type.base) for f in kind.fields] == [("0", "string"), ("1", "f64")]
+
+
+def test_positional_error_fields_are_scalars(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, MINIMAL_SPEC.replace('fields = { limit = "f64" }', 'fields = ["f64[]"]'))
+    assert problem.path == "error[0].fields[0]"
+    assert "error fields must be scalar types" in problem.message
+
+
+CLASS_SPEC = MINIMAL_SPEC + """
+[[class]]
+name = "Counter"
+doc = "Counts."
+
+[class.constructor]
+doc = "Starts at zero."
+infallible = true
+"""
+
+
+def test_constructors_may_be_infallible(tmp_path: Path) -> None:
+    spec = load_spec(write_kernel(tmp_path / "k", CLASS_SPEC))
+    assert spec.classes[0].constructor.infallible
+
+
+def test_infallible_constructors_raise_no_kernel_errors(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, CLASS_SPEC + 'errors = ["Overflow"]\n')
+    assert problem.path == "class[0].constructor.infallible"

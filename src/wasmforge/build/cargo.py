@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,10 @@ def compile_wasm(
     release: bool,
     remap: dict[Path, str],
     features: tuple[str, ...] = (),
+    locate: Callable[[SourceLocation, str], SourceLocation] = lambda location, _: location,
 ) -> Path:
-    """Build the cdylib at `manifest` for wasm32 and return the .wasm path."""
+    """Build the cdylib at `manifest` for wasm32 and return the .wasm path.
+    `locate(location, rendered)` moves each compiler error to the user's file it stems from."""
     _discard_stale_target(target_dir, toolchain)
     argv = [
         "cargo", "build", "--manifest-path", str(manifest), "--target", WASM_TARGET,
@@ -44,9 +47,9 @@ def compile_wasm(
     if result.returncode != 0:
         errors = compile_errors(result.stdout)
         rendered = "\n".join(error["rendered"] for error in errors)
+        locations = [locate(error["location"], error["rendered"]) for error in errors if error["location"]]
         raise CommandFailed(result.argv, result.returncode, proc.output_tail("", f"{rendered}\n{result.stderr}"),
-                            hint="the Rust compiler's messages above say what to fix",
-                            locations=[location for error in errors if (location := error["location"])])
+                            hint="the Rust compiler's messages above say what to fix", locations=locations)
     return find_wasm_artifact(result.stdout, manifest)
 
 

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import ui
-from ..errors import CommandFailed, SourceLocation, VerificationFailed
+from ..errors import CommandFailed, KernelMismatch, SourceLocation, VerificationFailed
 from ..render.context import crate_files, npm_files, replace_dir, write_tree
 from ..render.npm import HELPERS_DIR, layout
 from ..spec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, failure_locations, verify_package
-from . import assemble, bindgen, cargo, fingerprint, helpers, optimize, sizes, sources
+from . import assemble, bindgen, cargo, diagnostics, fingerprint, helpers, optimize, sizes, sources
 from .plan import BuildRequest, Step, effective_spec, plan_build
 from .workdir import WorkDir, workdir
 
@@ -121,18 +121,30 @@ def _helpers(run: _Run, step: Step) -> None:
 def _compile(run: _Run, step: Step) -> None:
     assert run.build_crate is not None
     remap = _path_remapping(run)
+    generated = diagnostics.Generated(run.dirs.crate / "src" / "lib.rs", run.spec.file)
+
+    def locate(location: SourceLocation, rendered: str) -> SourceLocation:
+        # The compiler names the kernel's files by their remapped paths (/kernel/src/lib.rs) and
+        # the generated crate's relative to it (src/lib.rs): point at the user's files, and
+        # errors in the generated bindings at the kernel.toml entries they come from.
+        if not location.file.is_absolute():
+            location = dataclasses.replace(location, file=run.dirs.crate / location.file)
+        return generated.locate(_unmapped(location, run), rendered)
+
     try:
         artifact = cargo.compile_wasm(
             run.toolchain, run.build_crate / "Cargo.toml", run.dirs.cargo_target,
-            release=run.release, remap=remap, features=run.cargo_features(step.variant),
+            release=run.release, remap=remap, features=run.cargo_features(step.variant), locate=locate,
         )
     except CommandFailed as failure:
-        # The compiler names remapped paths (/kernel/src/lib.rs): point at the user's files.
-        tail = failure.output_tail
+        tail = generated.annotate(failure.output_tail)
         for prefix, origin in _origins(run).items():
             tail = tail.replace(f"--> {prefix}/", f"--> {origin}/")
+        in_spec = [location for location in failure.locations if location.file == run.spec.file]
+        if in_spec:
+            raise KernelMismatch(run.spec.file, in_spec, tail) from None
         raise CommandFailed(failure.argv, failure.returncode, tail, hint=failure.hint,
-                            locations=[_unmapped(location, run) for location in failure.locations]) from None
+                            locations=failure.locations) from None
     # Cargo writes every variant to the same path: keep this one before the next compile.
     kept = run.dirs.root / "compiled" / f"{step.variant}.wasm"
     kept.parent.mkdir(parents=True, exist_ok=True)

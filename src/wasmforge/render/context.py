@@ -27,6 +27,11 @@ def crate_files(spec: KernelSpec, crate_dir: Path) -> dict[str, str]:
     classes = view.classes()
     batches = view.function_batches(functions)
     enum_helpers = view.enum_helpers()
+    error_arms = [rust.error_arm(kind, spec.error_type, index) for index, kind in enumerate(spec.kernel_errors)]
+    struct_converters = view.struct_converters()
+    conversions = "\n".join([*(d for arm in error_arms for _, d in arm["details"]),  # type: ignore[attr-defined]
+                             *(f for _, _, fields in struct_converters for _, f in fields),
+                             *(s.item_to_js for c in classes for s in c.streams.values())])
     generated_code = _statements(functions, classes, batches)
     checks = sorted(rust.checks_used(generated_code))
     context = {
@@ -38,12 +43,14 @@ def crate_files(spec: KernelSpec, crate_dir: Path) -> dict[str, str]:
         "simd_feature": spec.build.simd_feature,
         "wasm_bindgen_version": pins().wasm_bindgen,
         "error_type": spec.error_type,
-        "error_arms": [rust.error_arm(kind, spec.error_type) for kind in spec.kernel_errors],
+        "error_arms": error_arms,
         "functions": functions,
         "function_batches": batches,
         "classes": classes,
         "enum_helpers": enum_helpers,
-        "struct_converters": view.struct_converters(),
+        "struct_converters": struct_converters,
+        "declared_used": sorted(name for name in ("declared", "declared_text") if f"{name}(" in conversions
+                                or f"{name}::<" in conversions),
         "checks_used": checks,
         "resident_used": sorted(rust.resident_used(generated_code)),
     }

@@ -510,6 +510,10 @@ def constraint_text(arg: Arg) -> str:
         notes.append(f"at least {arg.minimum}")
     if arg.maximum is not None:
         notes.append(f"at most {arg.maximum}")
+    if arg.above is not None:
+        notes.append(f"greater than {arg.above}")
+    if arg.below is not None:
+        notes.append(f"less than {arg.below}")
     if arg.finite:
         notes.append("finite")
     if arg.has_default:

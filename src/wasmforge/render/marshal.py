@@ -344,7 +344,12 @@ class Marshal:
             return f"JsValue::from_str({snake_case(type_ref.base)}_str(&{value}))"
         if type_ref.is_void:
             return "JsValue::UNDEFINED"
-        return f"JsValue::from({value})"
+        if type_ref.base == "string":
+            return f"declared_text(&{value})"
+        rust = f"Vec<{type_ref.base}>" if type_ref.array else type_ref.base
+        # The declared type, spelled out: a kernel field of another type is a compile error
+        # (located in kernel.toml), not a silent conversion the .d.ts would lie about.
+        return f"JsValue::from(declared::<{rust}>({value}))"
 
     def from_raw_js(self, type_ref: TypeRef, value: str) -> str:
         """A JS expression rebuilding a public value from one raw JsValue (struct fields)."""
@@ -390,8 +395,8 @@ def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str], 
     where = f'"{fn}", "{path}"'
     checks = []
     if arg.length is not None:
-        expected = rust_length(arg.length, lambda var: names.get(var, snake_case(var)),
-                               lambda var: integers.get(var, "i128"))
+        expected = rust_length(arg.length, lambda var: _length_name(var, names),
+                               lambda var: "usize" if expr.length_of(var) else integers.get(var, "i128"))
         checks.append(f'check::length({where}, {name}.len(), {expected}, "{arg.length_text}")?;')
     if arg.min_length is not None:
         checks.append(f"check::min_length({where}, {name}.len(), {arg.min_length})?;")
@@ -402,10 +407,22 @@ def rust_checks(fn: str, arg: Arg, rust: str, path: str, names: dict[str, str], 
         checks.append(f"check::at_least({where}, {name}, {scalar_literal(arg.minimum, arg.type.base)})?;")
     if arg.maximum is not None:
         checks.append(f"check::at_most({where}, {name}, {scalar_literal(arg.maximum, arg.type.base)})?;")
+    if arg.above is not None:
+        checks.append(f"check::greater_than({where}, {name}, {scalar_literal(arg.above, arg.type.base)})?;")
+    if arg.below is not None:
+        checks.append(f"check::less_than({where}, {name}, {scalar_literal(arg.below, arg.type.base)})?;")
     if not (optional and checks):
         return checks
     source = f"{rust}.as_ref()" if arg.type.base == "string" else rust
     return [f"if let Some(value) = {source} {{", *(f"    {c}" for c in checks), "}"]
+
+
+def _length_name(name: str, names: dict[str, str]) -> str:
+    """The Rust expression of a name in a length: a variable, or `x.len()` for `len(x)`."""
+    target = expr.length_of(name)
+    if target is not None:
+        return f"{names.get(target, snake_case(target))}.len()"
+    return names.get(name, snake_case(name))
 
 
 def rust_length(tree: expr.Expr, variable: Callable[[str], str], base: Callable[[str], str]) -> str:
@@ -431,6 +448,8 @@ def rust_length(tree: expr.Expr, variable: Callable[[str], str], base: Callable[
         return f"({variable(name)} as {wide})" if base(name) == "usize" else f"{wide}::from({variable(name)})"
 
     text = expr.render(tree, convert)
+    if isinstance(tree, expr.Var) and text.startswith("("):
+        text = text[1:-1]  # a lone cast needs no parentheses (rustc's unused_parens)
     return text if wide == "i128" else f"i128::from({text})"
 
 

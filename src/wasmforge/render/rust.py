@@ -14,7 +14,8 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from ..spec.model import Class, ErrorKind, Function, KernelSpec, Property, Struct
+from ..spec.model import Arg, Class, ErrorKind, Function, KernelSpec, Property, Struct
+from ..spec.types import TypeRef
 from ..spec.names import snake_case
 from ..spec import expr
 from .marshal import KERNEL, DimScope, Marshal, Output, RawParam, array_triple, js_triple, rust_length
@@ -44,6 +45,12 @@ class RustCallable:
     call_fn: str  # the private function holding the checks and the call
     label: str = ""  # the name in error messages: "solve" or "Solver.solve"
     out: RustOut | None = None
+    origin: str = ""  # where in kernel.toml it is declared, e.g. "function[1]" (see `marker`)
+    infallible: bool = False  # the kernel returns the value itself, not a Result
+
+    @property
+    def marker(self) -> str:
+        return marker(self.origin, self.label)
 
     @property
     def return_type(self) -> str:
@@ -55,10 +62,23 @@ class RustCallable:
         return f"Option<{self.output.rust_type}>" if self.out else self.output.rust_type
 
     @property
-    def body(self) -> str:
-        if self.out:
-            return self.output.rust_map(f"{self.kernel_call}.map(Some)")
-        return self.output.rust_map(self.kernel_call)
+    def body(self) -> list[str]:
+        """The statements ending the wrapper: the kernel call and its conversion."""
+        if not self.infallible:
+            return [self.output.rust_map(f"{self.kernel_call}.map(Some)" if self.out else self.kernel_call)]
+        if self.output.rust_type == "()":
+            return [f"{self.kernel_call};", "Ok(())"]
+        value = f"Some({self.kernel_call})" if self.out else self.kernel_call
+        if self.output.rust_convert == "value":
+            return [f"Ok({value})"]
+        return [f"let value = {value};", f"Ok({self.output.rust_convert})"]
+
+    @property
+    def constructed(self) -> str:
+        """The constructor's kernel call, as the `Result<Self, JsValue>` it returns."""
+        if self.infallible:
+            return f"Ok(Self {{ inner: {self.kernel_call} }})"
+        return f"{self.kernel_call}.map(|inner| Self {{ inner }}).map_err(kernel_error)"
 
     @property
     def signature_params(self) -> list[str]:
@@ -81,10 +101,11 @@ class RustCallable:
         lines = [out.resolve, "if let Some(out) = out {"]
         if out.expected is not None:
             lines.append(f'    check::length("{self.label}", "out", out.len(), {out.expected}, "{out.formula}")?;')
+        fallible = "" if self.infallible else ".map_err(kernel_error)?"
         if out.into_call is not None:
-            lines.append(f"    {out.into_call}.map_err(kernel_error)?;")
+            lines.append(f"    {out.into_call}{fallible};")
         else:
-            lines += [f"    let value = {self.kernel_call}.map_err(kernel_error)?;"]
+            lines += [f"    let value = {self.kernel_call}{fallible};"]
             if out.expected is None:
                 lines.append(f'    check::length("{self.label}", "out", out.len(), value.len() as i128, '
                              f'"the result\'s length")?;')
@@ -133,6 +154,7 @@ class RustStream:
     item_to_js: str  # expression of `item`
     result_method: str | None
     result: Output | None
+    marker: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,10 +166,12 @@ class RustProperty:
     setter_param: RawParam | None
     setter_prelude: tuple[str, ...]
     setter_value: str
+    marker: str = ""
 
 
 @dataclass(frozen=True)
 class RustClass:
+    marker: str
     name: str
     handle: str
     kernel_type: str
@@ -167,7 +191,7 @@ class RustView:
     # --- callables ---------------------------------------------------------------
 
     def callable(self, function: Function, *, receiver: str = "", kernel_path: str | None = None,
-                 owner: str | None = None) -> RustCallable:
+                 owner: str | None = None, origin: str = "") -> RustCallable:
         scope = DimScope(integers={a.name: a.type.base for a in function.args if a.type.is_integer})
         params: list[RawParam] = []
         prelude: list[str] = []
@@ -175,8 +199,7 @@ class RustView:
         spans: list[tuple[str, str]] = []
         fn_label = function.name if owner is None else (owner if function.name == "constructor"
                                                         else f"{owner}.{function.name}")
-        # Scalars first (array lengths are expressions over them), then the rest in order.
-        ordered = sorted(function.args, key=lambda a: a.type.kind != "scalar")
+        ordered = prelude_order(function.args)
         inputs = {a.name: self.marshal.input(fn_label, a, scope) for a in ordered}
         for arg in function.args:
             params += inputs[arg.name].raw
@@ -186,8 +209,6 @@ class RustView:
             prelude += inputs[arg.name].prelude
         target = kernel_path or f"{KERNEL}::{function.rust_path}"
         call = f"{target}({', '.join(kernel_args)})"
-        if function.infallible:
-            call = f"Ok::<_, {KERNEL}::{self.spec.error_type}>({call})"
         output = self.marshal.output(function.returns, scope)
         out = None
         if function.returns_array and not function.stream:
@@ -197,7 +218,7 @@ class RustView:
         prefix = f"{snake_case(owner)}_" if owner else ""
         return RustCallable(function.name, snake_case(function.name), doc_lines(function), tuple(params),
                             tuple(prelude), call, output, receiver, f"{prefix}{snake_case(function.name)}_call",
-                            fn_label, out)
+                            fn_label, out, origin, function.infallible)
 
     def _out(self, function: Function, label: str, target: str, kernel_args: list[str],
              spans: list[tuple[str, str]], scope: DimScope) -> RustOut:
@@ -220,8 +241,6 @@ class RustView:
             into_target = target.rsplit(".", 1)[0] + f".{function.into}" if target.startswith("inner.") \
                 else f"{KERNEL}::{function.into}"
             into_call = f"{into_target}({', '.join([*kernel_args, 'out'])})"
-            if function.infallible:
-                into_call = f"Ok::<_, {KERNEL}::{self.spec.error_type}>({into_call})"
         return RustOut(element, resolve, expected, formula, into_call)
 
     def _integer_type(self, function: Function, name: str, scope: DimScope) -> str:
@@ -235,7 +254,7 @@ class RustView:
         return scope.integers[name]
 
     def functions(self) -> list[RustCallable]:
-        return [self.callable(f) for f in self.spec.functions]
+        return [self.callable(f, origin=f"function[{i}]") for i, f in enumerate(self.spec.functions)]
 
     def function_batches(self, functions: list[RustCallable]) -> list[RustBatch]:
         """The batch variants of the package functions (`functions` as `functions()` made them, in spec order)."""
@@ -253,35 +272,36 @@ class RustView:
     # --- classes ----------------------------------------------------------------------
 
     def classes(self) -> list[RustClass]:
-        return [self.klass(c) for c in self.spec.classes]
+        return [self.klass(c, f"class[{i}]") for i, c in enumerate(self.spec.classes)]
 
-    def klass(self, klass: Class) -> RustClass:
+    def klass(self, klass: Class, origin: str) -> RustClass:
         inner = f"{KERNEL}::{klass.rust_path}"
         constructor = self.callable(klass.constructor, kernel_path=f"{inner}::{klass.constructor.rust_path}",
-                                    owner=klass.name)
+                                    owner=klass.name, origin=f"{origin}.constructor")
         receiver = f"inner: &mut {inner}"
         methods = []
         streams = {}
-        for method in klass.methods:
+        for index, method in enumerate(klass.methods):
             single = self.callable(method, receiver=receiver, kernel_path=f"inner.{method.rust_path}",
-                                   owner=klass.name)
+                                   owner=klass.name, origin=f"{origin}.method[{index}]")
             if method.stream:
                 stream = method.stream
                 handle = f"{klass.name}{method.name[0].upper()}{method.name[1:]}Handle"
                 streams[method.name] = RustStream(
                     handle, f"{KERNEL}::{stream.rust_type}", self.marshal.to_jsvalue(stream.item, "item"),
                     stream.result_rust if stream.result else None,
-                    self.marshal.output(stream.result) if stream.result else None)
+                    self.marshal.output(stream.result) if stream.result else None,
+                    marker(f"{origin}.method[{index}].stream", f"{klass.name}.{method.name}"))
                 stream_output = Output(f"Option<{handle}>", f"Some({handle} {{ inner: value }})", "value", "")
                 single = dataclasses.replace(single, output=stream_output)
             methods.append(single)
         batches = [self.batch(m, single) for m, single in zip(klass.methods, methods, strict=True)
                    if m.batch_name]
-        properties = [self.property(klass, p) for p in klass.properties]
-        return RustClass(klass.name, klass.handle, inner, klass.doc, constructor, tuple(methods), tuple(batches),
-                         streams, tuple(properties))
+        properties = [self.property(klass, p, f"{origin}.property[{i}]") for i, p in enumerate(klass.properties)]
+        return RustClass(marker(origin, klass.name), klass.name, klass.handle, inner, klass.doc, constructor,
+                         tuple(methods), tuple(batches), streams, tuple(properties))
 
-    def property(self, klass: Class, prop: Property) -> RustProperty:
+    def property(self, klass: Class, prop: Property, origin: str) -> RustProperty:
         output = self.marshal.output(prop.arg.type.required)
         getter_expr = re.sub(r"\bvalue\b", f"self.inner.{prop.getter}()", output.rust_convert)
         setter_param = None
@@ -295,15 +315,22 @@ class RustView:
             value = setter_input.kernel_expr
         return RustProperty(prop.name, prop.getter, None if prop.readonly else prop.setter,
                             Output(output.rust_type, getter_expr, output.js_convert, output.ts),
-                            setter_param, prelude, value)
+                            setter_param, prelude, value, marker(origin, f"{klass.name}.{prop.name}"))
 
     # --- structs and enums --------------------------------------------------------------
 
-    def struct_converters(self) -> list[tuple[Struct, list[str]]]:
+    def struct_converters(self) -> list[tuple[Struct, str, list[str]]]:
         """`fn x_to_js(value: kernel::X) -> JsValue` for every struct a result may contain."""
         needed = self._output_structs()
-        return [(s, [self.marshal.to_jsvalue(f.type, f"value.{f.rust_name}") for f in s.rust_fields])
-                for s in self.spec.structs if s.name in needed]
+        return [(s, marker(f"struct[{i}]", s.name), self._field_conversions(s, f"struct[{i}]"))
+                for i, s in enumerate(self.spec.structs) if s.name in needed]
+
+    def _field_conversions(self, struct: Struct, origin: str) -> list[tuple[str, str]]:
+        """Each field's marker and conversion (a field of another Rust type than declared
+        fails to compile at its own marker, so the error names the field)."""
+        index = {f.name: i for i, f in enumerate(struct.fields)}
+        return [(marker(f"{origin}.fields[{index[f.name]}]", f"{struct.name}.{f.name}"),
+                 self.marshal.to_jsvalue(f.type, f"value.{f.rust_name}")) for f in struct.rust_fields]
 
     def _output_structs(self) -> set[str]:
         types = [f.returns for f in self.spec.all_functions]
@@ -365,6 +392,14 @@ class RustView:
         return {name: (name in parsed, name in shown) for name in parsed | shown}
 
 
+def prelude_order(args: tuple[Arg, ...]) -> list[Arg]:
+    """The order the wrapper checks arguments in: scalars first (array lengths are
+    expressions over them), then arrays another length refers to (`len(re)`), then
+    the rest, in spec order."""
+    referenced = {expr.length_of(name) for a in args if a.length is not None for name in expr.variables(a.length)}
+    return sorted(args, key=lambda a: (a.type.kind != "scalar", a.name not in referenced))
+
+
 def _length_variable(name: str, scope: DimScope) -> str:
     """The wrapper's variable for a name in `returns_length`: a tensor dimension bound by the
     call, a struct argument's field (`matrix.rows` is the unpacked `matrix_rows`) or an argument."""
@@ -410,10 +445,38 @@ def doc_lines(function: Function) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def error_arm(kind: ErrorKind, error_type: str) -> dict[str, object]:
+def marker(origin: str, name: str) -> str:
+    """A comment naming where in kernel.toml the next generated item comes from: a
+    compiler error below it is reported there (see build/diagnostics.py)."""
+    return f"// From kernel.toml: {origin} (`{name}`)" if origin else ""
+
+
+def error_arm(kind: ErrorKind, error_type: str, index: int) -> dict[str, object]:
+    """The match arm of `kernel_error` for an error variant. A variant without
+    `fields` matches whatever its shape (`{ .. }` also matches unit and tuple
+    variants); a tuple variant binds its positional fields. Each field reaches
+    JavaScript through a conversion of its declared type, so a Rust field of
+    another type is a compile error located in kernel.toml."""
     variant = f"{KERNEL}::{error_type}::{kind.name}"
-    pattern = f"{variant} {{ {', '.join(f.rust_name for f in kind.fields)} }}" if kind.fields else variant
-    return {"pattern": pattern, "code": kind.code, "details": [f.rust_name for f in kind.fields]}
+    bindings = [f"field{f.name}" if kind.positional else f.rust_name for f in kind.fields]
+    if not kind.fields:
+        pattern = f"{variant} {{ .. }}"
+    elif kind.positional:
+        pattern = f"{variant}({', '.join(bindings)})"
+    else:
+        pattern = f"{variant} {{ {', '.join(bindings)} }}"
+    details = [(marker(f"error[{index}].fields" + (f"[{f.name}]" if kind.positional else f".{f.name}"),
+                       f"{kind.name}.{f.name}"), declared_jsvalue(f.type, binding))
+               for f, binding in zip(kind.fields, bindings, strict=True)]
+    return {"pattern": pattern, "code": kind.code, "details": details,
+            "marker": marker(f"error[{index}]", kind.name)}
+
+
+def declared_jsvalue(type_ref: TypeRef, value: str) -> str:
+    """A JsValue of a scalar `value` whose Rust type must be what the spec declared."""
+    if type_ref.base == "string":
+        return f"declared_text(&{value})"
+    return f"JsValue::from(declared::<{type_ref.base}>({value}))"
 
 
 def resident_used(text: str) -> set[str]:
@@ -425,5 +488,6 @@ def resident_used(text: str) -> set[str]:
 def checks_used(text: str) -> set[str]:
     """Which helpers of the `check` module the generated code calls (only those are
     emitted, so the crate has no dead code)."""
-    helpers = ("length", "min_length", "all_finite", "finite", "at_least", "at_most", "tensor", "dim", "column")
+    helpers = ("length", "min_length", "all_finite", "finite", "at_least", "at_most", "greater_than", "less_than",
+               "tensor", "dim", "column")
     return {helper for helper in helpers if f"check::{helper}(" in text}

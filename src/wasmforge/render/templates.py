@@ -54,8 +54,8 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(name: str, **context: Any) -> str:
-    return environment().get_template(name).render(**context)
+def render(template: str, /, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
 
 
 def templates_digest() -> str:

@@ -11,8 +11,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# A name may be dotted (`matrix.rows`: a field of a struct argument), where the spec allows it.
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?"
+# A name may be dotted (`matrix.rows`: a field of a struct argument), or the length of an
+# array argument (`len(re)`), where the spec allows it.
+_NAME = r"len\(\s*[A-Za-z_][A-Za-z0-9_]*\s*\)|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?"
 _TOKEN = re.compile(rf"\s*(?:(\d+)|({_NAME})|(.))")
 
 
@@ -55,6 +56,11 @@ def variables(tree: Expr) -> list[str]:
     if isinstance(tree, BinOp):
         return variables(tree.left) + [v for v in variables(tree.right) if v not in variables(tree.left)]
     return []
+
+
+def length_of(name: str) -> str | None:
+    """`re` for the variable `len(re)`; None for any other name."""
+    return name[4:-1] if name.startswith("len(") else None
 
 
 def magnitude_bound(tree: Expr, variable: int) -> int:
@@ -135,5 +141,5 @@ class _Parser:
         if token.isdigit():
             return Num(int(token))
         if re.fullmatch(_NAME, token):
-            return Var(token)
+            return Var(re.sub(r"\s+", "", token))
         raise ExprError(f"unexpected `{token}`")

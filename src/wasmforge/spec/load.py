@@ -221,6 +221,8 @@ def _kind_problem(key: Key, value: Any) -> str | None:
         "boolean": isinstance(value, bool),
         "string-array": isinstance(value, list) and all(isinstance(v, str) for v in value),
         "string-table": isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
+        "string-table-or-array": (isinstance(value, dict) and all(isinstance(v, str) for v in value.values()))
+        or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
         "value": True,
         "value-table": isinstance(value, dict),
         "integer-or-string": isinstance(value, int | str) and not isinstance(value, bool),
@@ -231,6 +233,7 @@ def _kind_problem(key: Key, value: Any) -> str | None:
     wanted = {
         "string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
         "string-array": "an array of strings", "string-table": "a table of strings",
+        "string-table-or-array": "a table of strings (named fields) or an array of strings (positional fields)",
         "value-table": "a table", "integer-or-string": "an integer or an expression string",
         "string-or-false": "a string or false",
     }[key.kind]

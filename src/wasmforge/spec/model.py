@@ -61,6 +61,7 @@ class ErrorKind:
     doc: str
     fields: tuple[ErrorField, ...]
     builtin: bool = False  # raised by the generated code, not by the kernel
+    positional: bool = False  # a tuple variant: the fields are `0`, `1`… (`fields = ["string"]`)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class Arg:
     length: expr.Expr | None = None
     min_length: int | None = None
     finite: bool = False
+    above: float | int | None = None  # `gt`: a strict lower bound
+    below: float | int | None = None  # `lt`: a strict upper bound
 
     @property
     def rust_name(self) -> str:

@@ -100,8 +100,9 @@ ERROR = Table(
         Key("name", "string", "PascalCase name: the Rust enum variant and the JS class.", required=True),
         Key("code", "string", "Stable `code` field of the JS error; default: SCREAMING_CASE of the name."),
         Key("doc", "string", "When this error is raised.", required=True),
-        Key("fields", "string-table", "Named fields of the variant (name = scalar type), copied into `details`.",
-            default={}),
+        Key("fields", "string-table-or-array", "Fields of the variant, copied into `details`: a table for a "
+            "struct variant (name = scalar type), an array for a tuple variant (`[\"string\"]`: details `0`, `1`…). "
+            "Without it the variant may have any shape and passes nothing.", default={}),
     ),
     array=True,
 )
@@ -117,6 +118,8 @@ ARG = Table(
         Key("default", "value", "Value used when the caller passes undefined; makes the argument optional."),
         Key("min", "number", "Smallest allowed value (numeric scalars)."),
         Key("max", "number", "Largest allowed value (numeric scalars)."),
+        Key("gt", "number", "The value must be greater than this (numeric scalars; NaN fails it), e.g. `gt = 0`."),
+        Key("lt", "number", "The value must be less than this (numeric scalars; NaN fails it)."),
         Key("length", "integer-or-string", "Exact length of a typed array: an integer or an expression over "
             "integer arguments, e.g. `rows * cols`."),
         Key("min_length", "integer", "Smallest allowed length of a typed array."),
@@ -216,6 +219,8 @@ CONSTRUCTOR = Table(
         Key("rust", "string", "Associated function of the kernel struct that builds it.", default="new"),
         Key("doc", "string", "Documentation of the constructor.", required=True),
         Key("errors", "string-array", "Errors the constructor may raise.", default=[]),
+        Key("infallible", "boolean", "The associated function returns the struct itself instead of a Result.",
+            default=False),
     ),
     children=(ARG, EXAMPLE),
 )
@@ -340,6 +345,8 @@ def _key_schema(key: Key) -> dict[str, Any]:
         "boolean": {"type": "boolean"},
         "string-array": {"type": "array", "items": {"type": "string"}},
         "string-table": {"type": "object", "additionalProperties": {"type": "string"}},
+        "string-table-or-array": {"anyOf": [{"type": "object", "additionalProperties": {"type": "string"}},
+                                            {"type": "array", "items": {"type": "string"}}]},
         "value": {},
         "value-table": {"type": "object"},
         "integer-or-string": {"type": ["integer", "string"]},

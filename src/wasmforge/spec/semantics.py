@@ -202,16 +202,20 @@ class _Builder:
         if not names.SCREAMING.match(code):
             self.problem(f"{path}.code", f"`{code}` is not SCREAMING_CASE", "e.g. DIMENSION_MISMATCH")
         fields = []
-        for field_name, type_text in item.get("fields", {}).items():
-            field_path = f"{path}.fields.{field_name}"
-            if not names.CAMEL.match(field_name) or names.snake_case(field_name) in names.RUST_KEYWORDS:
+        declared = item.get("fields", {})
+        positional = isinstance(declared, list)
+        entries = [(str(index), f"{path}.fields[{index}]", text) for index, text in enumerate(declared)] \
+            if positional else [(key, f"{path}.fields.{key}", text) for key, text in declared.items()]
+        for field_name, field_path, type_text in entries:
+            if not positional and (not names.CAMEL.match(field_name)
+                                   or names.snake_case(field_name) in names.RUST_KEYWORDS):
                 self.problem(field_path, f"`{field_name}` is not a usable field name", "use camelCase, not a keyword")
             type_ref = self.parse_type(type_text, field_path)
             if type_ref and (not type_ref.is_scalar or type_ref.optional):
                 self.problem(field_path, "error fields must be scalar types",
                              "use bool, i32, u32, f32, f64, i64, u64 or string")
             fields.append(ErrorField(field_name, type_ref or TypeRef("scalar", "string")))
-        return ErrorKind(name, code, item["doc"], tuple(fields))
+        return ErrorKind(name, code, item["doc"], tuple(fields), positional=positional and bool(fields))
 
     # --- enums and structs ----------------------------------------------------------------
 
@@ -365,7 +369,7 @@ class _Builder:
                              "make the argument required, or give the fields defaults")
         length = self.parse_length(item.get("length"), f"{path}.length")
         return Arg(name, type_ref, item["doc"], default, item.get("min"), item.get("max"), length,
-                   item.get("min_length"), item.get("finite", False))
+                   item.get("min_length"), item.get("finite", False), item.get("gt"), item.get("lt"))
 
     def check_identifier(self, name: str, path: str, what: str) -> None:
         if not names.CAMEL.match(name):
@@ -379,12 +383,16 @@ class _Builder:
                          f"rename it, e.g. `{name}Value`")
 
     def check_constraints(self, item: dict[str, Any], type_ref: TypeRef, path: str) -> None:
-        for key in ("min", "max"):
+        for key in ("min", "max", "gt", "lt"):
             if key in item and not type_ref.is_numeric_scalar:
                 self.problem(f"{path}.{key}", f"`{key}` applies to numeric scalars, not {type_ref}",
                              "use min_length for typed arrays" if type_ref.array else f"remove {key}")
         if "min" in item and "max" in item and item["min"] > item["max"]:
             self.problem(f"{path}.min", f"min ({item['min']}) is greater than max ({item['max']})", "swap them")
+        for low, high in (("gt", "lt"), ("gt", "max"), ("min", "lt")):
+            if low in item and high in item and item[low] >= item[high]:
+                self.problem(f"{path}.{low}", f"no value is above {low} = {item[low]} and below {high} = "
+                             f"{item[high]}", "widen the bounds")
         for key in ("length", "min_length"):
             if key in item and not type_ref.array:
                 fix = "a tensor's shape already fixes its length" if type_ref.is_tensor else f"remove {key}"
@@ -408,12 +416,24 @@ class _Builder:
             return None
 
     def check_length_refs(self, arg: Arg, args: list[Arg], path: str, what: str) -> None:
+        """Names in a length: required integers of the same owner, or `len(x)` of another
+        required typed array (for a struct field, one declared before it)."""
         integers = [a.name for a in args if a.type.is_integer and not a.kernel_type.optional]
+        position = args.index(arg)
+        arrays = [a.name for index, a in enumerate(args) if a.type.array and not a.kernel_type.optional
+                  and a.name != arg.name and (what != "field" or index < position)]
         assert arg.length is not None
         for name in expr.variables(arg.length):
-            if name not in integers:
+            target = expr.length_of(name)
+            if target is not None:
+                if target not in arrays:
+                    earlier = " declared before it" if what == "field" else ""
+                    self.problem(path, f"`{name}` in the length of `{arg.name}` does not name another required "
+                                 f"typed-array {what}{earlier}",
+                                 suggest(target, arrays) or f"e.g. `len(x)` for a typed-array {what} `x`")
+            elif name not in integers:
                 self.problem(path, f"`{name}` in the length of `{arg.name}` is not a required integer {what}",
-                             suggest(name, integers) or f"refer to u32/i32 {what}s of the same owner")
+                             suggest(name, integers) or f"refer to u32/i32 {what}s of the same owner, or `len(x)`")
 
     # --- callables: functions, methods, constructors ------------------------------------------
 

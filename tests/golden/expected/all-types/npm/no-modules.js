@@ -587,11 +587,12 @@ function createApi(raw, { isReady, init }) {
     heap = new Heap(raw, ResidentArray);
   }
 
-  // The raw handle of a live instance; Disposed once dispose() was called.
-  function live(instance, functionName) {
+  // The raw handle of a live instance; Disposed once dispose() was called. `use` says
+  // what the program did: called a method, or read or set a property.
+  function live(instance, functionName, use = `${functionName}() was called`) {
     const handle = HANDLES.get(instance);
     if (handle === undefined) {
-      const message = `${functionName}() was called after dispose()`;
+      const message = `${use} after dispose()`;
       throw new Disposed(message, Object.freeze({ function: functionName }));
     }
     return handle;

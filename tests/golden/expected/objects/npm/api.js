@@ -732,11 +732,12 @@ function createApi(raw, { isReady, init }) {
     heap = new Heap(raw, ResidentArray);
   }
 
-  // The raw handle of a live instance; Disposed once dispose() was called.
-  function live(instance, functionName) {
+  // The raw handle of a live instance; Disposed once dispose() was called. `use` says
+  // what the program did: called a method, or read or set a property.
+  function live(instance, functionName, use = `${functionName}() was called`) {
     const handle = HANDLES.get(instance);
     if (handle === undefined) {
-      const message = `${functionName}() was called after dispose()`;
+      const message = `${use} after dispose()`;
       throw new Disposed(message, Object.freeze({ function: functionName }));
     }
     return handle;
@@ -1046,7 +1047,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     get tolerance() {
-      const handle = live(this, 'Countdown.tolerance');
+      const handle = live(this, 'Countdown.tolerance', 'Countdown.tolerance was read');
       let raw_result;
       try {
         raw_result = handle.get_tolerance();
@@ -1057,7 +1058,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     set tolerance(value) {
-      const handle = live(this, 'Countdown.tolerance');
+      const handle = live(this, 'Countdown.tolerance', 'Countdown.tolerance was set');
       check.f64(value, 'Countdown.tolerance', 'tolerance');
       try {
         handle.set_tolerance(value);
@@ -1068,7 +1069,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     get maxSteps() {
-      const handle = live(this, 'Countdown.maxSteps');
+      const handle = live(this, 'Countdown.maxSteps', 'Countdown.maxSteps was read');
       let raw_result;
       try {
         raw_result = handle.get_max_steps();
@@ -1079,7 +1080,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     set maxSteps(value) {
-      const handle = live(this, 'Countdown.maxSteps');
+      const handle = live(this, 'Countdown.maxSteps', 'Countdown.maxSteps was set');
       check.u32(value, 'Countdown.maxSteps', 'maxSteps');
       try {
         handle.set_max_steps(value);
@@ -1090,7 +1091,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     get unit() {
-      const handle = live(this, 'Countdown.unit');
+      const handle = live(this, 'Countdown.unit', 'Countdown.unit was read');
       let raw_result;
       try {
         raw_result = handle.get_unit();
@@ -1101,7 +1102,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     set unit(value) {
-      const handle = live(this, 'Countdown.unit');
+      const handle = live(this, 'Countdown.unit', 'Countdown.unit was set');
       checkUnit(value, 'Countdown.unit', 'unit');
       try {
         handle.set_unit(value);

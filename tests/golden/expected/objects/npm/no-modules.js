@@ -734,11 +734,12 @@ function createApi(raw, { isReady, init }) {
     heap = new Heap(raw, ResidentArray);
   }
 
-  // The raw handle of a live instance; Disposed once dispose() was called.
-  function live(instance, functionName) {
+  // The raw handle of a live instance; Disposed once dispose() was called. `use` says
+  // what the program did: called a method, or read or set a property.
+  function live(instance, functionName, use = `${functionName}() was called`) {
     const handle = HANDLES.get(instance);
     if (handle === undefined) {
-      const message = `${functionName}() was called after dispose()`;
+      const message = `${use} after dispose()`;
       throw new Disposed(message, Object.freeze({ function: functionName }));
     }
     return handle;
@@ -1048,7 +1049,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     get tolerance() {
-      const handle = live(this, 'Countdown.tolerance');
+      const handle = live(this, 'Countdown.tolerance', 'Countdown.tolerance was read');
       let raw_result;
       try {
         raw_result = handle.get_tolerance();
@@ -1059,7 +1060,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     set tolerance(value) {
-      const handle = live(this, 'Countdown.tolerance');
+      const handle = live(this, 'Countdown.tolerance', 'Countdown.tolerance was set');
       check.f64(value, 'Countdown.tolerance', 'tolerance');
       try {
         handle.set_tolerance(value);
@@ -1070,7 +1071,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     get maxSteps() {
-      const handle = live(this, 'Countdown.maxSteps');
+      const handle = live(this, 'Countdown.maxSteps', 'Countdown.maxSteps was read');
       let raw_result;
       try {
         raw_result = handle.get_max_steps();
@@ -1081,7 +1082,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     set maxSteps(value) {
-      const handle = live(this, 'Countdown.maxSteps');
+      const handle = live(this, 'Countdown.maxSteps', 'Countdown.maxSteps was set');
       check.u32(value, 'Countdown.maxSteps', 'maxSteps');
       try {
         handle.set_max_steps(value);
@@ -1092,7 +1093,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     get unit() {
-      const handle = live(this, 'Countdown.unit');
+      const handle = live(this, 'Countdown.unit', 'Countdown.unit was read');
       let raw_result;
       try {
         raw_result = handle.get_unit();
@@ -1103,7 +1104,7 @@ function createApi(raw, { isReady, init }) {
     }
 
     set unit(value) {
-      const handle = live(this, 'Countdown.unit');
+      const handle = live(this, 'Countdown.unit', 'Countdown.unit was set');
       checkUnit(value, 'Countdown.unit', 'unit');
       try {
         handle.set_unit(value);

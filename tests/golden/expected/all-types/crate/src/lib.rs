@@ -78,16 +78,62 @@ fn invalid_argument(function: &str, argument: &str, expected: String, actual: St
     )
 }
 
+
+/// A kernel value that may stand where the spec declared a `T`: the value itself, and a
+/// `usize` (`isize`) for a declared `u32` (`i32`) — the same 32 bits on wasm32. Any other
+/// type is a compile error, which wasmforge reports at the spec's line, instead of a
+/// value the package's types would misdescribe.
+trait Declared<T> {
+    fn declared(self) -> T;
+}
+
+impl<T> Declared<T> for T {
+    #[inline]
+    fn declared(self) -> T {
+        self
+    }
+}
+
+impl Declared<u32> for usize {
+    #[inline]
+    fn declared(self) -> u32 {
+        self as u32
+    }
+}
+
+impl Declared<i32> for isize {
+    #[inline]
+    fn declared(self) -> i32 {
+        self as i32
+    }
+}
+
+/// `value` as the spec declared its type (see `Declared`).
+#[inline]
+fn declared<T>(value: impl Declared<T>) -> T {
+    value.declared()
+}
+
 /// Translates the kernel's error into the matching JavaScript error class.
+// A variant the spec declares without fields may have any shape: `Variant { .. }`
+// matches unit, tuple and struct variants alike.
+#[allow(clippy::unneeded_struct_pattern)]
 fn kernel_error(error: kernel::KernelError) -> JsValue {
     let message = error.to_string();
     match error {
+        // From kernel.toml: error[0] (`Overflow`)
         kernel::KernelError::Overflow { left, right } => raw_error(
             "OVERFLOW",
             &message,
-            vec![left.into(), right.into()],
+            vec![
+                // From kernel.toml: error[0].fields.left (`Overflow.left`)
+                JsValue::from(declared::<i64>(left)),
+                // From kernel.toml: error[0].fields.right (`Overflow.right`)
+                JsValue::from(declared::<i64>(right)),
+            ],
         ),
-        kernel::KernelError::EmptyInput => raw_error(
+        // From kernel.toml: error[1] (`EmptyInput`)
+        kernel::KernelError::EmptyInput { .. } => raw_error(
             "EMPTY_INPUT",
             &message,
             vec![],
@@ -438,10 +484,45 @@ mod check {
     use super::invalid_argument;
     use wasm_bindgen::JsValue;
 
+    /// A number as JavaScript spells it (`Infinity`, not Rust's `inf`), for messages.
+    pub trait Spelled: Copy + PartialOrd {
+        fn spelled(self) -> String;
+    }
+
+    macro_rules! spelled_as_is {
+        ($($type:ty),*) => {
+            $(impl Spelled for $type {
+                fn spelled(self) -> String {
+                    self.to_string()
+                }
+            })*
+        };
+    }
+
+    spelled_as_is!(i32, u32, i64, u64);
+
+    macro_rules! spelled_float {
+        ($($type:ty),*) => {
+            $(impl Spelled for $type {
+                fn spelled(self) -> String {
+                    if self.is_nan() {
+                        "NaN".to_string()
+                    } else if self.is_infinite() {
+                        if self > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
+                    } else {
+                        self.to_string()
+                    }
+                }
+            })*
+        };
+    }
+
+    spelled_float!(f32, f64);
+
     #[cold]
     #[inline(never)]
-    fn refused(function: &str, argument: &str, expected: impl Into<String>, value: impl std::fmt::Display) -> JsValue {
-        invalid_argument(function, argument, expected.into(), value.to_string())
+    fn refused(function: &str, argument: &str, expected: impl Into<String>, value: impl Spelled) -> JsValue {
+        invalid_argument(function, argument, expected.into(), value.spelled())
     }
 
     #[inline]
@@ -498,36 +579,28 @@ mod check {
     fn not_all_finite<T: Copy + Into<f64>>(function: &str, argument: &str, values: &[T]) -> JsValue {
         let index = values.iter().position(|value| !(*value).into().is_finite()).unwrap_or(0);
         let found: f64 = values[index].into();
-        invalid_argument(function, argument, "free of NaN and ±Infinity".into(), format!("{found} at index {index}"))
+        let actual = format!("{} at index {index}", found.spelled());
+        invalid_argument(function, argument, "free of NaN and ±Infinity".into(), actual)
     }
 
     #[inline]
-    pub fn at_least<T: PartialOrd + std::fmt::Display>(
-        function: &str,
-        argument: &str,
-        value: T,
-        minimum: T,
-    ) -> Result<(), JsValue> {
+    pub fn at_least<T: Spelled>(function: &str, argument: &str, value: T, minimum: T) -> Result<(), JsValue> {
         if value >= minimum {
             return Ok(());
         }
-        Err(refused(function, argument, format!("at least {minimum}"), value))
+        Err(refused(function, argument, format!("at least {}", minimum.spelled()), value))
     }
 
     #[inline]
-    pub fn at_most<T: PartialOrd + std::fmt::Display>(
-        function: &str,
-        argument: &str,
-        value: T,
-        maximum: T,
-    ) -> Result<(), JsValue> {
+    pub fn at_most<T: Spelled>(function: &str, argument: &str, value: T, maximum: T) -> Result<(), JsValue> {
         if value <= maximum {
             return Ok(());
         }
-        Err(refused(function, argument, format!("at most {maximum}"), value))
+        Err(refused(function, argument, format!("at most {}", maximum.spelled()), value))
     }
 }
 
+// From kernel.toml: function[0] (`scale`)
 /// The checks and the kernel call of `scale` (and of its `{ out }`).
 fn scale_call(
     values: u32,
@@ -567,6 +640,7 @@ pub fn scale(
     deliver(scale_call(values, values_offset, values_len, factor, out, out_offset, out_len))
 }
 
+// From kernel.toml: function[1] (`checksum`)
 /// The checks and the kernel call of `checksum`.
 fn checksum_call(
     bytes: u32,
@@ -589,6 +663,7 @@ pub fn checksum(
     deliver(checksum_call(bytes, bytes_offset, bytes_len))
 }
 
+// From kernel.toml: function[2] (`countAbove`)
 /// The checks and the kernel call of `countAbove`.
 fn count_above_call(
     values: u32,
@@ -612,6 +687,7 @@ pub fn count_above(
     deliver(count_above_call(values, values_offset, values_len, threshold))
 }
 
+// From kernel.toml: function[3] (`addWide`)
 /// The checks and the kernel call of `addWide`.
 fn add_wide_call(
     left: i64,
@@ -631,6 +707,7 @@ pub fn add_wide(
     deliver(add_wide_call(left, right))
 }
 
+// From kernel.toml: function[4] (`lowBits`)
 /// The checks and the kernel call of `lowBits`.
 fn low_bits_call(
     bits: u64,
@@ -649,6 +726,7 @@ pub fn low_bits(
     deliver(low_bits_call(bits, keep))
 }
 
+// From kernel.toml: function[5] (`greet`)
 /// The checks and the kernel call of `greet`.
 fn greet_call(
     name: String,
@@ -666,6 +744,7 @@ pub fn greet(
     deliver(greet_call(name, excited))
 }
 
+// From kernel.toml: function[6] (`maybeHalf`)
 /// The checks and the kernel call of `maybeHalf`.
 fn maybe_half_call(
     value: Option<f64>,
@@ -681,6 +760,7 @@ pub fn maybe_half(
     deliver(maybe_half_call(value))
 }
 
+// From kernel.toml: function[7] (`reverse`)
 /// The checks and the kernel call of `reverse` (and of its `{ out }`).
 fn reverse_call(
     flags: u32,
@@ -715,6 +795,7 @@ pub fn reverse(
     deliver(reverse_call(flags, flags_offset, flags_len, out, out_offset, out_len))
 }
 
+// From kernel.toml: function[8] (`isEven`)
 /// The checks and the kernel call of `isEven`.
 fn is_even_call(
     n: u32,
@@ -730,6 +811,7 @@ pub fn is_even(
     deliver(is_even_call(n))
 }
 
+// From kernel.toml: function[9] (`validate`)
 /// The checks and the kernel call of `validate`.
 fn validate_call(
     weights: u32,

@@ -78,19 +78,72 @@ fn invalid_argument(function: &str, argument: &str, expected: String, actual: St
     )
 }
 
+
+/// A kernel value that may stand where the spec declared a `T`: the value itself, and a
+/// `usize` (`isize`) for a declared `u32` (`i32`) — the same 32 bits on wasm32. Any other
+/// type is a compile error, which wasmforge reports at the spec's line, instead of a
+/// value the package's types would misdescribe.
+trait Declared<T> {
+    fn declared(self) -> T;
+}
+
+impl<T> Declared<T> for T {
+    #[inline]
+    fn declared(self) -> T {
+        self
+    }
+}
+
+impl Declared<u32> for usize {
+    #[inline]
+    fn declared(self) -> u32 {
+        self as u32
+    }
+}
+
+impl Declared<i32> for isize {
+    #[inline]
+    fn declared(self) -> i32 {
+        self as i32
+    }
+}
+
+/// `value` as the spec declared its type (see `Declared`).
+#[inline]
+fn declared<T>(value: impl Declared<T>) -> T {
+    value.declared()
+}
+
+/// A text the spec declared `string`: any string type of the kernel's (String,
+/// &str, Cow<str>…), and a compile error for anything else.
+fn declared_text(value: &impl AsRef<str>) -> JsValue {
+    JsValue::from_str(value.as_ref())
+}
+
 /// Translates the kernel's error into the matching JavaScript error class.
+// A variant the spec declares without fields may have any shape: `Variant { .. }`
+// matches unit, tuple and struct variants alike.
+#[allow(clippy::unneeded_struct_pattern)]
 fn kernel_error(error: kernel::KernelError) -> JsValue {
     let message = error.to_string();
     match error {
+        // From kernel.toml: error[0] (`TooFewPoints`)
         kernel::KernelError::TooFewPoints { count } => raw_error(
             "TOO_FEW_POINTS",
             &message,
-            vec![count.into()],
+            vec![
+                // From kernel.toml: error[0].fields.count (`TooFewPoints.count`)
+                JsValue::from(declared::<u32>(count)),
+            ],
         ),
+        // From kernel.toml: error[1] (`Stopped`)
         kernel::KernelError::Stopped { at } => raw_error(
             "STOPPED",
             &message,
-            vec![at.into()],
+            vec![
+                // From kernel.toml: error[1].fields.at (`Stopped.at`)
+                JsValue::from(declared::<u32>(at)),
+            ],
         ),
     }
 }
@@ -438,10 +491,45 @@ mod check {
     use super::invalid_argument;
     use wasm_bindgen::JsValue;
 
+    /// A number as JavaScript spells it (`Infinity`, not Rust's `inf`), for messages.
+    pub trait Spelled: Copy + PartialOrd {
+        fn spelled(self) -> String;
+    }
+
+    macro_rules! spelled_as_is {
+        ($($type:ty),*) => {
+            $(impl Spelled for $type {
+                fn spelled(self) -> String {
+                    self.to_string()
+                }
+            })*
+        };
+    }
+
+    spelled_as_is!(i32, u32, i64, u64);
+
+    macro_rules! spelled_float {
+        ($($type:ty),*) => {
+            $(impl Spelled for $type {
+                fn spelled(self) -> String {
+                    if self.is_nan() {
+                        "NaN".to_string()
+                    } else if self.is_infinite() {
+                        if self > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
+                    } else {
+                        self.to_string()
+                    }
+                }
+            })*
+        };
+    }
+
+    spelled_float!(f32, f64);
+
     #[cold]
     #[inline(never)]
-    fn refused(function: &str, argument: &str, expected: impl Into<String>, value: impl std::fmt::Display) -> JsValue {
-        invalid_argument(function, argument, expected.into(), value.to_string())
+    fn refused(function: &str, argument: &str, expected: impl Into<String>, value: impl Spelled) -> JsValue {
+        invalid_argument(function, argument, expected.into(), value.spelled())
     }
 
     #[inline]
@@ -484,7 +572,8 @@ mod check {
     fn not_all_finite<T: Copy + Into<f64>>(function: &str, argument: &str, values: &[T]) -> JsValue {
         let index = values.iter().position(|value| !(*value).into().is_finite()).unwrap_or(0);
         let found: f64 = values[index].into();
-        invalid_argument(function, argument, "free of NaN and ±Infinity".into(), format!("{found} at index {index}"))
+        let actual = format!("{} at index {index}", found.spelled());
+        invalid_argument(function, argument, "free of NaN and ±Infinity".into(), actual)
     }
 
     #[inline]
@@ -497,16 +586,11 @@ mod check {
     }
 
     #[inline]
-    pub fn at_least<T: PartialOrd + std::fmt::Display>(
-        function: &str,
-        argument: &str,
-        value: T,
-        minimum: T,
-    ) -> Result<(), JsValue> {
+    pub fn at_least<T: Spelled>(function: &str, argument: &str, value: T, minimum: T) -> Result<(), JsValue> {
         if value >= minimum {
             return Ok(());
         }
-        Err(refused(function, argument, format!("at least {minimum}"), value))
+        Err(refused(function, argument, format!("at least {}", minimum.spelled()), value))
     }
 
     /// The tensor's dimensions, once its data length matches its shape (the facade
@@ -575,33 +659,46 @@ fn unit_str(value: &kernel::Unit) -> &'static str {
     }
 }
 
+// From kernel.toml: struct[0] (`Point`)
 /// `Point` as an array of its fields, in spec order.
 fn point_to_js(value: kernel::Point) -> JsValue {
     JsValue::from(vec![
-        JsValue::from(value.x),
-        JsValue::from(value.y),
+        // From kernel.toml: struct[0].fields[0] (`Point.x`)
+        JsValue::from(declared::<f64>(value.x)),
+        // From kernel.toml: struct[0].fields[1] (`Point.y`)
+        JsValue::from(declared::<f64>(value.y)),
     ])
 }
 
+// From kernel.toml: struct[2] (`Summary`)
 /// `Summary` as an array of its fields, in spec order.
 fn summary_to_js(value: kernel::Summary) -> JsValue {
     JsValue::from(vec![
-        JsValue::from(value.count),
-        JsValue::from(value.perimeter),
+        // From kernel.toml: struct[2].fields[0] (`Summary.count`)
+        JsValue::from(declared::<u32>(value.count)),
+        // From kernel.toml: struct[2].fields[1] (`Summary.perimeter`)
+        JsValue::from(declared::<f64>(value.perimeter)),
+        // From kernel.toml: struct[2].fields[2] (`Summary.unit`)
         JsValue::from_str(unit_str(&value.unit)),
+        // From kernel.toml: struct[2].fields[3] (`Summary.centroid`)
         point_to_js(value.centroid),
-        value.label.map_or(JsValue::UNDEFINED, JsValue::from),
+        // From kernel.toml: struct[2].fields[4] (`Summary.label`)
+        value.label.map_or(JsValue::UNDEFINED, |v| declared_text(&v)),
     ])
 }
 
+// From kernel.toml: struct[3] (`Step`)
 /// `Step` as an array of its fields, in spec order.
 fn step_to_js(value: kernel::Step) -> JsValue {
     JsValue::from(vec![
-        JsValue::from(value.iteration),
-        JsValue::from(value.remaining),
+        // From kernel.toml: struct[3].fields[0] (`Step.iteration`)
+        JsValue::from(declared::<u32>(value.iteration)),
+        // From kernel.toml: struct[3].fields[1] (`Step.remaining`)
+        JsValue::from(declared::<f64>(value.remaining)),
     ])
 }
 
+// From kernel.toml: function[0] (`summarize`)
 /// The checks and the kernel call of `summarize`.
 fn summarize_call(
     polygon_corners: u32,
@@ -635,6 +732,7 @@ pub fn summarize(
     deliver(summarize_call(polygon_corners, polygon_corners_offset, polygon_corners_len, polygon_closed, polygon_unit, label))
 }
 
+// From kernel.toml: function[1] (`convert`)
 /// The checks and the kernel call of `convert`.
 fn convert_call(
     length: f64,
@@ -657,6 +755,7 @@ pub fn convert(
     deliver(convert_call(length, from, to))
 }
 
+// From kernel.toml: function[2] (`distance`)
 /// The checks and the kernel call of `distance`.
 fn distance_call(
     a_x: f64,
@@ -680,6 +779,7 @@ pub fn distance(
     deliver(distance_call(a_x, a_y, b_x, b_y))
 }
 
+// From kernel.toml: function[3] (`matmul`)
 /// The checks and the kernel call of `matmul` (and of its `{ out }`).
 #[allow(clippy::too_many_arguments)]
 fn matmul_call(
@@ -733,6 +833,7 @@ pub fn matmul(
     deliver(matmul_call(a_data, a_data_offset, a_data_len, a_d0, a_d1, b_data, b_data_offset, b_data_len, b_d0, b_d1, out, out_offset, out_len))
 }
 
+// From kernel.toml: function[4] (`maskedSum`)
 /// The checks and the kernel call of `maskedSum`.
 #[allow(clippy::too_many_arguments)]
 fn masked_sum_call(
@@ -776,6 +877,7 @@ pub fn masked_sum(
     deliver(masked_sum_call(values_data, values_data_offset, values_data_len, values_d0, values_d1, mask_data, mask_data_offset, mask_data_len, mask_d0, mask_d1))
 }
 
+// From kernel.toml: function[5] (`describe`)
 /// The checks and the kernel call of `describe`.
 fn describe_call(
     countdown: &CountdownHandle,
@@ -827,12 +929,14 @@ pub fn distance_batch(
     deliver(distance_batch_call(count, a_x, a_y, b_x, b_y))
 }
 
+// From kernel.toml: class[0] (`Countdown`)
 /// Halves a quantity until it falls below a tolerance.
 #[wasm_bindgen]
 pub struct CountdownHandle {
     inner: kernel::Countdown,
 }
 
+// From kernel.toml: class[0].method[0] (`Countdown.stepsFor`)
 /// The checks and the kernel call of `Countdown.stepsFor`.
 fn countdown_steps_for_call(
     inner: &mut kernel::Countdown,
@@ -842,6 +946,7 @@ fn countdown_steps_for_call(
     inner.steps_for(start).map_err(kernel_error)
 }
 
+// From kernel.toml: class[0].method[1] (`Countdown.run`)
 /// The checks and the kernel call of `Countdown.run`.
 fn countdown_run_call(
     inner: &mut kernel::Countdown,
@@ -870,6 +975,7 @@ fn countdown_steps_for_batch_call(
         .collect())
 }
 
+// From kernel.toml: class[0].property[0] (`Countdown.tolerance`)
 /// The checks of `Countdown.tolerance = …` and the kernel's setter.
 fn countdown_set_tolerance_call(inner: &mut kernel::Countdown, tolerance: f64) -> Result<(), JsValue> {
     check::finite("Countdown.tolerance", "tolerance", tolerance)?;
@@ -877,12 +983,14 @@ fn countdown_set_tolerance_call(inner: &mut kernel::Countdown, tolerance: f64) -
     inner.set_tolerance(tolerance).map_err(kernel_error)
 }
 
+// From kernel.toml: class[0].property[1] (`Countdown.maxSteps`)
 /// The checks of `Countdown.maxSteps = …` and the kernel's setter.
 fn countdown_set_max_steps_call(inner: &mut kernel::Countdown, max_steps: u32) -> Result<(), JsValue> {
     check::at_least("Countdown.maxSteps", "maxSteps", max_steps, 1_u32)?;
     inner.set_max_steps(max_steps).map_err(kernel_error)
 }
 
+// From kernel.toml: class[0].property[2] (`Countdown.unit`)
 /// The checks of `Countdown.unit = …` and the kernel's setter.
 fn countdown_set_unit_call(inner: &mut kernel::Countdown, unit: String) -> Result<(), JsValue> {
     let unit = parse_unit("Countdown.unit", "unit", &unit)?;
@@ -891,6 +999,7 @@ fn countdown_set_unit_call(inner: &mut kernel::Countdown, unit: String) -> Resul
 
 #[wasm_bindgen]
 impl CountdownHandle {
+    // From kernel.toml: class[0].constructor (`Countdown`)
     /// A countdown with its tolerance and step budget.
     #[wasm_bindgen(constructor)]
     pub fn new(
@@ -935,6 +1044,7 @@ impl CountdownHandle {
         deliver(countdown_steps_for_batch_call(&mut self.inner, count, start))
     }
 
+    // From kernel.toml: class[0].property[0] (`Countdown.tolerance`)
     pub fn get_tolerance(&self) -> f64 {
         self.inner.tolerance()
     }
@@ -943,6 +1053,7 @@ impl CountdownHandle {
         deliver(countdown_set_tolerance_call(&mut self.inner, tolerance))
     }
 
+    // From kernel.toml: class[0].property[1] (`Countdown.maxSteps`)
     pub fn get_max_steps(&self) -> u32 {
         self.inner.max_steps()
     }
@@ -951,6 +1062,7 @@ impl CountdownHandle {
         deliver(countdown_set_max_steps_call(&mut self.inner, max_steps))
     }
 
+    // From kernel.toml: class[0].property[2] (`Countdown.unit`)
     pub fn get_unit(&self) -> String {
         unit_str(&self.inner.unit()).to_string()
     }
@@ -960,6 +1072,7 @@ impl CountdownHandle {
     }
 }
 
+// From kernel.toml: class[0].method[1].stream (`Countdown.run`)
 /// The running `run` of a `Countdown`: each `next()` does one chunk of work.
 #[wasm_bindgen]
 pub struct CountdownRunHandle {
