@@ -36,8 +36,8 @@ from pathlib import Path
 
 from _common import REPO, run
 
-from wasmforge.build.workdir import WorkDir
-from wasmforge.spec.load import load_spec
+from wasmforge.pipeline.workdir import WorkDir
+from wasmforge.kernelspec.load import load_spec
 from wasmforge.settings import TARGETS
 from wasmforge.toolchain.tools import Toolchain, resolve
 

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from _common import REPO, ensure_built, node, run
 
-from wasmforge.build import optimize
+from wasmforge.pipeline import optimize
 from wasmforge.settings import pins
 from wasmforge.toolchain import tools
 

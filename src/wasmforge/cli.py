@@ -17,18 +17,18 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__, ui
-from .build.pipeline import BuildResult, build_kernel
-from .build.plan import BACKENDS, PROFILES, BuildRequest, effective_spec, plan_build
-from .build.workdir import workdir
+from .pipeline.run import BuildResult, build_kernel
+from .pipeline.plan import BACKENDS, PROFILES, BuildRequest, effective_spec, plan_build
+from .pipeline.workdir import workdir
 from .errors import CiFailed, Interrupted, ToolMissing, UsageError, VerificationFailed, WasmforgeError
 from .render.context import crate_files, npm_files, write_tree
 from .scaffold import TEMPLATES, plan_new, write_new
 from .settings import TARGETS
-from .spec import schema
-from .spec.load import SPEC_FILE, load_spec
+from .kernelspec import schema
+from .kernelspec.load import SPEC_FILE, load_spec
 from .toolchain import install as toolchain_install
 from .toolchain import tools
-from .spec.model import KernelSpec
+from .kernelspec.model import KernelSpec
 from .verify import failure_locations, verify_package
 from .verify.consumers import Cell, verify_consumers
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .render.templates import render
-from .spec.names import RUST_KEYWORDS
+from .kernelspec.names import RUST_KEYWORDS
 
 TEMPLATES = {
     "function": "a moving average over a typed array",

@@ -71,7 +71,7 @@ def npm_tools_dir() -> Path:
 
 
 def build_root() -> Path:
-    """Where kernels are compiled (see build/sources.py): the same absolute path on
+    """Where kernels are compiled (see pipeline/sources.py): the same absolute path on
     every machine makes builds byte-reproducible. WASMFORGE_BUILD_ROOT moves it."""
     configured = os.environ.get("WASMFORGE_BUILD_ROOT")
     return Path(configured).expanduser() if configured else Path("/tmp/wasmforge-builds")

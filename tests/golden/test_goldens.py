@@ -12,7 +12,7 @@ import yaml
 from tests.conftest import REPO
 from wasmforge.ci.workflow import render_workflow
 from wasmforge.render.context import crate_files, npm_files
-from wasmforge.spec.load import load_spec
+from wasmforge.kernelspec.load import load_spec
 
 FIXTURES = REPO / "tests" / "fixtures"
 

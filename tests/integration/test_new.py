@@ -13,7 +13,7 @@ import pytest
 
 from tests.integration.conftest import assert_clippy_clean, run_wasmforge
 from wasmforge.scaffold import TEMPLATES
-from wasmforge.spec.load import load_spec
+from wasmforge.kernelspec.load import load_spec
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))

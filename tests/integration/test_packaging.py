@@ -23,7 +23,7 @@ def test_installed_wheel_renders_what_the_checkout_renders(tmp_path: Path) -> No
         "from pathlib import Path\n"
         "from wasmforge.render.context import crate_files, npm_files\n"
         "from wasmforge.render.templates import template_root\n"
-        "from wasmforge.spec.load import load_spec\n"
+        "from wasmforge.kernelspec.load import load_spec\n"
         "spec = load_spec(Path(sys.argv[1]))\n"
         "out = {**crate_files(spec, spec.root / 'target/wasmforge/crate'), **npm_files(spec)}\n"
         "print(json.dumps({'module': wasmforge.__file__, 'templates': str(template_root()), 'files': out}))\n"

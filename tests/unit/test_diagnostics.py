@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wasmforge.build.diagnostics import Generated, Origin, mismatch, origin_of
+from wasmforge.pipeline.diagnostics import Generated, Origin, mismatch, origin_of
 from wasmforge.errors import SourceLocation
 
 GENERATED = """\

@@ -73,5 +73,5 @@ def test_error_classes_live_in_errors_py() -> None:
 
 def test_internal_exceptions_never_leave_their_module() -> None:
     # ExprError and TypeParseError are caught by the spec loader, which reports spec problems.
-    semantics = (SOURCE / "spec" / "semantics.py").read_text()
+    semantics = (SOURCE / "kernelspec" / "semantics.py").read_text()
     assert "except TypeParseError" in semantics and "except expr.ExprError" in semantics

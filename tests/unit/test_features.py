@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import wasmtime
 
-from wasmforge.build.features import WasmDecodeError, binaryen_flags, detect
+from wasmforge.pipeline.features import WasmDecodeError, binaryen_flags, detect
 
 
 def features_of(wat: str) -> set[str]:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from wasmforge.build import fingerprint
-from wasmforge.build.fingerprint import input_digest
+from wasmforge.pipeline import fingerprint
+from wasmforge.pipeline.fingerprint import input_digest
 
 
 def test_any_input_change_changes_the_digest(kernel_dir: Path) -> None:
@@ -43,7 +43,7 @@ def test_up_to_date_only_while_the_package_is_untouched(tmp_path: Path, kernel_d
 
 
 def test_user_rustflags_are_kept_before_the_path_remapping(monkeypatch: pytest.MonkeyPatch) -> None:
-    from wasmforge.build import cargo
+    from wasmforge.pipeline import cargo
 
     class Fake:
         def cargo_env(self) -> dict[str, str]:

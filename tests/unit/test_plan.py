@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wasmforge.build.plan import BuildRequest, plan_build
-from wasmforge.spec.load import load_spec
+from wasmforge.pipeline.plan import BuildRequest, plan_build
+from wasmforge.kernelspec.load import load_spec
 
 
 def kinds(kernel: Path, request: BuildRequest) -> list[tuple[str, str | None]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import MINIMAL_SPEC, write_kernel
 from wasmforge.render.context import crate_files, npm_files, write_tree
 from wasmforge.settings import pins
-from wasmforge.spec.load import load_spec
+from wasmforge.kernelspec.load import load_spec
 
 
 def render(kernel: Path) -> tuple[dict[str, str], dict[str, str]]:

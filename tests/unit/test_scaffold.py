@@ -10,7 +10,7 @@ import pytest
 from wasmforge import cli
 from wasmforge.errors import UsageError
 from wasmforge.scaffold import TEMPLATES, check_name, plan_new, write_new
-from wasmforge.spec.load import load_spec
+from wasmforge.kernelspec.load import load_spec
 
 
 @pytest.mark.parametrize("name", ["demo", "image-filters", "fft_adapter", "k2"])

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from tests.conftest import REPO
-from wasmforge.spec.schema import all_key_paths, json_schema
+from wasmforge.kernelspec.schema import all_key_paths, json_schema
 
 SCHEMA_FILE = REPO / "docs" / "kernel.schema.json"
 

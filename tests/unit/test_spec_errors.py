@@ -10,8 +10,8 @@ import pytest
 from tests.conftest import MINIMAL_SPEC, write_kernel
 from wasmforge import cli
 from wasmforge.errors import SpecError, UsageError
-from wasmforge.spec import expr
-from wasmforge.spec.load import load_spec
+from wasmforge.kernelspec import expr
+from wasmforge.kernelspec.load import load_spec
 
 
 def problems_for(tmp_path: Path, spec: str) -> list:

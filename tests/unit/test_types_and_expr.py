@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from wasmforge.spec import expr
-from wasmforge.spec.locate import find_line, index_lines
-from wasmforge.spec.names import pascal_case, snake_case
+from wasmforge.kernelspec import expr
+from wasmforge.kernelspec.locate import find_line, index_lines
+from wasmforge.kernelspec.names import pascal_case, snake_case
 from wasmforge.render.marshal import kernel_borrow
-from wasmforge.spec.types import TypeParseError, TypeRef, check_array_value, check_scalar_value
+from wasmforge.kernelspec.types import TypeParseError, TypeRef, check_array_value, check_scalar_value
 
 
 @pytest.mark.parametrize(

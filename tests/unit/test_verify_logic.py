@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from wasmforge.spec.load import load_spec
-from wasmforge.spec.types import TypeRef
+from wasmforge.kernelspec.load import load_spec
+from wasmforge.kernelspec.types import TypeRef
 from wasmforge.verify.cases import cases_for
 from wasmforge.verify.compare import close, mismatch
 from wasmforge.verify.node import judge

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import ui
-from ..build.pipeline import build_kernel
-from ..build.plan import BuildRequest, effective_spec
-from ..build.workdir import workdir
+from ..pipeline.run import build_kernel
+from ..pipeline.plan import BuildRequest, effective_spec
+from ..pipeline.workdir import workdir
 from ..errors import ToolMissing, VerificationFailed, WasmforgeError
 from ..settings import TARGETS
-from ..spec.load import load_spec
-from ..spec.model import KernelSpec
+from ..kernelspec.load import load_spec
+from ..kernelspec.model import KernelSpec
 from ..toolchain import tools
 from ..toolchain.tools import Toolchain, ToolStatus
 from ..verify import Check, VerifyReport, failure_locations, verify_package

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, proc
-from ..spec.model import KernelSpec
+from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify.node import pack
 

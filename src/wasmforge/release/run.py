@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import proc, ui
-from ..build.pipeline import build_kernel
-from ..build.plan import BuildRequest
-from ..build.workdir import workdir
+from ..pipeline.run import build_kernel
+from ..pipeline.plan import BuildRequest
+from ..pipeline.workdir import workdir
 from ..errors import InjectedFault, Interrupted, ToolMissing, UsageError, VerificationFailed
 from ..settings import TARGETS
-from ..spec.load import SPEC_FILE, load_spec
-from ..spec.model import KernelSpec
+from ..kernelspec.load import SPEC_FILE, load_spec
+from ..kernelspec.model import KernelSpec
 from ..toolchain import tools
 from ..toolchain.tools import Toolchain
 from . import changelog, semver

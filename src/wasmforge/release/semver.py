@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 
 from ..errors import UsageError
-from ..spec.names import SEMVER as _SEMVER
+from ..kernelspec.names import SEMVER as _SEMVER
 
 
 @functools.total_ordering

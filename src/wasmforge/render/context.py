@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import __version__
 from ..settings import pins
-from ..spec.model import KernelSpec
+from ..kernelspec.model import KernelSpec
 from . import js, npm, rust
 from .templates import GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER, render
 

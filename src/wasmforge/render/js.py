@@ -8,10 +8,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec import expr
-from ..spec.model import Arg, Class, ErrorKind, Example, Function, KernelSpec, Struct
-from ..spec.names import snake_case
-from ..spec.types import TypeRef
+from ..kernelspec import expr
+from ..kernelspec.model import Arg, Class, ErrorKind, Example, Function, KernelSpec, Struct
+from ..kernelspec.names import snake_case
+from ..kernelspec.types import TypeRef
 from .marshal import (
     ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, retake_statement, take_statement,
 )

@@ -28,10 +28,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..spec import expr
-from ..spec.model import Arg, KernelSpec, Struct
-from ..spec.names import snake_case
-from ..spec.types import TypeRef
+from ..kernelspec import expr
+from ..kernelspec.model import Arg, KernelSpec, Struct
+from ..kernelspec.names import snake_case
+from ..kernelspec.types import TypeRef
 
 KERNEL = "kernel"
 # Element tags shared by the Rust `resident` module and the facade (api.js ELEMENT_TYPES).

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..spec.model import KernelSpec
+from ..kernelspec.model import KernelSpec
 
 INLINE_MODULE = "wasm-inline.js"
 

@@ -14,10 +14,10 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from ..spec.model import Arg, Class, ErrorKind, Function, KernelSpec, Property, Struct
-from ..spec.types import TypeRef
-from ..spec.names import snake_case
-from ..spec import expr
+from ..kernelspec.model import Arg, Class, ErrorKind, Function, KernelSpec, Property, Struct
+from ..kernelspec.types import TypeRef
+from ..kernelspec.names import snake_case
+from ..kernelspec import expr
 from .marshal import KERNEL, DimScope, Marshal, Output, RawParam, array_triple, js_triple, rust_length
 
 
@@ -447,7 +447,7 @@ def doc_lines(function: Function) -> tuple[str, ...]:
 
 def marker(origin: str, name: str) -> str:
     """A comment naming where in kernel.toml the next generated item comes from: a
-    compiler error below it is reported there (see build/diagnostics.py)."""
+    compiler error below it is reported there (see pipeline/diagnostics.py)."""
     return f"// From kernel.toml: {origin} (`{name}`)" if origin else ""
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from ..errors import ToolMissing
-from ..spec.names import pascal_case, snake_case
+from ..kernelspec.names import pascal_case, snake_case
 
 GLUE_PLACEHOLDER = "/* @wasmforge:no-modules-glue */"
 HELPERS_PLACEHOLDER = "/* @wasmforge:helpers */"

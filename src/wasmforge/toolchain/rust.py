@@ -80,7 +80,7 @@ def has_wasm32_std(toolchain: RustToolchain) -> bool:
 
 def std_fingerprint(toolchain: RustToolchain) -> str:
     """Names of the wasm32 std rlibs: they change whenever the std is rebuilt,
-    which cargo's own fingerprints do not notice (see build/cargo.py)."""
+    which cargo's own fingerprints do not notice (see pipeline/cargo.py)."""
     return " ".join(sorted(p.name for p in toolchain.wasm32_lib_dir.glob("*.rlib")))
 
 

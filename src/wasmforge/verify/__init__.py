@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import SourceLocation
-from ..spec.locate import index_lines
-from ..spec.model import KernelSpec
+from ..kernelspec.locate import index_lines
+from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from .module import check_module
 from .node import verify_in_node

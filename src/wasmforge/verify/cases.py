@@ -18,8 +18,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spec.model import Arg, Class, Example, Function, KernelSpec
-from ..spec.types import ARRAY_ELEMENTS, TypeRef
+from ..kernelspec.model import Arg, Class, Example, Function, KernelSpec
+from ..kernelspec.types import ARRAY_ELEMENTS, TypeRef
 from . import resident
 
 UNDEFINED = {"$undefined": True}

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..spec.model import KernelSpec
-from ..spec.types import ARRAY_ELEMENTS, TypeRef
+from ..kernelspec.model import KernelSpec
+from ..kernelspec.types import ARRAY_ELEMENTS, TypeRef
 
 
 def decode_number(value: Any) -> float:

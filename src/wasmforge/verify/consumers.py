@@ -23,7 +23,7 @@ from typing import Any
 from .. import proc
 from ..errors import ToolMissing, VerificationFailed
 from ..settings import npm_tools_dir
-from ..spec.model import KernelSpec
+from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain, chromium_path
 from .cases import cases_for
 from .node import Judge, pack, plan_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..spec.model import KernelSpec
+from ..kernelspec.model import KernelSpec
 from .report import Check
 
 

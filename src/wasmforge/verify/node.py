@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import proc
 from ..errors import VerificationFailed
-from ..spec.model import KernelSpec
+from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from .cases import Case, cases_for
 from .compare import mismatch

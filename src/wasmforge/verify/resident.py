@@ -20,8 +20,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..spec.model import Function
-from ..spec.types import TypeRef
+from ..kernelspec.model import Function
+from ..kernelspec.types import TypeRef
 
 # Calls of the flatness probe: the "memory stays flat over 100 000 calls".
 FLAT_CALLS = 100_000

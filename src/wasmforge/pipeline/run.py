@@ -1,4 +1,4 @@
-"""Run a build plan (build/plan.py) for one kernel.
+"""Run a build plan (pipeline/plan.py) for one kernel.
 
 Each step kind has one small function; they share a `_Run` holding what
 earlier steps produced. Nothing touches KERNEL_DIR/pkg/ until the last step,
@@ -22,7 +22,7 @@ from .. import ui
 from ..errors import CommandFailed, KernelMismatch, SourceLocation, VerificationFailed
 from ..render.context import crate_files, npm_files, replace_dir, write_tree
 from ..render.npm import HELPERS_DIR, layout
-from ..spec.model import KernelSpec
+from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, failure_locations, verify_package
 from . import assemble, bindgen, cargo, diagnostics, fingerprint, helpers, optimize, sizes, sources
@@ -98,7 +98,7 @@ def _render_npm(run: _Run, step: Step) -> None:
 
 
 def _sources(run: _Run, step: Step) -> None:
-    """Compile from the build root: same paths everywhere, same bytes (build/sources.py)."""
+    """Compile from the build root: same paths everywhere, same bytes (pipeline/sources.py)."""
     if sources.has_path_dependencies(run.spec.crate_dir):
         ui.warn("the kernel has path dependencies: building in place, so the module depends on where "
                 "the checkout lives")

@@ -2,7 +2,7 @@
 
 `plan_build` is a pure function of the spec and the request; `wasmforge build
 --print-plan` prints its result and tests check plans without any toolchain.
-The runner (build/pipeline.py) executes the steps.
+The runner (pipeline/run.py) executes the steps.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..render.npm import bindgen_targets
 from ..settings import TARGETS
-from ..spec.model import KernelSpec
+from ..kernelspec.model import KernelSpec
 
 BACKENDS = ("wasm-bindgen", "wasm-pack")
 PROFILES = ("release", "dev")

@@ -1,6 +1,6 @@
 """Pass two of loading: the meaning of a structurally valid spec.
 
-Builds the model (spec/model.py) and reports, through the Loader, every
+Builds the model (kernelspec/model.py) and reports, through the Loader, every
 problem it finds: bad identifiers, unknown types and references, constraints
 on the wrong type, examples that do not fit, features used where they cannot
 work (a class inside a batch, a tensor inside a struct…), name collisions.

@@ -1,8 +1,8 @@
 """Read kernel.toml into a KernelSpec, or raise SpecError listing every problem.
 
-Two passes: the structure against the declared schema (spec/schema.py: unknown
+Two passes: the structure against the declared schema (kernelspec/schema.py: unknown
 keys, kinds, required keys), then the meaning (identifiers, types, references,
-constraints, examples) — here and in spec/semantics.py. Nothing is written
+constraints, examples) — here and in kernelspec/semantics.py. Nothing is written
 anywhere, whatever the outcome.
 """
 
@@ -61,7 +61,7 @@ def suggest(word: str, options: list[str] | tuple[str, ...]) -> str | None:
 
 
 class Loader:
-    """Collects problems; the meaning of each section is built in spec/semantics.py."""
+    """Collects problems; the meaning of each section is built in kernelspec/semantics.py."""
 
     def __init__(self, file: Path, text: str) -> None:
         self.file = file

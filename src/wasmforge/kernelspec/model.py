@@ -1,5 +1,5 @@
 """The validated kernel spec: frozen dataclasses passed from the loader to
-the renderer, the build planner and the verifier. Built only by spec/load.py."""
+the renderer, the build planner and the verifier. Built only by kernelspec/load.py."""
 
 from __future__ import annotations
 

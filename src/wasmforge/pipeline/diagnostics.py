@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import SourceLocation
-from ..spec.locate import find_line, index_lines
+from ..kernelspec.locate import find_line, index_lines
 
 _MARKER = re.compile(r"^\s*// From kernel\.toml: (\S+) \(`([^`]*)`\)")
 # How rustc names the two types of a declared-type mismatch (see `Declared` and

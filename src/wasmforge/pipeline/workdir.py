@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..settings import build_root
-from ..spec.model import KernelSpec
+from ..kernelspec.model import KernelSpec
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class WorkDir:
 
     @property
     def canonical(self) -> Path:
-        """Where the crate is compiled (build/sources.py)."""
+        """Where the crate is compiled (pipeline/sources.py)."""
         return build_root() / self.ident
 
     @property
