@@ -16,21 +16,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import __version__, ui
-from .pipeline.run import BuildResult, build_kernel
-from .pipeline.plan import BACKENDS, PROFILES, BuildRequest, effective_spec, plan_build
+from . import __version__, operations, ui
+from .errors import CiFailed, Interrupted, ToolMissing, UsageError, WasmforgeError
+from .pipeline.outcome import BuildOutcome
+from .pipeline.plan import BACKENDS, PROFILES, BuildRequest, plan_build
 from .pipeline.workdir import workdir
-from .errors import CiFailed, Interrupted, ToolMissing, UsageError, VerificationFailed, WasmforgeError
 from .render.context import crate_files, npm_files, write_tree
 from .scaffold import TEMPLATES, plan_new, write_new
 from .settings import TARGETS
 from .kernelspec import schema
-from .kernelspec.load import SPEC_FILE, load_spec
+from .kernelspec.load import load_spec
 from .toolchain import install as toolchain_install
 from .toolchain import tools
-from .kernelspec.model import KernelSpec
-from .verify import failure_locations, verify_package
-from .verify.consumers import Cell, verify_consumers
+from .verify import VerifyReport, require_passed
+from .verify.consumers import Cell
 
 app = typer.Typer(
     name="wasmforge",
@@ -162,7 +161,7 @@ def build(
 ) -> None:
     """Compile once, bind for every target, optimise, assemble ONE npm package in pkg/, verify it."""
     request = _build_request(all_targets, target, backend, profile, not no_verify, force)
-    specs = [load_spec(path) for path in discover_kernels(kernel_dirs)]
+    specs = [load_spec(path) for path in operations.discover_kernels(kernel_dirs)]
     if print_plan:
         for spec in specs:
             ui.step(f"plan for {spec.root} ({request.describe(spec)})")
@@ -170,15 +169,14 @@ def build(
                 ui.info(f"{number}. {step.title}")
         return
     toolchain = tools.resolve()
-    results = []
+    outcomes = []
     for spec in specs:
-        ui.step(f"building {spec.package.name} ({spec.root})")
         started = time.monotonic()
-        result = build_kernel(spec, request, toolchain)
-        results.append(result)
-        _show_build(result, time.monotonic() - started)
+        outcome = operations.build(spec, request, toolchain)
+        outcomes.append(outcome)
+        _show_build(outcome, time.monotonic() - started)
     if as_json:
-        ui.emit_json([{"up_to_date": r.up_to_date, **r.report} for r in results])
+        ui.emit_json([outcome.to_json() for outcome in outcomes])
 
 
 def _build_request(all_targets: bool, targets: list[str] | None, backend: str, profile: str,
@@ -196,33 +194,25 @@ def _build_request(all_targets: bool, targets: list[str] | None, backend: str, p
     return BuildRequest(chosen, backend, profile, verify, force)
 
 
-def _show_build(result: BuildResult, seconds: float) -> None:
-    report = result.report
-    package = report.get("package", "?")
-    pkg = result.kernel / "pkg"
-    if result.up_to_date:
-        ui.success(f"{pkg} is up to date: nothing changed since the last build "
-                   f"({report.get('options', '')}); nothing to do")
+def _show_build(outcome: BuildOutcome, seconds: float) -> None:
+    if outcome.up_to_date:
+        ui.success(f"{outcome.pkg} is up to date: nothing changed since the last build ({outcome.options}); "
+                   "nothing to do")
         return
-    rows = [[s["target"], _kb(s["wasm_before"]), _kb(s["wasm_after"]), _kb(s["wasm_gzip"]), _kb(s["js"]),
-             _kb(s["js_gzip"])] for s in report["sizes"]]
-    ui.table(f"{package}: sizes", ["target", "wasm before wasm-opt", "wasm after", "wasm gzip", "js", "js gzip"],
-             rows)
-    verification = report.get("verification")
-    if verification:
-        _show_verification(verification)
-    ui.success(f"built {pkg} ({package}@{report['version']}, {report['options']}) in {seconds:.1f}s")
+    rows = [[s.target, _kb(s.wasm_before), _kb(s.wasm_after), _kb(s.wasm_gzip), _kb(s.js), _kb(s.js_gzip)]
+            for s in outcome.sizes]
+    ui.table(f"{outcome.package}: sizes", ["target", "wasm before wasm-opt", "wasm after", "wasm gzip", "js",
+                                           "js gzip"], rows)
+    if outcome.verification:
+        _show_verification(outcome.verification)
+    ui.success(f"built {outcome.pkg} ({outcome.package}@{outcome.version}, {outcome.options}) in {seconds:.1f}s")
 
 
 def _kb(size: int) -> str:
     return f"{size:,} B" if size < 10_000 else f"{size / 1024:,.1f} KiB"
 
 
-def _show_verification(verification: dict) -> None:
-    from .verify.report import Check, VerifyReport
-
-    report = VerifyReport(verification["kernel"], verification["package"],
-                          [Check.from_json(c) for c in verification["checks"]])
+def _show_verification(report: VerifyReport) -> None:
     columns, rows = report.grid()
     ui.table(f"{report.package}: verification (passed/total per target)", columns, rows)
 
@@ -236,42 +226,24 @@ def verify(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
                                    "Node require/import, tsc --strict, publint, arethetypeswrong.")] = False,
            as_json: JsonFlag = False) -> None:
     """Check KERNEL_DIR/pkg/: wasmtime on the module, then every target in Node from the packed tarball."""
-    spec = load_spec(kernel_dir)
-    pkg = workdir(spec).pkg
-    if not (pkg / "package.json").is_file():
-        raise UsageError(f"no package in {pkg}", hint=f"run `wasmforge build {kernel_dir}` first")
-    built = effective_spec(spec, BuildRequest(targets=_built_targets(pkg)))
+    spec, pkg = operations.built_package(kernel_dir)
     toolchain = tools.resolve()
-    report = verify_package(toolchain, built, pkg)
-    cells = _consumer_matrix(toolchain, built, pkg) if consumers else []
-    failures = report.failures + [check for cell in cells for check in cell.checks if not check.ok]
+    report = operations.verify(toolchain, spec, pkg)
+    cells = operations.consumer_matrix(toolchain, spec, pkg) if consumers else []
     failed_cells = [cell for cell in cells if not cell.passed]
     if as_json:
         ui.emit_json({**report.as_json(), "ok": report.ok and not failed_cells,
                       **({"consumers": {cell.name: cell.as_json() for cell in cells}} if consumers else {})})
     else:
-        _show_verification(report.as_json())
+        _show_verification(report)
         for failure in report.failures:
             ui.error(failure.describe())
         if consumers:
             _show_consumers(report.package, cells)
-    total = len(report.checks) + sum(len(cell.checks) for cell in cells)
-    if failures or failed_cells:
-        what = f"{len(failures)} of {total} checks" + (f" and {len(failed_cells)} of {len(cells)} consumers"
-                                                        if consumers else "")
-        raise VerificationFailed(f"{what} failed for {pkg}",
-                                 locations=failure_locations(spec, failures))
+    require_passed(spec, report, cells, where=f"for {pkg}")
     if not as_json:
+        total = len(report.checks) + sum(len(cell.checks) for cell in cells)
         ui.success(f"{pkg}: all {total} checks passed" + (f", in {len(cells)} consumers" if consumers else ""))
-
-
-def _consumer_matrix(toolchain: tools.Toolchain, spec: KernelSpec, pkg: Path) -> list[Cell]:
-    ui.step(f"consumer matrix: {spec.package.name} in Chromium, bundlers, Node, tsc and package linters")
-    started = time.monotonic()
-    with ui.status("running the consumer matrix"):
-        cells = verify_consumers(toolchain, spec, pkg)
-    ui.detail(f"consumer matrix took {time.monotonic() - started:.1f}s")
-    return cells
 
 
 def _show_consumers(package: str, cells: list[Cell]) -> None:
@@ -288,12 +260,6 @@ def _show_consumers(package: str, cells: list[Cell]) -> None:
     for cell in cells:
         if not cell.ran:
             ui.error(f"{cell.name}:\n{cell.detail}")
-
-
-def _built_targets(pkg: Path) -> tuple[str, ...]:
-    """Which targets a finished package serves, read from its entry files."""
-    entries = {"bundler": "index.js", "nodejs": "node.cjs", "web": "web.js", "no-modules": "no-modules.js"}
-    return tuple(t for t, name in entries.items() if (pkg / name).is_file())
 
 
 # --- release ---------------------------------------------------------------------------------
@@ -320,7 +286,7 @@ def release(
     from .release import run as releasing
     from .release.semver import parse as parse_version
 
-    dirs = discover_kernels(kernel_dirs)
+    dirs = operations.discover_kernels(kernel_dirs)
     if from_tag is not None:
         if version is not None:
             raise UsageError("--from-tag takes the version from the tag", hint="drop VERSION")
@@ -386,7 +352,7 @@ def ci(
     if arguments and arguments[0] == "init":
         _ci_init(arguments[1:], install, branch, force)
         return
-    dirs = discover_kernels([Path(a) for a in arguments] if arguments else None)
+    dirs = operations.discover_kernels([Path(a) for a in arguments] if arguments else None)
     report = run_ci(dirs, pack_dir.resolve(), consumers=not no_consumers)
     stages = [stage for stage in STAGES if stage != "consumers" or not no_consumers]
     ui.table("wasmforge ci", ["kernel", *stages, "time"], summary_rows(report))
@@ -429,19 +395,6 @@ def schema_command(
 
 
 # --- kernels and the entry point ---------------------------------------------------------------
-
-def discover_kernels(paths: list[Path] | None) -> list[Path]:
-    if paths:
-        return [Path(p) for p in paths]
-    here = Path.cwd()
-    if (here / SPEC_FILE).is_file():
-        return [here]
-    found = sorted(p.parent for p in (here / "kernels").glob(f"*/{SPEC_FILE}"))
-    if not found:
-        raise UsageError(f"no {SPEC_FILE} here and no kernels/*/{SPEC_FILE} below {here}",
-                         hint="pass a kernel directory, e.g. `wasmforge build kernels/my-kernel`")
-    return found
-
 
 def main() -> None:
     # Typer handles --help, --version and usage errors (exit 2) itself; our own

@@ -9,7 +9,6 @@ into files for CI systems, and the CLI shows it as a table.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import ui
-from ..pipeline.run import build_kernel
+from .. import operations, ui
 from ..pipeline.plan import BuildRequest, effective_spec
 from ..pipeline.workdir import workdir
 from ..errors import ToolMissing, VerificationFailed, WasmforgeError
@@ -27,9 +25,10 @@ from ..kernelspec.load import load_spec
 from ..kernelspec.model import KernelSpec
 from ..toolchain import tools
 from ..toolchain.tools import Toolchain, ToolStatus
-from ..verify import Check, VerifyReport, failure_locations, verify_package
-from ..verify.consumers import Cell, verify_consumers
-from ..verify.node import pack
+from ..operations import Tarball
+from ..pipeline.outcome import BuildOutcome
+from ..verify import Check, VerifyReport, require_passed
+from ..verify.consumers import Cell
 
 STAGES = ("spec", "build", "verify", "consumers", "pack")
 
@@ -50,8 +49,8 @@ class KernelResult:
     stages: dict[str, Stage] = field(default_factory=lambda: {name: Stage(name) for name in STAGES})
     checks: list[Check] = field(default_factory=list)
     consumers: list[Cell] = field(default_factory=list)
-    build: dict[str, Any] = field(default_factory=dict)  # the build report: sizes, timings, features
-    tarball: dict[str, Any] | None = None
+    build: BuildOutcome | None = None
+    tarball: Tarball | None = None
     exit_code: int = 0
 
     @property
@@ -84,9 +83,9 @@ class CiReport:
                            for s in k.stages.values()],
                 "checks": [check.as_json() for check in k.checks],
                 "consumers": {cell.name: cell.as_json() for cell in k.consumers},
-                "sizes": k.build.get("sizes", []),
-                "timings": k.build.get("timings", {}),
-                "tarball": k.tarball,
+                "sizes": [row.as_json() for row in k.build.sizes] if k.build else [],
+                "timings": dict(k.build.timings) if k.build else {},
+                "tarball": k.tarball.as_json() if k.tarball else None,
             } for k in self.kernels],
         }
 
@@ -160,57 +159,43 @@ def _load(path: Path, result: KernelResult) -> KernelSpec:
 def _build(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> None:
     request = BuildRequest(targets=TARGETS, verify=True)
     try:
-        built = build_kernel(spec, request, toolchain)
+        built = operations.build(spec, request, toolchain)
     except VerificationFailed as failure:
         # The build itself worked; the verify stage reports the checks.
         if not failure.checks:
             raise
-        result.checks = list(failure.checks)
+        result.checks = list(failure.checks)  # type: ignore[arg-type]  # Checks, as verify made them
         result.stages["build"].detail = "built; the verify stage has the failures"
         return
-    result.build = built.report
+    result.build = built
     if built.up_to_date:
         result.stages["build"].detail = "up to date"
-    else:
-        result.checks = [Check.from_json(c) for c in (built.report.get("verification") or {}).get("checks", [])]
+    elif built.verification is not None:
+        result.checks = list(built.verification.checks)
 
 
 def _verify(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> None:
     """Verification ran inside the build (its checks are in `result`) unless the
     package was up to date: then it runs now, on pkg/."""
+    pkg = workdir(spec).pkg
     if not result.checks:
-        result.checks = verify_package(toolchain, spec, workdir(spec).pkg).checks
-    report = VerifyReport(str(spec.root), spec.package.name, result.checks)
+        result.checks = list(operations.verify(toolchain, spec, pkg).checks)
+    report = VerifyReport(str(spec.root), spec.package.name, tuple(result.checks))
     result.stages["verify"].detail = f"{len(report.checks) - len(report.failures)}/{len(report.checks)} checks"
-    if not report.ok:
-        lines = "\n".join(f"  {c.describe()}" for c in report.failures)
-        raise VerificationFailed(f"{len(report.failures)} of {len(report.checks)} checks failed:\n{lines}",
-                                 locations=failure_locations(spec, report.failures))
+    require_passed(spec, report, where=f"for {pkg}")
 
 
 def _consumers(spec: KernelSpec, toolchain: Toolchain, result: KernelResult) -> None:
-    result.consumers = verify_consumers(toolchain, spec, workdir(spec).pkg)
+    pkg = workdir(spec).pkg
+    result.consumers = operations.consumer_matrix(toolchain, spec, pkg)
     failed = [cell for cell in result.consumers if not cell.passed]
     result.stages["consumers"].detail = f"{len(result.consumers) - len(failed)}/{len(result.consumers)} consumers"
-    if failed:
-        lines = "\n".join(f"  {cell.name}: " + _first_problem(cell) for cell in failed)
-        checks = [check for cell in failed for check in cell.checks if not check.ok]
-        raise VerificationFailed(f"{len(failed)} of {len(result.consumers)} consumers failed:\n{lines}",
-                                 locations=failure_locations(spec, checks))
-
-
-def _first_problem(cell: Cell) -> str:
-    failed = [check for check in cell.checks if not check.ok]
-    if failed:
-        return f"{failed[0].subject} · {failed[0].name}: {failed[0].detail}"
-    return cell.detail.splitlines()[0] if cell.detail else "failed"
+    require_passed(spec, VerifyReport(str(spec.root), spec.package.name), result.consumers, where=f"for {pkg}")
 
 
 def _pack(spec: KernelSpec, toolchain: Toolchain, pack_dir: Path, result: KernelResult) -> None:
-    tarball = pack(toolchain, workdir(spec).pkg, pack_dir)
-    data = tarball.read_bytes()
-    result.tarball = {"file": str(tarball), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-    result.stages["pack"].detail = tarball.name
+    result.tarball = operations.pack(toolchain, workdir(spec).pkg, pack_dir)
+    result.stages["pack"].detail = result.tarball.file.name
 
 
 def summary_rows(report: CiReport) -> list[list[str]]:

@@ -16,16 +16,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
 
 from .. import ui
-from ..errors import CommandFailed, KernelMismatch, SourceLocation, VerificationFailed
+from ..errors import CommandFailed, KernelMismatch, SourceLocation
 from ..render.context import crate_files, npm_files, replace_dir, write_tree
 from ..render.npm import HELPERS_DIR, layout
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
-from ..verify import VerifyReport, failure_locations, verify_package
+from ..verify import VerifyReport, require_passed, verify_package
 from . import assemble, bindgen, cargo, diagnostics, fingerprint, helpers, optimize, sizes, sources
+from .outcome import BuildOutcome
 from .plan import BuildRequest, Step, effective_spec, plan_build
 from .workdir import WorkDir, workdir
 
@@ -55,28 +56,34 @@ class _Run:
         return ("simd",) if variant == "simd" else ()
 
 
-@dataclass(frozen=True)
-class BuildResult:
-    kernel: Path
-    up_to_date: bool
-    report: dict[str, Any]
-
-
-def build_kernel(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> BuildResult:
+def build_kernel(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> BuildOutcome:
+    """Build (and verify, unless the request says not to) one kernel's package. With
+    nothing changed since the last build, its outcome again, marked up to date."""
     spec = effective_spec(spec, request)
     dirs = workdir(spec)
     key = fingerprint.input_digest(spec.file, spec.crate_dir, toolchain.fingerprint(), request.describe(spec),
                                    [spec.root / source for source in spec.npm.extra_sources],
                                    tuple(cargo.user_rustflags()))
     if not request.force and fingerprint.is_up_to_date(dirs.state_file, key, dirs.pkg):
-        return BuildResult(spec.root, True, fingerprint.last_report(dirs.state_file))
+        previous = _previous_outcome(dirs)
+        if previous is not None:
+            return previous.reused()
     run = _Run(spec, request, toolchain, dirs)
     with sources.locked(dirs.canonical):
         for step in plan_build(spec, request):
             _execute(run, step)
-    report = _report(run)
-    fingerprint.record(dirs.state_file, key, dirs.pkg, report)
-    return BuildResult(spec.root, False, report)
+    outcome = _outcome(run)
+    fingerprint.record(dirs.state_file, key, dirs.pkg, outcome.to_json())
+    return outcome
+
+
+def _previous_outcome(dirs: WorkDir) -> BuildOutcome | None:
+    """The outcome the state file keeps; None when it is unreadable (written by an
+    older wasmforge, or damaged): the build then runs again."""
+    try:
+        return BuildOutcome.from_json(fingerprint.last_report(dirs.state_file))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _execute(run: _Run, step: Step) -> None:
@@ -214,16 +221,9 @@ def _assemble(run: _Run, step: Step) -> None:
 
 
 def _verify(run: _Run, step: Step) -> None:
-    report = verify_package(run.toolchain, run.spec, run.dirs.stage)
-    run.verification = report
-    if not report.ok:
-        lines = "\n".join(f"  {c.describe()}" for c in report.failures)
-        raise VerificationFailed(
-            f"the new package failed verification; {run.dirs.pkg} was left as it was:\n{lines}",
-            hint=f"inspect the rejected package in {run.dirs.stage}",
-            locations=failure_locations(run.spec, report.failures),
-            checks=report.checks,
-        )
+    run.verification = verify_package(run.toolchain, run.spec, run.dirs.stage)
+    require_passed(run.spec, run.verification, where=f"in the new package; {run.dirs.pkg} was left as it was",
+                   hint=f"inspect the rejected package in {run.dirs.stage}")
 
 
 def _publish(run: _Run, step: Step) -> None:
@@ -245,17 +245,18 @@ STEPS: dict[str, Callable[[_Run, Step], None]] = {
 }
 
 
-def _report(run: _Run) -> dict[str, Any]:
-    measured = sizes.measure(run.dirs.pkg, layout(run.spec), run.wasm_before)
-    return {
-        "kernel": str(run.spec.root),
-        "package": run.spec.package.name,
-        "version": run.spec.package.version,
-        "options": run.request.describe(run.spec),
-        "targets": list(run.spec.build.targets),
-        "wasm_features": run.features.get("baseline", []),
-        "simd_wasm_features": run.features.get("simd"),
-        "sizes": [row.as_json() for row in measured],
-        "timings": run.timings,
-        "verification": run.verification.as_json() if run.verification else None,
-    }
+def _outcome(run: _Run) -> BuildOutcome:
+    package_layout = layout(run.spec)
+    simd = run.features.get("simd")
+    return BuildOutcome(
+        kernel=run.spec.root,
+        package=run.spec.package.name,
+        version=run.spec.package.version,
+        options=run.request.describe(run.spec),
+        layout=package_layout,
+        sizes=tuple(sizes.measure(run.dirs.pkg, package_layout, run.wasm_before)),
+        wasm_features=tuple(run.features.get("baseline", [])),
+        simd_wasm_features=None if simd is None else tuple(simd),
+        timings=MappingProxyType(dict(run.timings)),
+        verification=run.verification,
+    )

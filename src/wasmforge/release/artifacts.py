@@ -21,7 +21,7 @@ from typing import Any
 from .. import __version__, proc
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
-from ..verify.node import pack
+from ..operations import pack
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -36,17 +36,16 @@ def write_release(toolchain: Toolchain, spec: KernelSpec, pkg: Path, release_dir
     """Pack `pkg` into `release_dir` with its checksums and manifest; returns the manifest."""
     release_dir.mkdir(parents=True, exist_ok=True)
     tarball = pack(toolchain, pkg, release_dir)
-    data = tarball.read_bytes()
     manifest = {
         "package": spec.package.name,
         "version": spec.package.version,
         "tag": tag,
-        "tarball": {"file": tarball.name, "sha256": sha256(data), "size": len(data)},
-        "wasm": _wasm_in_tarball(data),
+        "tarball": {"file": tarball.file.name, "sha256": tarball.sha256, "size": tarball.size},
+        "wasm": _wasm_in_tarball(tarball.file.read_bytes()),
         "build": build_options,
         "toolchain": toolchain_versions(toolchain),
     }
-    (release_dir / SUMS).write_text(f"{manifest['tarball']['sha256']}  {tarball.name}\n")
+    (release_dir / SUMS).write_text(f"{tarball.sha256}  {tarball.file.name}\n")
     (release_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 

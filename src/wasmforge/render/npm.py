@@ -54,6 +54,10 @@ def bindgen_targets(targets: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(target for target, wanted in needed.items() if wanted)
 
 
+# The file that serves each target: a finished package serves the targets whose file it has.
+ENTRY_FILES = {"bundler": "index.js", "nodejs": "node.cjs", "web": "web.js", "no-modules": "no-modules.js"}
+
+
 @dataclass(frozen=True)
 class Layout:
     """Which entry files exist for the spec's targets."""

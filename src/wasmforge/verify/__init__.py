@@ -5,28 +5,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import SourceLocation
+from ..errors import SourceLocation, VerificationFailed
 from ..kernelspec.locate import index_lines
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
+from .consumers import Cell
 from .module import check_module
 from .node import verify_in_node
 from .report import Check, VerifyReport
 
-__all__ = ["Check", "VerifyReport", "failure_locations", "verify_package"]
+__all__ = ["Check", "VerifyReport", "failure_locations", "require_passed", "verify_package"]
 
 
 def verify_package(toolchain: Toolchain, spec: KernelSpec, package_dir: Path) -> VerifyReport:
-    """Every check; the report says what passed. Raises nothing for failed checks."""
-    report = VerifyReport(str(spec.root), spec.package.name)
+    """Every check; the report says what passed. Raises nothing for failed checks
+    (`require_passed` turns a failed report into the error)."""
     modules = [f"{spec.ident}_bg.wasm"] + ([f"simd/{spec.ident}_bg.wasm"] if spec.build.simd_feature else [])
-    wasm_checks = [check for module in modules for check in check_module(package_dir / module, spec)]
-    for check in wasm_checks:
-        report.add(check)
-    if all(check.ok for check in wasm_checks if check.name == "valid"):
-        for check in verify_in_node(toolchain, spec, package_dir):
-            report.add(check)
-    return report
+    checks = [check for module in modules for check in check_module(package_dir / module, spec)]
+    if all(check.ok for check in checks if check.name == "valid"):
+        checks += verify_in_node(toolchain, spec, package_dir)
+    return VerifyReport(str(spec.root), spec.package.name, tuple(checks))
+
+
+def require_passed(spec: KernelSpec, report: VerifyReport, cells: Sequence[Cell] = (), *, where: str,
+                   hint: str | None = None) -> None:
+    """Raise VerificationFailed when a check of `report` or a consumer cell failed: the
+    one place its message is made (`where` says of what, e.g. "for kernels/x/pkg")."""
+    failed_cells = [cell for cell in cells if not cell.passed]
+    if report.ok and not failed_cells:
+        return
+    counts = [f"{len(report.failures)} of {len(report.checks)} checks"] if report.checks else []
+    if cells:
+        counts.append(f"{len(failed_cells)} of {len(cells)} consumers")
+    lines = [check.describe() for check in report.failures]
+    lines += [f"{cell.name}: {cell.problem}" for cell in failed_cells]
+    located = report.failures + [check for cell in failed_cells for check in cell.checks if not check.ok]
+    raise VerificationFailed(f"{' and '.join(counts)} failed {where}:\n" + "\n".join(f"  {line}" for line in lines),
+                             hint=hint, locations=failure_locations(spec, located), checks=report.checks)
 
 
 def failure_locations(spec: KernelSpec, failures: Sequence[Check]) -> list[SourceLocation]:

@@ -48,6 +48,14 @@ class Cell:
     def passed(self) -> bool:
         return self.ran and all(check.ok for check in self.checks)
 
+    @property
+    def problem(self) -> str:
+        """The first thing that went wrong, in one line."""
+        failed = [check for check in self.checks if not check.ok]
+        if failed:
+            return f"{failed[0].subject} · {failed[0].name}: {failed[0].detail}"
+        return self.detail.splitlines()[0] if self.detail else "failed"
+
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.passed, "ran": self.ran, "seconds": self.seconds, "detail": self.detail,
                 "checks": len(self.checks), "failed": sum(not c.ok for c in self.checks)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -28,11 +28,13 @@ class Check:
         return cls(data["target"], data["subject"], data["check"], data["ok"], data["detail"])
 
 
-@dataclass
+@dataclass(frozen=True)
 class VerifyReport:
+    """Every check of one verification, passed and failed."""
+
     kernel: str
     package: str
-    checks: list[Check] = field(default_factory=list)
+    checks: tuple[Check, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -41,9 +43,6 @@ class VerifyReport:
     @property
     def failures(self) -> list[Check]:
         return [check for check in self.checks if not check.ok]
-
-    def add(self, check: Check) -> None:
-        self.checks.append(check)
 
     def grid(self) -> tuple[list[str], list[list[str]]]:
         """Rows per subject, a column per target: 'passed/total' in each cell."""
@@ -66,6 +65,10 @@ class VerifyReport:
     def as_json(self) -> dict[str, object]:
         return {"kernel": self.kernel, "package": self.package, "ok": self.ok,
                 "checks": [check.as_json() for check in self.checks]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> VerifyReport:
+        return cls(data["kernel"], data["package"], tuple(Check.from_json(c) for c in data["checks"]))
 
 
 def _cell(results: list[bool]) -> str:

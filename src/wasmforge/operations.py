@@ -1,0 +1,91 @@
+"""The library calls the commands compose: find kernels, build, verify, run the
+consumer matrix, pack.
+
+`wasmforge build`, `verify`, `ci` and `release` are different sequences of these
+same calls, so a kernel is built, verified and packed the same way whichever
+command does it; cli.py only parses arguments and presents what they return.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ui
+from .errors import UsageError
+from .kernelspec.load import SPEC_FILE, load_spec
+from .kernelspec.model import KernelSpec
+from .pipeline.outcome import BuildOutcome
+from .pipeline.plan import BuildRequest, effective_spec
+from .pipeline.run import build_kernel
+from .pipeline.workdir import workdir
+from .render.npm import ENTRY_FILES
+from .toolchain.tools import Toolchain
+from .verify import VerifyReport, verify_package
+from .verify.consumers import Cell, verify_consumers
+from .verify.node import pack as npm_pack
+
+
+def discover_kernels(paths: list[Path] | None) -> list[Path]:
+    """The kernel directories a command works on: those given, else this directory
+    if it is a kernel, else every kernels/*/ below it."""
+    if paths:
+        return [Path(p) for p in paths]
+    here = Path.cwd()
+    if (here / SPEC_FILE).is_file():
+        return [here]
+    found = sorted(p.parent for p in (here / "kernels").glob(f"*/{SPEC_FILE}"))
+    if not found:
+        raise UsageError(f"no {SPEC_FILE} here and no kernels/*/{SPEC_FILE} below {here}",
+                         hint="pass a kernel directory, e.g. `wasmforge build kernels/my-kernel`")
+    return found
+
+
+def build(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> BuildOutcome:
+    """Build (and, as the request says, verify) one kernel into its pkg/."""
+    ui.step(f"building {spec.package.name} ({spec.root})")
+    return build_kernel(spec, request, toolchain)
+
+
+def built_package(kernel_dir: Path) -> tuple[KernelSpec, Path]:
+    """A kernel's spec, narrowed to the targets its finished pkg/ serves, and the pkg/."""
+    spec = load_spec(kernel_dir)
+    pkg = workdir(spec).pkg
+    if not (pkg / "package.json").is_file():
+        raise UsageError(f"no package in {pkg}", hint=f"run `wasmforge build {kernel_dir}` first")
+    served = tuple(target for target, entry in ENTRY_FILES.items() if (pkg / entry).is_file())
+    return effective_spec(spec, BuildRequest(targets=served)), pkg
+
+
+def verify(toolchain: Toolchain, spec: KernelSpec, pkg: Path) -> VerifyReport:
+    """wasmtime on the module, then every target in Node from the packed tarball."""
+    return verify_package(toolchain, spec, pkg)
+
+
+def consumer_matrix(toolchain: Toolchain, spec: KernelSpec, pkg: Path) -> list[Cell]:
+    """The package where it is used: browsers, bundlers, Node, tsc and package linters."""
+    ui.step(f"consumer matrix: {spec.package.name} in Chromium, bundlers, Node, tsc and package linters")
+    started = time.monotonic()
+    with ui.status("running the consumer matrix"):
+        cells = verify_consumers(toolchain, spec, pkg)
+    ui.detail(f"consumer matrix took {time.monotonic() - started:.1f}s")
+    return cells
+
+
+@dataclass(frozen=True)
+class Tarball:
+    file: Path
+    sha256: str
+    size: int
+
+    def as_json(self) -> dict[str, object]:
+        return {"file": str(self.file), "sha256": self.sha256, "size": self.size}
+
+
+def pack(toolchain: Toolchain, pkg: Path, destination: Path) -> Tarball:
+    """`npm pack` of a finished package into `destination`."""
+    file = npm_pack(toolchain, pkg, destination)
+    data = file.read_bytes()
+    return Tarball(file, hashlib.sha256(data).hexdigest(), len(data))
