@@ -1,6 +1,7 @@
 """Shared test helpers. Layers: tests/unit (no processes), tests/golden
-(rendered trees compared with reviewed files), tests/integration (the real
-toolchain: cargo, wasm-bindgen, wasm-opt, Node, wasmtime)."""
+(rendered trees, formatted by the real rustfmt and Prettier, compared with
+reviewed files), tests/integration (the real toolchain: cargo, wasm-bindgen,
+wasm-opt, Node, wasmtime)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ from .errors import CiFailed, Interrupted, ToolMissing, UsageError, WasmforgeErr
 from .pipeline.outcome import BuildOutcome
 from .pipeline.plan import BACKENDS, PROFILES, BuildRequest, plan_build
 from .pipeline.workdir import workdir
-from .render.context import crate_files, npm_files, write_tree
+from .pipeline.format import rendered_crate, rendered_npm
+from .render.context import write_tree
 from .scaffold import TEMPLATES, plan_new, write_new
 from .settings import TARGETS
 from .kernelspec import schema
@@ -133,7 +134,9 @@ def render(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
     spec = load_spec(kernel_dir)
     dirs = workdir(spec)
     written = {}
-    for destination, files in ((dirs.crate, crate_files(spec, dirs.crate)), (dirs.npm, npm_files(spec))):
+    toolchain = tools.resolve()  # rustfmt and Prettier format what is rendered
+    rendered = ((dirs.crate, rendered_crate(spec, dirs.crate, toolchain)), (dirs.npm, rendered_npm(spec, toolchain)))
+    for destination, files in rendered:
         write_tree(files, destination)
         written[str(destination)] = sorted(files)
     if as_json:

@@ -11,16 +11,20 @@ import yaml
 
 from tests.conftest import REPO
 from wasmforge.ci.workflow import render_workflow
-from wasmforge.render.context import crate_files, npm_files
+from wasmforge.pipeline.format import rendered_crate, rendered_npm
+from wasmforge.toolchain import tools
 from wasmforge.kernelspec.load import load_spec
 
 FIXTURES = REPO / "tests" / "fixtures"
 
 
 def rendered(fixture: Path) -> dict[str, str]:
+    """The files as a build writes them: rendered, then formatted (rustfmt, Prettier)."""
     spec = load_spec(fixture)
-    crate = crate_files(spec, fixture / "target" / "wasmforge" / "crate")
-    return {**{f"crate/{k}": v for k, v in crate.items()}, **{f"npm/{k}": v for k, v in npm_files(spec).items()}}
+    toolchain = tools.resolve()
+    crate = rendered_crate(spec, fixture / "target" / "wasmforge" / "crate", toolchain)
+    npm = rendered_npm(spec, toolchain)
+    return {**{f"crate/{k}": v for k, v in crate.items()}, **{f"npm/{k}": v for k, v in npm.items()}}
 
 
 @pytest.mark.parametrize("name", ["all-types", "objects"])
@@ -66,3 +70,17 @@ def test_github_workflow_is_valid_yaml_that_runs_ci_and_releases_tags() -> None:
     release_commands = "\n".join(step.get("run", "") for step in release["steps"])
     assert 'wasmforge release --from-tag "$GITHUB_REF_NAME" --publish' in release_commands
     assert release["steps"][-1]["env"]["NODE_AUTH_TOKEN"] == "${{ secrets.NPM_TOKEN }}"
+
+
+CODE_SUFFIXES = (".rs", ".js", ".cjs", ".ts", ".cts")
+
+
+@pytest.mark.parametrize("kernel", ["tests/fixtures/all-types", "tests/fixtures/objects", "tests/fixtures/imaging",
+                                    "kernels/sublinear-solver", "kernels/attention"])
+def test_generated_code_reads_like_hand_written(kernel: str) -> None:
+    """Formatted by rustfmt and Prettier, comments folded: no line of code or
+    documentation is wider than the formatters' 100 columns."""
+    files = rendered(REPO / kernel)
+    wide = [(name, line) for name, text in files.items() if name.endswith(CODE_SUFFIXES)
+            for line in text.splitlines() if len(line) > 100]
+    assert not wide, wide[:5]

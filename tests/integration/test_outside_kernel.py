@@ -1,8 +1,9 @@
-"""A kernel written outside wasmforge (tests/fixtures/imaging: an image-processing
-crate with a tuple error variant, `usize` error fields, a unit variant and an
-infallible constructor) builds unchanged, behaves as its spec says in Node and
-matches NumPy; a spec that contradicts its Rust fails the build at the kernel.toml
-line of the contradiction."""
+"""Kernels written outside wasmforge build unchanged: an image-processing crate
+(tests/fixtures/imaging: a tuple error variant, `usize` error fields, a unit
+variant, an infallible constructor, `gt = 0`) and a thin adapter over the
+`rustfft` crate from crates.io (tests/fixtures/fft: `len(re)`). Each behaves as
+its spec says in Node and matches NumPy; a spec that contradicts its Rust fails
+the build at the kernel.toml line of the contradiction."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.conftest import REPO
-from tests.integration.conftest import Built, copy_kernel, npm_project, run_node, run_wasmforge
+from tests.integration.conftest import Built, build, copy_kernel, npm_project, run_node, run_wasmforge
 from wasmforge.toolchain.node import NodeRuntime
 
 BEHAVIOUR = """
@@ -112,6 +113,32 @@ def _sobel(image: np.ndarray) -> np.ndarray:
     return out
 
 
+FFT = """
+const { fft, ifft } = require('@wasmforge-test/fft');
+const { re, im } = JSON.parse(require('fs').readFileSync('signal.json', 'utf8'));
+const spectrum = fft(new Float64Array(re), new Float64Array(im));
+const back = ifft(new Float64Array(spectrum.filter((_, i) => i % 2 === 0)),
+                  new Float64Array(spectrum.filter((_, i) => i % 2 === 1)));
+console.log(JSON.stringify({ spectrum: Array.from(spectrum), back: Array.from(back) }));
+"""
+
+
+def test_kernel_over_a_crates_io_dependency_matches_numpy(tmp_path: Path, node: NodeRuntime) -> None:
+    kernel = copy_kernel(REPO / "tests" / "fixtures" / "fft", tmp_path / "fft")
+    built = build(kernel)
+    assert built.report["verification"]["ok"]
+    rng = np.random.default_rng(3)
+    re, im = rng.standard_normal(60), rng.standard_normal(60)
+    project = npm_project(node, tmp_path / "consumer", built.pkg)
+    (project / "signal.json").write_text(json.dumps({"re": re.tolist(), "im": im.tolist()}))
+    seen = json.loads(run_node(node, project, FFT, module=False))
+
+    spectrum = np.array(seen["spectrum"]).reshape(-1, 2) @ np.array([1, 1j])
+    assert np.max(np.abs(spectrum - np.fft.fft(re + 1j * im))) < 1e-12
+    back = np.array(seen["back"]).reshape(-1, 2) @ np.array([1, 1j])
+    assert np.max(np.abs(back - (re + 1j * im))) < 1e-12
+
+
 def test_spec_contradicting_the_rust_fails_at_its_line(tmp_path: Path) -> None:
     kernel = copy_kernel(REPO / "tests" / "fixtures" / "imaging", tmp_path / "imaging")
     spec = kernel / "kernel.toml"
@@ -121,7 +148,9 @@ def test_spec_contradicting_the_rust_fails_at_its_line(tmp_path: Path) -> None:
     spec.write_text(text.replace(declared, 'fields = { expected = "string", got = "bool" }'))
     text = spec.read_text()
     text = text.replace('name = "count"\ntype = "u32"', 'name = "count"\ntype = "f64"')
+    text = text.replace('returns = "f64[]"\ninfallible = true', 'returns = "f32[]"\ninfallible = true')
     spec.write_text(text)
+    magnitude_line = text.splitlines().index('name = "magnitude"')  # its [[function]] header, 1-based
     line = text.splitlines().index('fields = { expected = "string", got = "bool" }') + 1
     # The property's [[class.property]] header, the line before its name (1-based: the name's 0-based index).
     count_line = text.splitlines().index('name = "count"')
@@ -129,12 +158,13 @@ def test_spec_contradicting_the_rust_fails_at_its_line(tmp_path: Path) -> None:
     result = run_wasmforge("build", str(kernel))
 
     assert result.returncode == 4, result.stderr
-    assert "kernel.toml does not match the kernel's Rust (3 problems)" in result.stderr
-    assert (f"{spec}:{line}: error[1].fields.expected (`DimensionMismatch.expected`): "
+    assert "kernel.toml does not match the kernel's Rust (" in result.stderr
+    assert (f"{spec}:{line}: error[1].fields.expected (`DimensionMismatch`): "
             "declared `string`, the kernel has `usize`") in result.stderr
-    assert f"{spec}:{line}: error[1].fields.got (`DimensionMismatch.got`): declared `bool`, the kernel has `usize`" \
+    assert f"{spec}:{line}: error[1].fields.got (`DimensionMismatch`): declared `bool`, the kernel has `usize`" \
         in result.stderr
     assert f"{spec}:{count_line}: class[0].property[0] (`RunningStats.count`): expected `f64`, found `u32`" \
         in result.stderr
+    assert f"{spec}:{magnitude_line}: function[3] (`magnitude`): expected `" in result.stderr
     assert "(generated from kernel.toml:" in result.stderr  # rustc's own arrows name the spec entry too
     assert not (kernel / "pkg").exists()

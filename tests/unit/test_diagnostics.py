@@ -16,7 +16,7 @@ fn kernel_error(error: kernel::KernelError) -> JsValue {
             "OVERFLOW",
             &message,
             vec![
-                // From kernel.toml: error[0].fields.limit (`Overflow.limit`)
+                // From kernel.toml: error[0].fields.limit (`Overflow`)
                 JsValue::from(declared::<f64>(limit)),
             ],
         ),
@@ -37,7 +37,7 @@ fields = { limit = "f64" }
 
 def test_the_nearest_marker_above_names_the_origin() -> None:
     lines = GENERATED.splitlines()
-    assert origin_of(lines, 9) == Origin("error[0].fields.limit", "Overflow.limit")
+    assert origin_of(lines, 9) == Origin("error[0].fields.limit", "Overflow")
     assert origin_of(lines, 4) == Origin("error[0]", "Overflow")
     assert origin_of(lines, 1) is None
 
@@ -63,11 +63,11 @@ def test_errors_in_the_generated_crate_move_to_the_spec(tmp_path: Path) -> None:
     moved = generated.locate(SourceLocation(lib, 9, "the trait bound is not satisfied"),
                              "the trait `Declared<f64>` is not implemented for `usize`")
 
-    assert moved == SourceLocation(spec, 7, "error[0].fields.limit (`Overflow.limit`): declared `f64`, "
+    assert moved == SourceLocation(spec, 7, "error[0].fields.limit (`Overflow`): declared `f64`, "
                                             "the kernel has `usize`")
     # The kernel's own files stay where they are.
     own = SourceLocation(tmp_path / "src" / "lib.rs", 3, "oops")
     assert generated.locate(own, "") == own
     assert generated.annotate("  --> src/lib.rs:9:31\n  --> src/other.rs:2:1") == (
-        "  --> src/lib.rs:9:31 (generated from kernel.toml:7, error[0].fields.limit `Overflow.limit`)\n"
+        "  --> src/lib.rs:9:31 (generated from kernel.toml:7, error[0].fields.limit `Overflow`)\n"
         "  --> src/other.rs:2:1")

@@ -147,7 +147,7 @@ doc = "Nothing to sum."
     # A variant without fields matches unit, tuple and struct variants alike.
     assert "kernel::KernelError::Empty { .. } => raw_error(" in lib
     # Every item names the spec entry it comes from, for located compiler errors.
-    assert "// From kernel.toml: error[0].fields[1] (`Overflow.1`)" in lib
+    assert "// From kernel.toml: error[0].fields[1] (`Overflow`)" in lib
     assert "// From kernel.toml: function[0] (`sumAll`)" in lib
 
 

@@ -36,7 +36,7 @@ _ARROW = re.compile(r"--> src/lib\.rs:(\d+):\d+")
 @dataclass(frozen=True)
 class Origin:
     path: str  # TOML path, e.g. "error[2].fields.expected"
-    name: str  # what it declares, e.g. "DimensionMismatch.expected"
+    name: str  # the entry it belongs to, e.g. "DimensionMismatch"
 
 
 def origin_of(generated: list[str], line: int) -> Origin | None:

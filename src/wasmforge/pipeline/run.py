@@ -20,12 +20,13 @@ from types import MappingProxyType
 
 from .. import ui
 from ..errors import CommandFailed, KernelMismatch, SourceLocation
-from ..render.context import crate_files, npm_files, replace_dir, write_tree
+from ..render.context import replace_dir, write_tree
 from ..render.npm import HELPERS_DIR, layout
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, require_passed, verify_package
 from . import assemble, bindgen, cargo, diagnostics, fingerprint, helpers, optimize, sizes, sources
+from .format import rendered_crate, rendered_npm
 from .outcome import BuildOutcome
 from .plan import BuildRequest, Step, effective_spec, plan_build
 from .workdir import WorkDir, workdir
@@ -97,11 +98,11 @@ def _execute(run: _Run, step: Step) -> None:
 
 
 def _render_crate(run: _Run, step: Step) -> None:
-    write_tree(crate_files(run.spec, run.dirs.crate), run.dirs.crate)
+    write_tree(rendered_crate(run.spec, run.dirs.crate, run.toolchain), run.dirs.crate)
 
 
 def _render_npm(run: _Run, step: Step) -> None:
-    write_tree(npm_files(run.spec), run.dirs.npm)
+    write_tree(rendered_npm(run.spec, run.toolchain), run.dirs.npm)
 
 
 def _sources(run: _Run, step: Step) -> None:
@@ -115,7 +116,7 @@ def _sources(run: _Run, step: Step) -> None:
     sources.mirror_tree(run.spec.crate_dir, kernel)
     crate = run.dirs.canonical / "crate"
     relocated = dataclasses.replace(run.spec, crate_dir=kernel)
-    files = {name: text.encode() for name, text in crate_files(relocated, crate).items()}
+    files = {name: text.encode() for name, text in rendered_crate(relocated, crate, run.toolchain).items()}
     sources.mirror_files(files, crate)
     run.build_crate = crate
 

@@ -355,13 +355,16 @@ class JsView:
         return lines
 
     def _example_lines(self, function: Function, example: Example, owner: Class | None) -> list[str]:
+        """The example as TypeScript, its outcome as a comment line after the call (the
+        formatter lays the call out; see pipeline/prettier.mjs)."""
         lines = ["```ts"]
         if example.doc:
             lines.append(f"// {_escape(example.doc)}")
-        call = self.call_expression(function, example, owner)
+        lines.append(f"{self.call_expression(function, example, owner)};")
         outcome = self.outcome_text(function, example)
-        lines += [f"{call};{(' // ' + outcome) if outcome else ''}", "```"]
-        return lines
+        if outcome:
+            lines.append(f"// {outcome}")
+        return [*lines, "```"]
 
     def outcome_text(self, function: Function, example: Example) -> str:
         if example.error:

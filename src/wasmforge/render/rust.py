@@ -329,7 +329,7 @@ class RustView:
         """Each field's marker and conversion (a field of another Rust type than declared
         fails to compile at its own marker, so the error names the field)."""
         index = {f.name: i for i, f in enumerate(struct.fields)}
-        return [(marker(f"{origin}.fields[{index[f.name]}]", f"{struct.name}.{f.name}"),
+        return [(marker(f"{origin}.fields[{index[f.name]}]", struct.name),
                  self.marshal.to_jsvalue(f.type, f"value.{f.rust_name}")) for f in struct.rust_fields]
 
     def _output_structs(self) -> set[str]:
@@ -466,7 +466,7 @@ def error_arm(kind: ErrorKind, error_type: str, index: int) -> dict[str, object]
     else:
         pattern = f"{variant} {{ {', '.join(bindings)} }}"
     details = [(marker(f"error[{index}].fields" + (f"[{f.name}]" if kind.positional else f".{f.name}"),
-                       f"{kind.name}.{f.name}"), declared_jsvalue(f.type, binding))
+                       kind.name), declared_jsvalue(f.type, binding))
                for f, binding in zip(kind.fields, bindings, strict=True)]
     return {"pattern": pattern, "code": kind.code, "details": details,
             "marker": marker(f"error[{index}]", kind.name)}

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import textwrap
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,7 +53,14 @@ def environment() -> jinja2.Environment:
     env.filters["json_block"] = _json_block
     env.filters["snake"] = snake_case
     env.filters["pascal"] = pascal_case
+    env.filters["fold"] = fold
     return env
+
+
+def fold(lines: Iterable[str], width: int) -> list[str]:
+    """Documentation lines folded at `width` characters (code formatters leave comments alone)."""
+    return [part for line in lines for part in (textwrap.wrap(line, width, break_long_words=False,
+                                                             break_on_hyphens=False) or [""])]
 
 
 def render(template: str, /, **context: Any) -> str:

@@ -142,7 +142,7 @@ def _cargo_install(crate: str, version: str) -> None:
 def _npm_tools_step() -> InstallStep:
     return InstallStep(
         "npm-tools",
-        "npm ci from wasmforge's lock file: wasm-opt (binaryen), TypeScript, and the consumer matrix's "
+        "npm ci from wasmforge's lock file: wasm-opt (binaryen), TypeScript, Prettier, and the consumer matrix's "
         "bundlers, linters and playwright-core",
         not _npm_tools_current(),
         _npm_ci,

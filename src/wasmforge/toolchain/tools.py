@@ -53,12 +53,17 @@ class Toolchain:
     wasm_opt_version: str
     node: NodeRuntime
     tsc: tuple[str, ...]
+    rustfmt_version: str  # formats the generated crate (run with the Rust toolchain's env)
+    prettier: Path  # formats the generated JavaScript and TypeScript
+    prettier_version: str
 
     def fingerprint(self) -> str:
-        """What, besides the sources, decides the bytes a build produces."""
+        """What, besides the sources, decides the bytes a build produces (the formatters
+        too: the generated lib.rs's lines are in the module's panic locations)."""
         return "\n".join(
             [self.rust.rustc_verbose, std_fingerprint(self.rust),
-             f"wasm-bindgen {self.wasm_bindgen_version}", f"wasm-opt {self.wasm_opt_version}"]
+             f"wasm-bindgen {self.wasm_bindgen_version}", f"wasm-opt {self.wasm_opt_version}",
+             f"rustfmt {self.rustfmt_version}", f"prettier {self.prettier_version}"]
         )
 
     def cargo_env(self) -> dict[str, str]:
@@ -79,8 +84,8 @@ def resolve() -> Toolchain:
     """
     node, rust = find_node(), find_wasm_toolchain()
     statuses = {status.name: status for status in (
-        _rust_status(rust, probe=False), wasm_bindgen_status(), wasm_pack_status(), _wasm_opt_status(node),
-        _node_status(node), _npm_status(node),
+        _rust_status(rust, probe=False), _rustfmt_status(rust), wasm_bindgen_status(), wasm_pack_status(),
+        _wasm_opt_status(node), _node_status(node), _npm_status(node), _prettier_status(node),
     )}
     problems = [s for s in statuses.values() if not s.ok]
     if problems:
@@ -96,20 +101,25 @@ def resolve() -> Toolchain:
         wasm_opt_version=statuses["wasm-opt"].version,
         node=node,
         tsc=tuple(node.script(npm_tools_dir() / "node_modules" / "typescript" / "bin" / "tsc")),
+        rustfmt_version=statuses["rustfmt"].version,
+        prettier=Path(statuses["prettier"].path),
+        prettier_version=statuses["prettier"].version,
     )
 
 
 def inspect(*, probe: bool = True) -> list[ToolStatus]:
     """One status per tool. `probe` also compiles a program to prove the std works."""
-    node = find_node()
+    node, rust = find_node(), find_wasm_toolchain()
     return [
-        _rust_status(find_wasm_toolchain(), probe),
+        _rust_status(rust, probe),
+        _rustfmt_status(rust),
         wasm_bindgen_status(),
         wasm_pack_status(),
         _wasm_opt_status(node),
         _node_status(node),
         _npm_status(node),
         _tsc_status(node),
+        _prettier_status(node),
         _wasmtime_status(),
         _consumer_tools_status(),
         _chromium_status(),
@@ -239,6 +249,23 @@ def _tsc_status(node: NodeRuntime | None) -> ToolStatus:
         version = _version_number(_version_of(tuple(node.script(script, "--version"))))
         return ToolStatus("tsc", True, str(script), version, "checks the generated .d.ts")
     return ToolStatus("tsc", False, note="TypeScript not installed", fix=INSTALL_FIX)
+
+
+def _rustfmt_status(toolchain: RustToolchain | None) -> ToolStatus:
+    if toolchain is None:
+        return ToolStatus("rustfmt", False, note="no Rust toolchain for wasm32", fix=INSTALL_FIX)
+    version = _version_number(_version_of(("rustfmt", "--version"), toolchain.env))
+    if not version:
+        return ToolStatus("rustfmt", False, note=f"rustfmt is not installed for {toolchain.label}", fix=INSTALL_FIX)
+    return ToolStatus("rustfmt", True, str(toolchain.sysroot), version, "formats the generated crate")
+
+
+def _prettier_status(node: NodeRuntime | None) -> ToolStatus:
+    package = npm_tools_dir() / "node_modules" / "prettier"
+    if node and (package / "package.json").is_file():
+        return ToolStatus("prettier", True, str(package), _package_version(package),
+                          "formats the generated JavaScript and TypeScript")
+    return ToolStatus("prettier", False, note="Prettier not installed", fix=INSTALL_FIX)
 
 
 def _wasmtime_status() -> ToolStatus:

@@ -11,7 +11,7 @@
 // classes with dispose(), async iterators, batches, promises and events.
 
 const RAW_ERROR_MARKER = '__wasmforge_error__';
-const PACKAGE_VERSION = "0.3.0";
+const PACKAGE_VERSION = '0.3.0';
 
 /** Base class of every error `@wasmforge-test/all-types` throws. */
 class AllTypesError extends Error {
@@ -119,20 +119,26 @@ function describe(value) {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
   if (typeof value === 'bigint') return `the bigint ${value}n`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'boolean') return `${value}`;
   if (Array.isArray(value)) return `an Array of length ${value.length}`;
   const tag = Object.prototype.toString.call(value).slice(8, -1);
   if (ArrayBuffer.isView(value) && 'length' in value) return `a ${tag} of length ${value.length}`;
   if (typeof value === 'function') return 'a function';
   const name = value.constructor && value.constructor.name;
-  return name && name !== 'Object' ? `a ${name}` : `an object with keys [${Object.keys(value).join(', ')}]`;
+  return name && name !== 'Object'
+    ? `a ${name}`
+    : `an object with keys [${Object.keys(value).join(', ')}]`;
 }
 
 // `actual`: how to describe what was given, when `describe(value)` would not say it.
 function invalid(functionName, argument, expected, value, actual = describe(value)) {
   const message = `${functionName}(): \`${argument}\` must be ${expected}, got ${actual}`;
-  return new InvalidArgument(message, Object.freeze({ function: functionName, argument, expected, actual }));
+  return new InvalidArgument(
+    message,
+    Object.freeze({ function: functionName, argument, expected, actual }),
+  );
 }
 
 function isInteger(value, low, high) {
@@ -140,7 +146,13 @@ function isInteger(value, low, high) {
 }
 
 function isPlainObject(value) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    ArrayBuffer.isView(value)
+  )
+    return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
@@ -166,7 +178,8 @@ const check = {
     }
   },
   u32(value, fn, arg) {
-    if (!isInteger(value, 0, 4294967295)) throw invalid(fn, arg, 'an integer in [0, 4294967295]', value);
+    if (!isInteger(value, 0, 4294967295))
+      throw invalid(fn, arg, 'an integer in [0, 4294967295]', value);
   },
   i64(value, fn, arg) {
     if (typeof value !== 'bigint' || BigInt.asIntN(64, value) !== value) {
@@ -182,15 +195,22 @@ const check = {
   tensor(rank, value, fn, arg) {
     check.record(value, fn, arg, ['data', 'shape'], ['data', 'shape']);
     const { shape } = value;
-    const dims = Array.isArray(shape) || shape instanceof Uint32Array ? Array.from(shape) : undefined;
-    if (dims === undefined || dims.length !== rank || !dims.every((d) => isInteger(d, 0, 4294967295))) {
+    const dims =
+      Array.isArray(shape) || shape instanceof Uint32Array ? Array.from(shape) : undefined;
+    if (
+      dims === undefined ||
+      dims.length !== rank ||
+      !dims.every((d) => isInteger(d, 0, 4294967295))
+    ) {
       throw invalid(fn, `${arg}.shape`, `${rank} non-negative integers`, shape);
     }
   },
   record(value, fn, arg, keys, required) {
-    if (!isPlainObject(value)) throw invalid(fn, arg, `a plain object with keys [${keys.join(', ')}]`, value);
+    if (!isPlainObject(value))
+      throw invalid(fn, arg, `a plain object with keys [${keys.join(', ')}]`, value);
     for (const key of Object.keys(value)) {
-      if (!keys.includes(key)) throw invalid(fn, `${arg}.${key}`, `absent (allowed keys: ${keys.join(', ')})`, value[key]);
+      if (!keys.includes(key))
+        throw invalid(fn, `${arg}.${key}`, `absent (allowed keys: ${keys.join(', ')})`, value[key]);
     }
     for (const key of required) {
       if (value[key] === undefined) throw invalid(fn, `${arg}.${key}`, 'present', undefined);
@@ -200,7 +220,8 @@ const check = {
     if (!Array.isArray(value)) throw invalid(fn, arg, 'an Array', value);
   },
   oneOf(values, value, fn, arg) {
-    if (!values.includes(value)) throw invalid(fn, arg, `one of ${values.map((v) => `'${v}'`).join(', ')}`, value);
+    if (!values.includes(value))
+      throw invalid(fn, arg, `one of ${values.map((v) => `'${v}'`).join(', ')}`, value);
   },
 };
 
@@ -306,7 +327,9 @@ class Heap {
     this.typed = ELEMENT_TYPES.map((Type) => Type && new Type(this.buffer));
   }
 
-  /** The memory's current buffer (a grown memory detached the previous one, and the views over it). */
+  /**
+   * The memory's current buffer (a grown memory detached the previous one, and the views over it).
+   */
   current() {
     if (this.status.length === 0) this.refresh();
     return this.buffer;
@@ -434,30 +457,53 @@ class Heap {
   takeOther(slot, value, tag, functionName, argument) {
     const Type = ELEMENT_TYPES[tag];
     // A view of the memory never starts at address 0, and reading `buffer` is not free.
-    if (value instanceof Type && value.byteOffset === 0 && value.length !== 0) return this.copyIn(value, tag);
+    if (value instanceof Type && value.byteOffset === 0 && value.length !== 0)
+      return this.copyIn(value, tag);
     if (this.retaking && this.views[slot] === value) {
-      // Resolved in the first pass: the view itself may have been detached since, by the arena growing.
+      // Resolved in the first pass: the view itself may have been detached since, by the arena
+      // growing.
       this.offset = this.viewOffset[slot];
       this.length = this.viewLength[slot];
       return this.viewHandle[slot];
     }
     if (value instanceof this.Resident) {
-      const actual = value.handle === 0 ? 'a ResidentArray after free()'
-        : `a ResidentArray of ${ELEMENT_NAMES[value.tag]}`;
-      throw invalid(functionName, argument, `a live ResidentArray of ${ELEMENT_NAMES[tag]}`, value, actual);
+      const actual =
+        value.handle === 0
+          ? 'a ResidentArray after free()'
+          : `a ResidentArray of ${ELEMENT_NAMES[value.tag]}`;
+      throw invalid(
+        functionName,
+        argument,
+        `a live ResidentArray of ${ELEMENT_NAMES[tag]}`,
+        value,
+        actual,
+      );
     }
     if (value instanceof Type) {
       if (value.length === 0 && isDetached(value)) {
-        throw invalid(functionName, argument, `a usable ${Type.name}`, value,
-          `a detached ${Type.name} (a view taken before the module's memory grew: read resident.array again)`);
+        const detached =
+          `a detached ${Type.name} (a view taken before the module's memory grew: ` +
+          'read resident.array again)';
+        throw invalid(functionName, argument, `a usable ${Type.name}`, value, detached);
       }
-      if (value.buffer === this.current()) return this.takeView(slot, value, tag, functionName, argument);
+      if (value.buffer === this.current())
+        return this.takeView(slot, value, tag, functionName, argument);
     } else if (value !== null && typeof value === 'object' && value[RESIDENT] === true) {
-      throw invalid(functionName, argument, 'a ResidentArray of this module instance', value,
-        'a ResidentArray of another instance of the module');
+      throw invalid(
+        functionName,
+        argument,
+        'a ResidentArray of this module instance',
+        value,
+        'a ResidentArray of another instance of the module',
+      );
     } else if (!ArrayBuffer.isView(value) || value[Symbol.toStringTag] !== Type.name) {
       // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
-      throw invalid(functionName, argument, `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`, value);
+      throw invalid(
+        functionName,
+        argument,
+        `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`,
+        value,
+      );
     }
     return this.copyIn(value, tag);
   }
@@ -493,10 +539,17 @@ class Heap {
   takeView(slot, view, tag, functionName, argument) {
     const entry = this.owner(view.byteOffset, view.byteLength);
     if (entry === undefined || entry[3] !== tag) {
-      const where = entry === undefined ? 'outside every live ResidentArray (freed?)'
-        : `inside a ResidentArray of ${ELEMENT_NAMES[entry[3]]}`;
-      throw invalid(functionName, argument, `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`, view,
-        `a view of the module's memory ${where}`);
+      const where =
+        entry === undefined
+          ? 'outside every live ResidentArray (freed?)'
+          : `inside a ResidentArray of ${ELEMENT_NAMES[entry[3]]}`;
+      throw invalid(
+        functionName,
+        argument,
+        `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`,
+        view,
+        `a view of the module's memory ${where}`,
+      );
     }
     this.views[slot] = view;
     this.viewHandle[slot] = entry[2];
@@ -508,7 +561,10 @@ class Heap {
     return entry[2];
   }
 
-  /** take() for the call's `{ out }`: a plain typed array gets room in the arena and is filled after the call. */
+  /**
+   * take() for the call's `{ out }`: a plain typed array gets room in the arena and is filled after
+   * the call.
+   */
   takeOut(slot, out, tag, functionName) {
     this.outCopied = false;
     if (out === undefined) {
@@ -517,7 +573,11 @@ class Heap {
       return 0;
     }
     const view = this.retaking && this.views[slot] === out;
-    if (!view && out instanceof ELEMENT_TYPES[tag] && (out.byteOffset === 0 || out.buffer !== this.current())) {
+    if (
+      !view &&
+      out instanceof ELEMENT_TYPES[tag] &&
+      (out.byteOffset === 0 || out.buffer !== this.current())
+    ) {
       const position = this.claim(out.byteLength);
       this.outCopied = true;
       this.outAddress = this.scratchAddress + position;
@@ -531,7 +591,9 @@ class Heap {
     return handle;
   }
 
-  /** What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew meanwhile). */
+  /**
+   * What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew meanwhile).
+   */
   filled(out, tag) {
     if (out instanceof this.Resident) return out.array;
     const Type = ELEMENT_TYPES[tag];
@@ -539,13 +601,16 @@ class Heap {
       out.set(new Type(this.current(), this.outAddress, out.length));
       return out;
     }
-    return out.length === this.outLength ? out : new Type(this.current(), this.outAddress, this.outLength);
+    return out.length === this.outLength
+      ? out
+      : new Type(this.current(), this.outAddress, this.outLength);
   }
 }
 
 // A tiny module using one SIMD instruction: valid exactly where SIMD is supported.
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
+  253, 98, 11,
 ]);
 
 function simdSupported() {
@@ -599,12 +664,13 @@ function createApi(raw, { isReady, init }) {
 
   // Frees the resident arrays a program dropped without free(): a safety net only,
   // since garbage collection may come late or never.
-  const finalizer = typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry(([handle, address]) => {
-      heap.unregister(address);
-      raw.__wasmforge_free(handle);
-    })
-    : undefined;
+  const finalizer =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry(([handle, address]) => {
+          heap.unregister(address);
+          raw.__wasmforge_free(handle);
+        })
+      : undefined;
 
   /**
    * A typed array that lives in the module's memory: pass it (or a view of it)
@@ -614,9 +680,15 @@ function createApi(raw, { isReady, init }) {
   class ResidentArray {
     constructor(type, length) {
       ensureReady('ResidentArray');
-      const tag = typeof type === 'string' ? ELEMENT_NAMES.indexOf(type) : ELEMENT_TYPES.indexOf(type);
+      const tag =
+        typeof type === 'string' ? ELEMENT_NAMES.indexOf(type) : ELEMENT_TYPES.indexOf(type);
       if (tag <= 0) {
-        throw invalid('ResidentArray', 'type', "one of 'f32', 'f64', 'i32', 'u32', 'u8' or a typed-array class", type);
+        throw invalid(
+          'ResidentArray',
+          'type',
+          "one of 'f32', 'f64', 'i32', 'u32', 'u8' or a typed-array class",
+          type,
+        );
       }
       check.u32(length, 'ResidentArray', 'length');
       this.handle = heap.allocate(tag, length, 'ResidentArray');
@@ -645,10 +717,14 @@ function createApi(raw, { isReady, init }) {
     /** A typed array over the elements, with no copy; a fresh one after the memory grew. */
     get array() {
       if (this.handle === 0) {
-        throw new Disposed('ResidentArray.array was read after free()', Object.freeze({ function: 'ResidentArray.array' }));
+        throw new Disposed(
+          'ResidentArray.array was read after free()',
+          Object.freeze({ function: 'ResidentArray.array' }),
+        );
       }
       const buffer = heap.current();
-      if (this.view.buffer !== buffer) this.view = new ELEMENT_TYPES[this.tag](buffer, this.byteOffset, this.length);
+      if (this.view.buffer !== buffer)
+        this.view = new ELEMENT_TYPES[this.tag](buffer, this.byteOffset, this.length);
       return this.view;
     }
 
@@ -722,17 +798,33 @@ function createApi(raw, { isReady, init }) {
     if (factor !== undefined && factor !== null) check.f32(factor, 'scale', 'factor');
     const out = outOption(options, 'scale');
     heap.begin();
-    let values_handle = heap.take(0, values, F32, 'scale', 'values'), values_offset = heap.offset, values_length = heap.length;
-    let out_handle = heap.takeOut(1, out, F32, 'scale'), out_offset = heap.offset, out_length = heap.length;
+    let values_handle = heap.take(0, values, F32, 'scale', 'values'),
+      values_offset = heap.offset,
+      values_length = heap.length;
+    let out_handle = heap.takeOut(1, out, F32, 'scale'),
+      out_offset = heap.offset,
+      out_length = heap.length;
     if (heap.overflowed) {
       // The copies did not fit the arena: it grows, and every array is taken again.
       heap.grow('scale');
-      values_handle = heap.take(0, values, F32, 'scale', 'values'); values_offset = heap.offset; values_length = heap.length;
-      out_handle = heap.takeOut(1, out, F32, 'scale'); out_offset = heap.offset; out_length = heap.length;
+      values_handle = heap.take(0, values, F32, 'scale', 'values');
+      values_offset = heap.offset;
+      values_length = heap.length;
+      out_handle = heap.takeOut(1, out, F32, 'scale');
+      out_offset = heap.offset;
+      out_length = heap.length;
     }
     let raw_result;
     try {
-      raw_result = raw.scale(values_handle, values_offset, values_length, factor, out_handle, out_offset, out_length);
+      raw_result = raw.scale(
+        values_handle,
+        values_offset,
+        values_length,
+        factor,
+        out_handle,
+        out_offset,
+        out_length,
+      );
     } catch (thrown) {
       throw toError(thrown, 'scale');
     }
@@ -744,11 +836,15 @@ function createApi(raw, { isReady, init }) {
   function checksum(bytes) {
     ensureReady('checksum');
     heap.begin();
-    let bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'), bytes_offset = heap.offset, bytes_length = heap.length;
+    let bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'),
+      bytes_offset = heap.offset,
+      bytes_length = heap.length;
     if (heap.overflowed) {
       // The copies did not fit the arena: it grows, and every array is taken again.
       heap.grow('checksum');
-      bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'); bytes_offset = heap.offset; bytes_length = heap.length;
+      bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes');
+      bytes_offset = heap.offset;
+      bytes_length = heap.length;
     }
     let raw_result;
     try {
@@ -764,11 +860,15 @@ function createApi(raw, { isReady, init }) {
     ensureReady('countAbove');
     check.i32(threshold, 'countAbove', 'threshold');
     heap.begin();
-    let values_handle = heap.take(0, values, I32, 'countAbove', 'values'), values_offset = heap.offset, values_length = heap.length;
+    let values_handle = heap.take(0, values, I32, 'countAbove', 'values'),
+      values_offset = heap.offset,
+      values_length = heap.length;
     if (heap.overflowed) {
       // The copies did not fit the arena: it grows, and every array is taken again.
       heap.grow('countAbove');
-      values_handle = heap.take(0, values, I32, 'countAbove', 'values'); values_offset = heap.offset; values_length = heap.length;
+      values_handle = heap.take(0, values, I32, 'countAbove', 'values');
+      values_offset = heap.offset;
+      values_length = heap.length;
     }
     let raw_result;
     try {
@@ -839,17 +939,32 @@ function createApi(raw, { isReady, init }) {
     ensureReady('reverse');
     const out = outOption(options, 'reverse');
     heap.begin();
-    let flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'), flags_offset = heap.offset, flags_length = heap.length;
-    let out_handle = heap.takeOut(1, out, U32, 'reverse'), out_offset = heap.offset, out_length = heap.length;
+    let flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'),
+      flags_offset = heap.offset,
+      flags_length = heap.length;
+    let out_handle = heap.takeOut(1, out, U32, 'reverse'),
+      out_offset = heap.offset,
+      out_length = heap.length;
     if (heap.overflowed) {
       // The copies did not fit the arena: it grows, and every array is taken again.
       heap.grow('reverse');
-      flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'); flags_offset = heap.offset; flags_length = heap.length;
-      out_handle = heap.takeOut(1, out, U32, 'reverse'); out_offset = heap.offset; out_length = heap.length;
+      flags_handle = heap.take(0, flags, U32, 'reverse', 'flags');
+      flags_offset = heap.offset;
+      flags_length = heap.length;
+      out_handle = heap.takeOut(1, out, U32, 'reverse');
+      out_offset = heap.offset;
+      out_length = heap.length;
     }
     let raw_result;
     try {
-      raw_result = raw.reverse(flags_handle, flags_offset, flags_length, out_handle, out_offset, out_length);
+      raw_result = raw.reverse(
+        flags_handle,
+        flags_offset,
+        flags_length,
+        out_handle,
+        out_offset,
+        out_length,
+      );
     } catch (thrown) {
       throw toError(thrown, 'reverse');
     }
@@ -874,11 +989,15 @@ function createApi(raw, { isReady, init }) {
   function validate(weights) {
     ensureReady('validate');
     heap.begin();
-    let weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'), weights_offset = heap.offset, weights_length = heap.length;
+    let weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'),
+      weights_offset = heap.offset,
+      weights_length = heap.length;
     if (heap.overflowed) {
       // The copies did not fit the arena: it grows, and every array is taken again.
       heap.grow('validate');
-      weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'); weights_offset = heap.offset; weights_length = heap.length;
+      weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights');
+      weights_offset = heap.offset;
+      weights_length = heap.length;
     }
     let raw_result;
     try {

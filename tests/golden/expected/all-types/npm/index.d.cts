@@ -27,8 +27,16 @@ export declare class AllTypesError extends Error {
 export declare class InvalidArgument extends AllTypesError {
   readonly code: 'INVALID_ARGUMENT';
   readonly type: 'INVALID_ARGUMENT';
-  readonly details: Readonly<{ function: string; argument: string; expected: string; actual: string }>;
-  constructor(message: string, details: Readonly<{ function: string; argument: string; expected: string; actual: string }>);
+  readonly details: Readonly<{
+    function: string;
+    argument: string;
+    expected: string;
+    actual: string;
+  }>;
+  constructor(
+    message: string,
+    details: Readonly<{ function: string; argument: string; expected: string; actual: string }>,
+  );
 }
 
 /** A function was called before `init()` finished (web and no-modules entries). */
@@ -83,7 +91,8 @@ export declare class EmptyInput extends AllTypesError {
 export type ResidentType = 'f32' | 'f64' | 'i32' | 'u32' | 'u8';
 
 /** The typed arrays a resident array can be viewed as. */
-export type ResidentTypedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
+export type ResidentTypedArray =
+  Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
 
 /**
  * A typed array that lives in the module's memory. Pass it, or a view of it
@@ -92,10 +101,15 @@ export type ResidentTypedArray = Float32Array | Float64Array | Int32Array | Uint
  * into one with `{ out }`. Free it with `free()` (or `using`); a freed array,
  * or one of another instance of the module, is refused with InvalidArgument.
  */
-export declare class ResidentArray<T extends ResidentTypedArray = ResidentTypedArray> implements Disposable {
+export declare class ResidentArray<
+  T extends ResidentTypedArray = ResidentTypedArray,
+> implements Disposable {
   /** A zeroed array of `length` elements (see also `alloc`). */
   constructor(type: ResidentType, length: number);
-  /** The elements, viewed in place: a fresh view after the module's memory grew (read it again rather than keeping it). */
+  /**
+   * The elements, viewed in place: a fresh view after the module's memory grew (read it again
+   * rather than keeping it).
+   */
   readonly array: T;
   /** The element type. */
   readonly type: ResidentType;
@@ -150,24 +164,32 @@ export declare function init(): Promise<void>;
  *
  * @param values - Values to scale. (finite)
  * @param factor - The multiplier. (at least -1000.0; at most 1000.0; default `2`)
- * @param options - `{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write the result into instead of allocating it; the result is then `out`'s array.
+ * @param options - `{ out }`: a ResidentArray (or a typed array) of the result's element type and
+ *   length to write the result into instead of allocating it; the result is then `out`'s array.
  * @returns Float32Array
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * scale(new Float32Array([1, 2.5, -3])); // → new Float32Array([2, 5, -6])
+ * scale(new Float32Array([1, 2.5, -3]));
+ * // → new Float32Array([2, 5, -6])
  * ```
  * @example
  * ```ts
- * scale(new Float32Array([1, 2]), 0.5); // → new Float32Array([0.5, 1])
+ * scale(new Float32Array([1, 2]), 0.5);
+ * // → new Float32Array([0.5, 1])
  * ```
  * @example
  * ```ts
  * // Out of range.
- * scale(new Float32Array([1]), 5000); // throws InvalidArgument
+ * scale(new Float32Array([1]), 5000);
+ * // throws InvalidArgument
  * ```
  */
-export declare function scale(values: Float32Array | ResidentArray<Float32Array>, factor?: number, options?: { out?: Float32Array | ResidentArray<Float32Array> }): Float32Array;
+export declare function scale(
+  values: Float32Array | ResidentArray<Float32Array>,
+  factor?: number,
+  options?: { out?: Float32Array | ResidentArray<Float32Array> },
+): Float32Array;
 
 /**
  * A 31-polynomial checksum of the bytes.
@@ -178,11 +200,13 @@ export declare function scale(values: Float32Array | ResidentArray<Float32Array>
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * checksum(new Uint8Array([1, 2, 3])); // → 1026
+ * checksum(new Uint8Array([1, 2, 3]));
+ * // → 1026
  * ```
  * @example
  * ```ts
- * checksum(new Uint8Array([])); // throws EmptyInput
+ * checksum(new Uint8Array([]));
+ * // throws EmptyInput
  * ```
  */
 export declare function checksum(bytes: Uint8Array | ResidentArray<Uint8Array>): number;
@@ -196,10 +220,14 @@ export declare function checksum(bytes: Uint8Array | ResidentArray<Uint8Array>):
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * countAbove(new Int32Array([-5, 0, 5, 10]), 0); // → 2
+ * countAbove(new Int32Array([-5, 0, 5, 10]), 0);
+ * // → 2
  * ```
  */
-export declare function countAbove(values: Int32Array | ResidentArray<Int32Array>, threshold: number): number;
+export declare function countAbove(
+  values: Int32Array | ResidentArray<Int32Array>,
+  threshold: number,
+): number;
 
 /**
  * Add two 64-bit integers, reporting overflow.
@@ -211,11 +239,13 @@ export declare function countAbove(values: Int32Array | ResidentArray<Int32Array
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * addWide(9007199254740993n, 1n); // → 9007199254740994n
+ * addWide(9007199254740993n, 1n);
+ * // → 9007199254740994n
  * ```
  * @example
  * ```ts
- * addWide(9223372036854775807n, 1n); // throws Overflow
+ * addWide(9223372036854775807n, 1n);
+ * // throws Overflow
  * ```
  */
 export declare function addWide(left: bigint, right: bigint): bigint;
@@ -229,7 +259,8 @@ export declare function addWide(left: bigint, right: bigint): bigint;
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * lowBits(18446744073709551615n, 8); // → 255n
+ * lowBits(18446744073709551615n, 8);
+ * // → 255n
  * ```
  */
 export declare function lowBits(bits: bigint, keep: number): bigint;
@@ -243,11 +274,13 @@ export declare function lowBits(bits: bigint, keep: number): bigint;
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * greet('wasm'); // → 'Hello, wasm.'
+ * greet('wasm');
+ * // → 'Hello, wasm.'
  * ```
  * @example
  * ```ts
- * greet('Zoë', true); // → 'Hello, Zoë!'
+ * greet('Zoë', true);
+ * // → 'Hello, Zoë!'
  * ```
  */
 export declare function greet(name: string, excited?: boolean): string;
@@ -260,7 +293,8 @@ export declare function greet(name: string, excited?: boolean): string;
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * maybeHalf(3); // → 1.5
+ * maybeHalf(3);
+ * // → 1.5
  * ```
  */
 export declare function maybeHalf(value?: number): number | undefined;
@@ -269,15 +303,20 @@ export declare function maybeHalf(value?: number): number | undefined;
  * The flags in reverse order.
  *
  * @param flags - Flags. (length at least 1)
- * @param options - `{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write the result into instead of allocating it; the result is then `out`'s array.
+ * @param options - `{ out }`: a ResidentArray (or a typed array) of the result's element type and
+ *   length to write the result into instead of allocating it; the result is then `out`'s array.
  * @returns Uint32Array
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * reverse(new Uint32Array([1, 2, 4294967295])); // → new Uint32Array([4294967295, 2, 1])
+ * reverse(new Uint32Array([1, 2, 4294967295]));
+ * // → new Uint32Array([4294967295, 2, 1])
  * ```
  */
-export declare function reverse(flags: Uint32Array | ResidentArray<Uint32Array>, options?: { out?: Uint32Array | ResidentArray<Uint32Array> }): Uint32Array;
+export declare function reverse(
+  flags: Uint32Array | ResidentArray<Uint32Array>,
+  options?: { out?: Uint32Array | ResidentArray<Uint32Array> },
+): Uint32Array;
 
 /**
  * Whether `n` is even.
@@ -287,7 +326,8 @@ export declare function reverse(flags: Uint32Array | ResidentArray<Uint32Array>,
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * isEven(4); // → true
+ * isEven(4);
+ * // → true
  * ```
  */
 export declare function isEven(n: number): boolean;
@@ -305,7 +345,8 @@ export declare function isEven(n: number): boolean;
  * ```
  * @example
  * ```ts
- * validate(new Float64Array([])); // throws EmptyInput
+ * validate(new Float64Array([]));
+ * // throws EmptyInput
  * ```
  */
 export declare function validate(weights?: Float64Array | ResidentArray<Float64Array>): void;

@@ -23,7 +23,10 @@ export {
   EmptyInput,
 } from './api.js';
 
-/** Nothing to wait for: the module is instantiated on import. Kept so code runs unchanged on every target. */
+/**
+ * Nothing to wait for: the module is instantiated on import. Kept so code runs unchanged on every
+ * target.
+ */
 export function init() {
   return Promise.resolve();
 }

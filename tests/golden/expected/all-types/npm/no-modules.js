@@ -5,917 +5,1051 @@
 // so that it defines nothing else globally.
 (function () {
   'use strict';
-  const scriptSrc = typeof document !== 'undefined' && document.currentScript
-    ? document.currentScript.src
-    : undefined;
+  const scriptSrc =
+    typeof document !== 'undefined' && document.currentScript
+      ? document.currentScript.src
+      : undefined;
 
-/* @wasmforge:no-modules-glue */
+  /* @wasmforge:no-modules-glue */
 
-const RAW_ERROR_MARKER = '__wasmforge_error__';
-const PACKAGE_VERSION = "0.3.0";
+  const RAW_ERROR_MARKER = '__wasmforge_error__';
+  const PACKAGE_VERSION = '0.3.0';
 
-/** Base class of every error `@wasmforge-test/all-types` throws. */
-class AllTypesError extends Error {
-  constructor(message, code, details) {
-    super(message);
-    this.name = 'AllTypesError';
-    this.code = code;
-    this.type = code;
-    this.details = details;
-  }
-}
-
-/** An argument has the wrong type, length, shape or value; nothing was computed. */
-class InvalidArgument extends AllTypesError {
-  constructor(message, details) {
-    super(message, 'INVALID_ARGUMENT', details);
-    this.name = 'InvalidArgument';
-  }
-}
-
-/** A function was called before `init()` finished (web and no-modules entries). */
-class NotInitialized extends AllTypesError {
-  constructor(message, details) {
-    super(message, 'NOT_INITIALIZED', details);
-    this.name = 'NotInitialized';
-  }
-}
-
-/** A method was called on an object after `dispose()`. */
-class Disposed extends AllTypesError {
-  constructor(message, details) {
-    super(message, 'DISPOSED', details);
-    this.name = 'Disposed';
-  }
-}
-
-/** The WebAssembly module trapped. This is a bug in the kernel: please report it. */
-class InternalError extends AllTypesError {
-  constructor(message, details) {
-    super(message, 'INTERNAL_ERROR', details);
-    this.name = 'InternalError';
-  }
-}
-
-/** The module's memory could not grow to hold a resident array or the copy of an argument. */
-class OutOfMemory extends AllTypesError {
-  constructor(message, details) {
-    super(message, 'OUT_OF_MEMORY', details);
-    this.name = 'OutOfMemory';
-  }
-}
-
-/** The sum does not fit in an i64. */
-class Overflow extends AllTypesError {
-  constructor(message, details) {
-    super(message, 'OVERFLOW', details);
-    this.name = 'Overflow';
-  }
-}
-
-/** An input that must not be empty was. */
-class EmptyInput extends AllTypesError {
-  constructor(message, details) {
-    super(message, 'EMPTY_INPUT', details);
-    this.name = 'EmptyInput';
-  }
-}
-
-// code -> [class, names of the detail fields in the order Rust sends them]
-const ERROR_KINDS = {
-  INVALID_ARGUMENT: [InvalidArgument, ['function', 'argument', 'expected', 'actual']],
-  NOT_INITIALIZED: [NotInitialized, ['function']],
-  DISPOSED: [Disposed, ['function']],
-  INTERNAL_ERROR: [InternalError, ['function']],
-  OUT_OF_MEMORY: [OutOfMemory, ['function']],
-  OVERFLOW: [Overflow, ['left', 'right']],
-  EMPTY_INPUT: [EmptyInput, []],
-};
-
-function isRawError(thrown) {
-  return Array.isArray(thrown) && thrown[0] === RAW_ERROR_MARKER;
-}
-
-function toError(thrown, functionName) {
-  if (isRawError(thrown)) {
-    const [, code, message, ...values] = thrown;
-    const kind = ERROR_KINDS[code];
-    if (kind) {
-      const [ErrorClass, fields] = kind;
-      const details = {};
-      fields.forEach((field, index) => {
-        details[field] = values[index];
-      });
-      return new ErrorClass(message, Object.freeze(details));
+  /** Base class of every error `@wasmforge-test/all-types` throws. */
+  class AllTypesError extends Error {
+    constructor(message, code, details) {
+      super(message);
+      this.name = 'AllTypesError';
+      this.code = code;
+      this.type = code;
+      this.details = details;
     }
   }
-  if (thrown instanceof WebAssembly.RuntimeError) {
-    const message = `${functionName}(): the WebAssembly module trapped (${thrown.message})`;
-    return new InternalError(message, Object.freeze({ function: functionName }));
-  }
-  return thrown;
-}
 
-function describe(value) {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
-  if (typeof value === 'bigint') return `the bigint ${value}n`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === 'boolean') return `${value}`;
-  if (Array.isArray(value)) return `an Array of length ${value.length}`;
-  const tag = Object.prototype.toString.call(value).slice(8, -1);
-  if (ArrayBuffer.isView(value) && 'length' in value) return `a ${tag} of length ${value.length}`;
-  if (typeof value === 'function') return 'a function';
-  const name = value.constructor && value.constructor.name;
-  return name && name !== 'Object' ? `a ${name}` : `an object with keys [${Object.keys(value).join(', ')}]`;
-}
-
-// `actual`: how to describe what was given, when `describe(value)` would not say it.
-function invalid(functionName, argument, expected, value, actual = describe(value)) {
-  const message = `${functionName}(): \`${argument}\` must be ${expected}, got ${actual}`;
-  return new InvalidArgument(message, Object.freeze({ function: functionName, argument, expected, actual }));
-}
-
-function isInteger(value, low, high) {
-  return Number.isInteger(value) && value >= low && value <= high;
-}
-
-function isPlainObject(value) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-// Runtime type checks, one per spec type; typed arrays are checked by heap.take().
-// Ranges, lengths and shapes are checked in Rust.
-const check = {
-  bool(value, fn, arg) {
-    if (typeof value !== 'boolean') throw invalid(fn, arg, 'a boolean', value);
-  },
-  string(value, fn, arg) {
-    if (typeof value !== 'string') throw invalid(fn, arg, 'a string', value);
-  },
-  f32(value, fn, arg) {
-    if (typeof value !== 'number') throw invalid(fn, arg, 'a number', value);
-  },
-  f64(value, fn, arg) {
-    if (typeof value !== 'number') throw invalid(fn, arg, 'a number', value);
-  },
-  i32(value, fn, arg) {
-    if (!isInteger(value, -2147483648, 2147483647)) {
-      throw invalid(fn, arg, 'an integer in [-2147483648, 2147483647]', value);
-    }
-  },
-  u32(value, fn, arg) {
-    if (!isInteger(value, 0, 4294967295)) throw invalid(fn, arg, 'an integer in [0, 4294967295]', value);
-  },
-  i64(value, fn, arg) {
-    if (typeof value !== 'bigint' || BigInt.asIntN(64, value) !== value) {
-      throw invalid(fn, arg, 'a bigint in the i64 range', value);
-    }
-  },
-  u64(value, fn, arg) {
-    if (typeof value !== 'bigint' || BigInt.asUintN(64, value) !== value) {
-      throw invalid(fn, arg, 'a bigint in the u64 range', value);
-    }
-  },
-  // The data is checked when the heap takes it (heap.take).
-  tensor(rank, value, fn, arg) {
-    check.record(value, fn, arg, ['data', 'shape'], ['data', 'shape']);
-    const { shape } = value;
-    const dims = Array.isArray(shape) || shape instanceof Uint32Array ? Array.from(shape) : undefined;
-    if (dims === undefined || dims.length !== rank || !dims.every((d) => isInteger(d, 0, 4294967295))) {
-      throw invalid(fn, `${arg}.shape`, `${rank} non-negative integers`, shape);
-    }
-  },
-  record(value, fn, arg, keys, required) {
-    if (!isPlainObject(value)) throw invalid(fn, arg, `a plain object with keys [${keys.join(', ')}]`, value);
-    for (const key of Object.keys(value)) {
-      if (!keys.includes(key)) throw invalid(fn, `${arg}.${key}`, `absent (allowed keys: ${keys.join(', ')})`, value[key]);
-    }
-    for (const key of required) {
-      if (value[key] === undefined) throw invalid(fn, `${arg}.${key}`, 'present', undefined);
-    }
-  },
-  list(value, fn, arg) {
-    if (!Array.isArray(value)) throw invalid(fn, arg, 'an Array', value);
-  },
-  oneOf(values, value, fn, arg) {
-    if (!values.includes(value)) throw invalid(fn, arg, `one of ${values.map((v) => `'${v}'`).join(', ')}`, value);
-  },
-};
-
-// --- the module's memory -------------------------------------------------------
-
-// Element types of resident arrays, by the tag the module's `resident` table uses.
-const U8 = 1;
-const I32 = 2;
-const U32 = 3;
-const F32 = 4;
-const F64 = 5;
-const ELEMENT_TYPES = [undefined, Uint8Array, Int32Array, Uint32Array, Float32Array, Float64Array];
-const ELEMENT_NAMES = [undefined, 'u8', 'i32', 'u32', 'f32', 'f64'];
-// log2 of the element size: byte offsets become element offsets with a shift.
-const ELEMENT_SHIFTS = [0, 0, 2, 2, 2, 3];
-// The scratch arena holds copies of any element type.
-const ANY = 0;
-// Scratch positions are 16-byte aligned, so a copy suits any element type and SIMD loads.
-const ALIGN = 16;
-// Brands shared by every instance of every wasmforge package, to tell a resident
-// array or a struct view of another module instance from an unrelated object.
-const RESIDENT = Symbol.for('wasmforge.resident');
-const VIEW_OF = Symbol.for('wasmforge.view');
-
-function isView(value, struct) {
-  return value !== null && typeof value === 'object' && value[VIEW_OF] === struct;
-}
-
-function isDetached(array) {
-  const { buffer } = array;
-  if (buffer.byteLength !== 0) return false;
-  if ('detached' in buffer) return buffer.detached;
-  try {
-    new Uint8Array(buffer); // eslint-disable-line no-new
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-function alignUp(bytes) {
-  return (bytes + ALIGN - 1) & -ALIGN;
-}
-
-// `{ out }` of a call whose result is an array; undefined when not given.
-function outOption(options, functionName) {
-  if (options === undefined) return undefined;
-  check.record(options, functionName, 'options', ['out'], []);
-  return options.out === null ? undefined : options.out;
-}
-
-/**
- * The module's linear memory as the facade uses it: the typed-array views over
- * it (rebuilt after `memory.grow` detaches them), the failure flag the module
- * raises, the scratch arena where plain typed arrays are copied, and the
- * resident arrays, by address, so that a view of one passed as an argument is
- * recognised.
- *
- * A call hands its arrays over in one pass: `begin()`, then `take()` of each
- * array yields where it is — its handle, with `offset` and `length` — copying
- * a plain typed array into the arena on the way. The arena never grows during
- * that pass, since growing it may grow the memory, which detaches every view:
- * the views the caller passed must all be resolved first. A copy that does not
- * fit sets `overflowed` instead; the call then `grow()`s the arena to fit them
- * all and takes every array again (views come back from the slot, numbered by
- * the call, where the first pass resolved them).
- */
-class Heap {
-  constructor(raw, Resident) {
-    this.raw = raw;
-    this.Resident = Resident;
-    this.memory = raw.__wasmforge_memory_object();
-    this.statusAddress = raw.__wasmforge_status();
-    this.refresh();
-    this.scratch = 0;
-    this.scratchAddress = 0;
-    this.scratchBytes = 0;
-    // This pass: arena bytes used, bytes all its copies need, and whether some did not fit.
-    this.used = 0;
-    this.wanted = 0;
-    this.overflowed = false;
-    this.retaking = false;
-    // Live resident arrays sorted by address: [address, byteLength, handle, tag] each.
-    this.residents = [];
-    // Views of the memory passed to the running call, by slot, and where they lie.
-    this.views = [];
-    this.viewHandle = [];
-    this.viewOffset = [];
-    this.viewAddress = [];
-    this.viewLength = [];
-    // Where the array `take()` returned last is, in its allocation (elements).
-    this.offset = 0;
-    this.length = 0;
-    // Where the call's `{ out }` is: its first byte, its length, and whether it is copied back.
-    this.outAddress = 0;
-    this.outLength = 0;
-    this.outCopied = false;
-  }
-
-  refresh() {
-    this.buffer = this.memory.buffer;
-    this.status = new Uint32Array(this.buffer, this.statusAddress, 1);
-    this.typed = ELEMENT_TYPES.map((Type) => Type && new Type(this.buffer));
-  }
-
-  /** The memory's current buffer (a grown memory detached the previous one, and the views over it). */
-  current() {
-    if (this.status.length === 0) this.refresh();
-    return this.buffer;
-  }
-
-  /** Whether the last call failed; its error waits in the module. */
-  failed() {
-    let flag = this.status[0];
-    if (flag === undefined) {
-      // The call grew the memory: the flag's view was detached.
-      this.refresh();
-      flag = this.status[0];
-    }
-    return flag !== 0;
-  }
-
-  /** The error the module parked for the failed call `functionName`. */
-  error(functionName) {
-    return toError(this.raw.__wasmforge_take_error(), functionName);
-  }
-
-  /** `thunk()`, a raw call, with its failure thrown as the package's error. */
-  call(functionName, thunk) {
-    let result;
-    try {
-      result = thunk();
-    } catch (thrown) {
-      throw toError(thrown, functionName);
-    }
-    if (this.failed()) throw this.error(functionName);
-    return result;
-  }
-
-  allocate(tag, length, functionName) {
-    const handle = this.raw.__wasmforge_alloc(tag, length);
-    if (handle === 0) {
-      const bytes = length * (tag === ANY ? 1 : ELEMENT_TYPES[tag].BYTES_PER_ELEMENT);
-      const message = `${functionName}(): the WebAssembly memory cannot grow by ${bytes} bytes`;
-      throw new OutOfMemory(message, Object.freeze({ function: functionName }));
-    }
-    return handle;
-  }
-
-  register(address, byteLength, handle, tag) {
-    const at = this.insertionPoint(address);
-    this.residents.splice(at, 0, [address, byteLength, handle, tag]);
-  }
-
-  unregister(address) {
-    const at = this.insertionPoint(address) - 1;
-    if (at >= 0 && this.residents[at][0] === address) this.residents.splice(at, 1);
-  }
-
-  // Index of the first resident starting after `address`.
-  insertionPoint(address) {
-    let low = 0;
-    let high = this.residents.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.residents[middle][0] <= address) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
-  /** The resident array holding `byteLength` bytes from `address`, if any. */
-  owner(address, byteLength) {
-    const entry = this.residents[this.insertionPoint(address) - 1];
-    return entry !== undefined && address + byteLength <= entry[0] + entry[1] ? entry : undefined;
-  }
-
-  /** Start handing over a call's arrays. */
-  begin() {
-    this.used = 0;
-    this.wanted = 0;
-    this.overflowed = false;
-    this.retaking = false;
-  }
-
-  /**
-   * After a pass that `overflowed`: an arena big enough for all its copies. The
-   * memory may grow (every view the caller passed was resolved by then); the
-   * call then takes every array again.
-   */
-  grow(functionName) {
-    const size = Math.max(this.wanted, 2 * this.scratchBytes, 4096);
-    const handle = this.allocate(ANY, size, functionName);
-    if (this.scratch !== 0) this.raw.__wasmforge_free(this.scratch);
-    this.scratch = handle;
-    this.scratchAddress = this.raw.__wasmforge_address(handle);
-    this.scratchBytes = size;
-    this.used = 0;
-    this.wanted = 0;
-    this.overflowed = false;
-    this.retaking = true;
-  }
-
-  // The hot path (take) is kept tiny so that the engine inlines it into every call;
-  // everything else is one call further.
-
-  /**
-   * Where array argument `value` of element type `tag` is: its handle (`offset`
-   * and `length` say where in it), copying a plain typed array into the arena.
-   * Anything else is refused with InvalidArgument naming `argument`.
-   */
-  take(slot, value, tag, functionName, argument) {
-    if (value instanceof this.Resident && value.handle !== 0 && value.tag === tag) {
-      this.offset = 0;
-      this.length = value.length;
-      return value.handle;
-    }
-    return this.takeOther(slot, value, tag, functionName, argument);
-  }
-
-  /** take() for an optional argument: undefined and null cross as handle 0. */
-  takeOptional(slot, value, tag, functionName, argument) {
-    if (value === undefined || value === null) {
-      this.offset = 0;
-      this.length = 0;
-      return 0;
-    }
-    return this.take(slot, value, tag, functionName, argument);
-  }
-
-  takeOther(slot, value, tag, functionName, argument) {
-    const Type = ELEMENT_TYPES[tag];
-    // A view of the memory never starts at address 0, and reading `buffer` is not free.
-    if (value instanceof Type && value.byteOffset === 0 && value.length !== 0) return this.copyIn(value, tag);
-    if (this.retaking && this.views[slot] === value) {
-      // Resolved in the first pass: the view itself may have been detached since, by the arena growing.
-      this.offset = this.viewOffset[slot];
-      this.length = this.viewLength[slot];
-      return this.viewHandle[slot];
-    }
-    if (value instanceof this.Resident) {
-      const actual = value.handle === 0 ? 'a ResidentArray after free()'
-        : `a ResidentArray of ${ELEMENT_NAMES[value.tag]}`;
-      throw invalid(functionName, argument, `a live ResidentArray of ${ELEMENT_NAMES[tag]}`, value, actual);
-    }
-    if (value instanceof Type) {
-      if (value.length === 0 && isDetached(value)) {
-        throw invalid(functionName, argument, `a usable ${Type.name}`, value,
-          `a detached ${Type.name} (a view taken before the module's memory grew: read resident.array again)`);
-      }
-      if (value.buffer === this.current()) return this.takeView(slot, value, tag, functionName, argument);
-    } else if (value !== null && typeof value === 'object' && value[RESIDENT] === true) {
-      throw invalid(functionName, argument, 'a ResidentArray of this module instance', value,
-        'a ResidentArray of another instance of the module');
-    } else if (!ArrayBuffer.isView(value) || value[Symbol.toStringTag] !== Type.name) {
-      // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
-      throw invalid(functionName, argument, `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`, value);
-    }
-    return this.copyIn(value, tag);
-  }
-
-  // A plain typed array, copied into the arena when it fits (else `overflowed`).
-  copyIn(value, tag) {
-    const position = this.claim(value.byteLength);
-    this.length = value.length;
-    if (position < 0) {
-      this.offset = 0;
-      return 0;
-    }
-    const shift = ELEMENT_SHIFTS[tag];
-    if (this.status.length === 0) this.refresh();
-    this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
-    this.offset = position >>> shift;
-    return this.scratch;
-  }
-
-  // `byteLength` bytes of the arena for this pass: their position, or -1 when they do not fit.
-  claim(byteLength) {
-    const bytes = alignUp(byteLength);
-    const position = this.used;
-    this.wanted += bytes;
-    if (position + bytes > this.scratchBytes) {
-      this.overflowed = true;
-      return -1;
-    }
-    this.used = position + bytes;
-    return position;
-  }
-
-  takeView(slot, view, tag, functionName, argument) {
-    const entry = this.owner(view.byteOffset, view.byteLength);
-    if (entry === undefined || entry[3] !== tag) {
-      const where = entry === undefined ? 'outside every live ResidentArray (freed?)'
-        : `inside a ResidentArray of ${ELEMENT_NAMES[entry[3]]}`;
-      throw invalid(functionName, argument, `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`, view,
-        `a view of the module's memory ${where}`);
-    }
-    this.views[slot] = view;
-    this.viewHandle[slot] = entry[2];
-    this.viewOffset[slot] = (view.byteOffset - entry[0]) >>> ELEMENT_SHIFTS[tag];
-    this.viewAddress[slot] = view.byteOffset;
-    this.viewLength[slot] = view.length;
-    this.offset = this.viewOffset[slot];
-    this.length = view.length;
-    return entry[2];
-  }
-
-  /** take() for the call's `{ out }`: a plain typed array gets room in the arena and is filled after the call. */
-  takeOut(slot, out, tag, functionName) {
-    this.outCopied = false;
-    if (out === undefined) {
-      this.offset = 0;
-      this.length = 0;
-      return 0;
-    }
-    const view = this.retaking && this.views[slot] === out;
-    if (!view && out instanceof ELEMENT_TYPES[tag] && (out.byteOffset === 0 || out.buffer !== this.current())) {
-      const position = this.claim(out.byteLength);
-      this.outCopied = true;
-      this.outAddress = this.scratchAddress + position;
-      this.offset = position < 0 ? 0 : position >>> ELEMENT_SHIFTS[tag];
-      this.length = out.length;
-      return position < 0 ? 0 : this.scratch;
-    }
-    const handle = this.take(slot, out, tag, functionName, 'options.out');
-    this.outAddress = view ? this.viewAddress[slot] : out.byteOffset;
-    this.outLength = this.length;
-    return handle;
-  }
-
-  /** What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew meanwhile). */
-  filled(out, tag) {
-    if (out instanceof this.Resident) return out.array;
-    const Type = ELEMENT_TYPES[tag];
-    if (this.outCopied) {
-      out.set(new Type(this.current(), this.outAddress, out.length));
-      return out;
-    }
-    return out.length === this.outLength ? out : new Type(this.current(), this.outAddress, this.outLength);
-  }
-}
-
-// A tiny module using one SIMD instruction: valid exactly where SIMD is supported.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
-
-function simdSupported() {
-  try {
-    return WebAssembly.validate(SIMD_PROBE);
-  } catch {
-    return false;
-  }
-}
-
-// Give the event loop a turn: between stream chunks, and before async work.
-function tick() {
-  return new Promise((resolve) => {
-    if (typeof setImmediate === 'function') setImmediate(resolve);
-    else setTimeout(resolve, 0);
-  });
-}
-
-/**
- * The package's functions and classes over one target's raw wasm-bindgen
- * exports. `isReady` tells whether the module is instantiated; `init` does it
- * (a no-op where loading the module instantiates it).
- */
-function createApi(raw, { isReady, init }) {
-  const HANDLES = new WeakMap();
-  // Created on first use, once the module is instantiated (web targets do that in init()).
-  let heap;
-
-  function ensureReady(functionName) {
-    if (heap === undefined) connect(functionName);
-  }
-
-  function connect(functionName) {
-    if (!isReady()) {
-      const message = `${functionName}() was called before init() finished: await init() first`;
-      throw new NotInitialized(message, Object.freeze({ function: functionName }));
-    }
-    heap = new Heap(raw, ResidentArray);
-  }
-
-  // The raw handle of a live instance; Disposed once dispose() was called. `use` says
-  // what the program did: called a method, or read or set a property.
-  function live(instance, functionName, use = `${functionName}() was called`) {
-    const handle = HANDLES.get(instance);
-    if (handle === undefined) {
-      const message = `${use} after dispose()`;
-      throw new Disposed(message, Object.freeze({ function: functionName }));
-    }
-    return handle;
-  }
-
-  // Frees the resident arrays a program dropped without free(): a safety net only,
-  // since garbage collection may come late or never.
-  const finalizer = typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry(([handle, address]) => {
-      heap.unregister(address);
-      raw.__wasmforge_free(handle);
-    })
-    : undefined;
-
-  /**
-   * A typed array that lives in the module's memory: pass it (or a view of it)
-   * to any function and it crosses with no copy; write results into it with
-   * `{ out }`. Free it with free() (or `using`).
-   */
-  class ResidentArray {
-    constructor(type, length) {
-      ensureReady('ResidentArray');
-      const tag = typeof type === 'string' ? ELEMENT_NAMES.indexOf(type) : ELEMENT_TYPES.indexOf(type);
-      if (tag <= 0) {
-        throw invalid('ResidentArray', 'type', "one of 'f32', 'f64', 'i32', 'u32', 'u8' or a typed-array class", type);
-      }
-      check.u32(length, 'ResidentArray', 'length');
-      this.handle = heap.allocate(tag, length, 'ResidentArray');
-      this.tag = tag;
-      this.length = length;
-      this.byteOffset = raw.__wasmforge_address(this.handle);
-      this.view = new ELEMENT_TYPES[tag](heap.current(), this.byteOffset, length);
-      heap.register(this.byteOffset, this.byteLength, this.handle, tag);
-      if (finalizer) finalizer.register(this, [this.handle, this.byteOffset], this);
-    }
-
-    /** The element type: 'f32', 'f64', 'i32', 'u32' or 'u8'. */
-    get type() {
-      return ELEMENT_NAMES[this.tag];
-    }
-
-    get byteLength() {
-      return this.length * ELEMENT_TYPES[this.tag].BYTES_PER_ELEMENT;
-    }
-
-    /** Whether free() was called. */
-    get freed() {
-      return this.handle === 0;
-    }
-
-    /** A typed array over the elements, with no copy; a fresh one after the memory grew. */
-    get array() {
-      if (this.handle === 0) {
-        throw new Disposed('ResidentArray.array was read after free()', Object.freeze({ function: 'ResidentArray.array' }));
-      }
-      const buffer = heap.current();
-      if (this.view.buffer !== buffer) this.view = new ELEMENT_TYPES[this.tag](buffer, this.byteOffset, this.length);
-      return this.view;
-    }
-
-    /** Copy `values` in, from element `offset` on. */
-    set(values, offset = 0) {
-      this.array.set(values, offset);
-    }
-
-    /** A copy of the elements outside the module's memory. */
-    toArray() {
-      return this.array.slice();
-    }
-
-    /** Give the memory back; the array must not be used afterwards. */
-    free() {
-      if (this.handle === 0) return;
-      heap.unregister(this.byteOffset);
-      if (finalizer) finalizer.unregister(this);
-      raw.__wasmforge_free(this.handle);
-      this.handle = 0;
-    }
-
-    [Symbol.dispose || Symbol.for('Symbol.dispose')]() {
-      this.free();
+  /** An argument has the wrong type, length, shape or value; nothing was computed. */
+  class InvalidArgument extends AllTypesError {
+    constructor(message, details) {
+      super(message, 'INVALID_ARGUMENT', details);
+      this.name = 'InvalidArgument';
     }
   }
-  ResidentArray.prototype[RESIDENT] = true;
 
-  /** A zeroed ResidentArray of `length` elements of `type` ('f64', 'f32', 'i32', 'u32', 'u8'). */
-  function alloc(type, length) {
-    return new ResidentArray(type, length);
-  }
-
-  function allocFloat64Array(length) {
-    return new ResidentArray('f64', length);
-  }
-
-  function allocFloat32Array(length) {
-    return new ResidentArray('f32', length);
-  }
-
-  function allocInt32Array(length) {
-    return new ResidentArray('i32', length);
-  }
-
-  function allocUint32Array(length) {
-    return new ResidentArray('u32', length);
-  }
-
-  function allocUint8Array(length) {
-    return new ResidentArray('u8', length);
-  }
-
-  function version() {
-    return PACKAGE_VERSION;
-  }
-
-  function memoryUsage() {
-    ensureReady('memoryUsage');
-    const [used, capacity] = raw.__wasmforge_memory();
-    return { used, capacity };
-  }
-
-  function features() {
-    ensureReady('features');
-    return { simd: raw.__wasmforge_simd(), parallel: false };
-  }
-
-  function scale(values, factor, options) {
-    ensureReady('scale');
-    if (factor !== undefined && factor !== null) check.f32(factor, 'scale', 'factor');
-    const out = outOption(options, 'scale');
-    heap.begin();
-    let values_handle = heap.take(0, values, F32, 'scale', 'values'), values_offset = heap.offset, values_length = heap.length;
-    let out_handle = heap.takeOut(1, out, F32, 'scale'), out_offset = heap.offset, out_length = heap.length;
-    if (heap.overflowed) {
-      // The copies did not fit the arena: it grows, and every array is taken again.
-      heap.grow('scale');
-      values_handle = heap.take(0, values, F32, 'scale', 'values'); values_offset = heap.offset; values_length = heap.length;
-      out_handle = heap.takeOut(1, out, F32, 'scale'); out_offset = heap.offset; out_length = heap.length;
+  /** A function was called before `init()` finished (web and no-modules entries). */
+  class NotInitialized extends AllTypesError {
+    constructor(message, details) {
+      super(message, 'NOT_INITIALIZED', details);
+      this.name = 'NotInitialized';
     }
-    let raw_result;
-    try {
-      raw_result = raw.scale(values_handle, values_offset, values_length, factor, out_handle, out_offset, out_length);
-    } catch (thrown) {
-      throw toError(thrown, 'scale');
-    }
-    if (heap.failed()) throw heap.error('scale');
-    if (out !== undefined) raw_result = heap.filled(out, F32);
-    return raw_result;
   }
 
-  function checksum(bytes) {
-    ensureReady('checksum');
-    heap.begin();
-    let bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'), bytes_offset = heap.offset, bytes_length = heap.length;
-    if (heap.overflowed) {
-      // The copies did not fit the arena: it grows, and every array is taken again.
-      heap.grow('checksum');
-      bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'); bytes_offset = heap.offset; bytes_length = heap.length;
+  /** A method was called on an object after `dispose()`. */
+  class Disposed extends AllTypesError {
+    constructor(message, details) {
+      super(message, 'DISPOSED', details);
+      this.name = 'Disposed';
     }
-    let raw_result;
-    try {
-      raw_result = raw.checksum(bytes_handle, bytes_offset, bytes_length);
-    } catch (thrown) {
-      throw toError(thrown, 'checksum');
-    }
-    if (heap.failed()) throw heap.error('checksum');
-    return raw_result;
   }
 
-  function countAbove(values, threshold) {
-    ensureReady('countAbove');
-    check.i32(threshold, 'countAbove', 'threshold');
-    heap.begin();
-    let values_handle = heap.take(0, values, I32, 'countAbove', 'values'), values_offset = heap.offset, values_length = heap.length;
-    if (heap.overflowed) {
-      // The copies did not fit the arena: it grows, and every array is taken again.
-      heap.grow('countAbove');
-      values_handle = heap.take(0, values, I32, 'countAbove', 'values'); values_offset = heap.offset; values_length = heap.length;
+  /** The WebAssembly module trapped. This is a bug in the kernel: please report it. */
+  class InternalError extends AllTypesError {
+    constructor(message, details) {
+      super(message, 'INTERNAL_ERROR', details);
+      this.name = 'InternalError';
     }
-    let raw_result;
-    try {
-      raw_result = raw.countAbove(values_handle, values_offset, values_length, threshold);
-    } catch (thrown) {
-      throw toError(thrown, 'countAbove');
-    }
-    if (heap.failed()) throw heap.error('countAbove');
-    return raw_result;
   }
 
-  function addWide(left, right) {
-    ensureReady('addWide');
-    check.i64(left, 'addWide', 'left');
-    check.i64(right, 'addWide', 'right');
-    let raw_result;
-    try {
-      raw_result = raw.addWide(left, right);
-    } catch (thrown) {
-      throw toError(thrown, 'addWide');
+  /** The module's memory could not grow to hold a resident array or the copy of an argument. */
+  class OutOfMemory extends AllTypesError {
+    constructor(message, details) {
+      super(message, 'OUT_OF_MEMORY', details);
+      this.name = 'OutOfMemory';
     }
-    if (heap.failed()) throw heap.error('addWide');
-    return raw_result;
   }
 
-  function lowBits(bits, keep) {
-    ensureReady('lowBits');
-    check.u64(bits, 'lowBits', 'bits');
-    check.u32(keep, 'lowBits', 'keep');
-    let raw_result;
-    try {
-      raw_result = raw.lowBits(bits, keep);
-    } catch (thrown) {
-      throw toError(thrown, 'lowBits');
+  /** The sum does not fit in an i64. */
+  class Overflow extends AllTypesError {
+    constructor(message, details) {
+      super(message, 'OVERFLOW', details);
+      this.name = 'Overflow';
     }
-    if (heap.failed()) throw heap.error('lowBits');
-    return raw_result;
   }
 
-  function greet(name, excited) {
-    ensureReady('greet');
-    check.string(name, 'greet', 'name');
-    if (excited !== undefined && excited !== null) check.bool(excited, 'greet', 'excited');
-    let raw_result;
-    try {
-      raw_result = raw.greet(name, excited);
-    } catch (thrown) {
-      throw toError(thrown, 'greet');
+  /** An input that must not be empty was. */
+  class EmptyInput extends AllTypesError {
+    constructor(message, details) {
+      super(message, 'EMPTY_INPUT', details);
+      this.name = 'EmptyInput';
     }
-    if (heap.failed()) throw heap.error('greet');
-    return raw_result;
   }
 
-  function maybeHalf(value) {
-    ensureReady('maybeHalf');
-    if (value !== undefined && value !== null) check.f64(value, 'maybeHalf', 'value');
-    let raw_result;
-    try {
-      raw_result = raw.maybeHalf(value);
-    } catch (thrown) {
-      throw toError(thrown, 'maybeHalf');
-    }
-    if (heap.failed()) throw heap.error('maybeHalf');
-    return raw_result;
-  }
-
-  function reverse(flags, options) {
-    ensureReady('reverse');
-    const out = outOption(options, 'reverse');
-    heap.begin();
-    let flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'), flags_offset = heap.offset, flags_length = heap.length;
-    let out_handle = heap.takeOut(1, out, U32, 'reverse'), out_offset = heap.offset, out_length = heap.length;
-    if (heap.overflowed) {
-      // The copies did not fit the arena: it grows, and every array is taken again.
-      heap.grow('reverse');
-      flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'); flags_offset = heap.offset; flags_length = heap.length;
-      out_handle = heap.takeOut(1, out, U32, 'reverse'); out_offset = heap.offset; out_length = heap.length;
-    }
-    let raw_result;
-    try {
-      raw_result = raw.reverse(flags_handle, flags_offset, flags_length, out_handle, out_offset, out_length);
-    } catch (thrown) {
-      throw toError(thrown, 'reverse');
-    }
-    if (heap.failed()) throw heap.error('reverse');
-    if (out !== undefined) raw_result = heap.filled(out, U32);
-    return raw_result;
-  }
-
-  function isEven(n) {
-    ensureReady('isEven');
-    check.u32(n, 'isEven', 'n');
-    let raw_result;
-    try {
-      raw_result = raw.isEven(n);
-    } catch (thrown) {
-      throw toError(thrown, 'isEven');
-    }
-    if (heap.failed()) throw heap.error('isEven');
-    return raw_result;
-  }
-
-  function validate(weights) {
-    ensureReady('validate');
-    heap.begin();
-    let weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'), weights_offset = heap.offset, weights_length = heap.length;
-    if (heap.overflowed) {
-      // The copies did not fit the arena: it grows, and every array is taken again.
-      heap.grow('validate');
-      weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'); weights_offset = heap.offset; weights_length = heap.length;
-    }
-    let raw_result;
-    try {
-      raw_result = raw.validate(weights_handle, weights_offset, weights_length);
-    } catch (thrown) {
-      throw toError(thrown, 'validate');
-    }
-    if (heap.failed()) throw heap.error('validate');
-    return raw_result;
-  }
-
-  return {
-    version,
-    memoryUsage,
-    features,
-    ResidentArray,
-    alloc,
-    allocFloat64Array,
-    allocFloat32Array,
-    allocInt32Array,
-    allocUint32Array,
-    allocUint8Array,
-    scale,
-    checksum,
-    countAbove,
-    addWide,
-    lowBits,
-    greet,
-    maybeHalf,
-    reverse,
-    isEven,
-    validate,
+  // code -> [class, names of the detail fields in the order Rust sends them]
+  const ERROR_KINDS = {
+    INVALID_ARGUMENT: [InvalidArgument, ['function', 'argument', 'expected', 'actual']],
+    NOT_INITIALIZED: [NotInitialized, ['function']],
+    DISPOSED: [Disposed, ['function']],
+    INTERNAL_ERROR: [InternalError, ['function']],
+    OUT_OF_MEMORY: [OutOfMemory, ['function']],
+    OVERFLOW: [Overflow, ['left', 'right']],
+    EMPTY_INPUT: [EmptyInput, []],
   };
-}
 
-/* @wasmforge:helpers */
+  function isRawError(thrown) {
+    return Array.isArray(thrown) && thrown[0] === RAW_ERROR_MARKER;
+  }
+
+  function toError(thrown, functionName) {
+    if (isRawError(thrown)) {
+      const [, code, message, ...values] = thrown;
+      const kind = ERROR_KINDS[code];
+      if (kind) {
+        const [ErrorClass, fields] = kind;
+        const details = {};
+        fields.forEach((field, index) => {
+          details[field] = values[index];
+        });
+        return new ErrorClass(message, Object.freeze(details));
+      }
+    }
+    if (thrown instanceof WebAssembly.RuntimeError) {
+      const message = `${functionName}(): the WebAssembly module trapped (${thrown.message})`;
+      return new InternalError(message, Object.freeze({ function: functionName }));
+    }
+    return thrown;
+  }
+
+  function describe(value) {
+    if (value === null || value === undefined) return String(value);
+    if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
+    if (typeof value === 'bigint') return `the bigint ${value}n`;
+    if (typeof value === 'string')
+      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    if (typeof value === 'boolean') return `${value}`;
+    if (Array.isArray(value)) return `an Array of length ${value.length}`;
+    const tag = Object.prototype.toString.call(value).slice(8, -1);
+    if (ArrayBuffer.isView(value) && 'length' in value) return `a ${tag} of length ${value.length}`;
+    if (typeof value === 'function') return 'a function';
+    const name = value.constructor && value.constructor.name;
+    return name && name !== 'Object'
+      ? `a ${name}`
+      : `an object with keys [${Object.keys(value).join(', ')}]`;
+  }
+
+  // `actual`: how to describe what was given, when `describe(value)` would not say it.
+  function invalid(functionName, argument, expected, value, actual = describe(value)) {
+    const message = `${functionName}(): \`${argument}\` must be ${expected}, got ${actual}`;
+    return new InvalidArgument(
+      message,
+      Object.freeze({ function: functionName, argument, expected, actual }),
+    );
+  }
+
+  function isInteger(value, low, high) {
+    return Number.isInteger(value) && value >= low && value <= high;
+  }
+
+  function isPlainObject(value) {
+    if (
+      value === null ||
+      typeof value !== 'object' ||
+      Array.isArray(value) ||
+      ArrayBuffer.isView(value)
+    )
+      return false;
+    const prototype = Object.getPrototypeOf(value);
+    return prototype === Object.prototype || prototype === null;
+  }
+
+  // Runtime type checks, one per spec type; typed arrays are checked by heap.take().
+  // Ranges, lengths and shapes are checked in Rust.
+  const check = {
+    bool(value, fn, arg) {
+      if (typeof value !== 'boolean') throw invalid(fn, arg, 'a boolean', value);
+    },
+    string(value, fn, arg) {
+      if (typeof value !== 'string') throw invalid(fn, arg, 'a string', value);
+    },
+    f32(value, fn, arg) {
+      if (typeof value !== 'number') throw invalid(fn, arg, 'a number', value);
+    },
+    f64(value, fn, arg) {
+      if (typeof value !== 'number') throw invalid(fn, arg, 'a number', value);
+    },
+    i32(value, fn, arg) {
+      if (!isInteger(value, -2147483648, 2147483647)) {
+        throw invalid(fn, arg, 'an integer in [-2147483648, 2147483647]', value);
+      }
+    },
+    u32(value, fn, arg) {
+      if (!isInteger(value, 0, 4294967295))
+        throw invalid(fn, arg, 'an integer in [0, 4294967295]', value);
+    },
+    i64(value, fn, arg) {
+      if (typeof value !== 'bigint' || BigInt.asIntN(64, value) !== value) {
+        throw invalid(fn, arg, 'a bigint in the i64 range', value);
+      }
+    },
+    u64(value, fn, arg) {
+      if (typeof value !== 'bigint' || BigInt.asUintN(64, value) !== value) {
+        throw invalid(fn, arg, 'a bigint in the u64 range', value);
+      }
+    },
+    // The data is checked when the heap takes it (heap.take).
+    tensor(rank, value, fn, arg) {
+      check.record(value, fn, arg, ['data', 'shape'], ['data', 'shape']);
+      const { shape } = value;
+      const dims =
+        Array.isArray(shape) || shape instanceof Uint32Array ? Array.from(shape) : undefined;
+      if (
+        dims === undefined ||
+        dims.length !== rank ||
+        !dims.every((d) => isInteger(d, 0, 4294967295))
+      ) {
+        throw invalid(fn, `${arg}.shape`, `${rank} non-negative integers`, shape);
+      }
+    },
+    record(value, fn, arg, keys, required) {
+      if (!isPlainObject(value))
+        throw invalid(fn, arg, `a plain object with keys [${keys.join(', ')}]`, value);
+      for (const key of Object.keys(value)) {
+        if (!keys.includes(key))
+          throw invalid(
+            fn,
+            `${arg}.${key}`,
+            `absent (allowed keys: ${keys.join(', ')})`,
+            value[key],
+          );
+      }
+      for (const key of required) {
+        if (value[key] === undefined) throw invalid(fn, `${arg}.${key}`, 'present', undefined);
+      }
+    },
+    list(value, fn, arg) {
+      if (!Array.isArray(value)) throw invalid(fn, arg, 'an Array', value);
+    },
+    oneOf(values, value, fn, arg) {
+      if (!values.includes(value))
+        throw invalid(fn, arg, `one of ${values.map((v) => `'${v}'`).join(', ')}`, value);
+    },
+  };
+
+  // --- the module's memory -------------------------------------------------------
+
+  // Element types of resident arrays, by the tag the module's `resident` table uses.
+  const U8 = 1;
+  const I32 = 2;
+  const U32 = 3;
+  const F32 = 4;
+  const F64 = 5;
+  const ELEMENT_TYPES = [
+    undefined,
+    Uint8Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+  ];
+  const ELEMENT_NAMES = [undefined, 'u8', 'i32', 'u32', 'f32', 'f64'];
+  // log2 of the element size: byte offsets become element offsets with a shift.
+  const ELEMENT_SHIFTS = [0, 0, 2, 2, 2, 3];
+  // The scratch arena holds copies of any element type.
+  const ANY = 0;
+  // Scratch positions are 16-byte aligned, so a copy suits any element type and SIMD loads.
+  const ALIGN = 16;
+  // Brands shared by every instance of every wasmforge package, to tell a resident
+  // array or a struct view of another module instance from an unrelated object.
+  const RESIDENT = Symbol.for('wasmforge.resident');
+  const VIEW_OF = Symbol.for('wasmforge.view');
+
+  function isView(value, struct) {
+    return value !== null && typeof value === 'object' && value[VIEW_OF] === struct;
+  }
+
+  function isDetached(array) {
+    const { buffer } = array;
+    if (buffer.byteLength !== 0) return false;
+    if ('detached' in buffer) return buffer.detached;
+    try {
+      new Uint8Array(buffer); // eslint-disable-line no-new
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  function alignUp(bytes) {
+    return (bytes + ALIGN - 1) & -ALIGN;
+  }
+
+  // `{ out }` of a call whose result is an array; undefined when not given.
+  function outOption(options, functionName) {
+    if (options === undefined) return undefined;
+    check.record(options, functionName, 'options', ['out'], []);
+    return options.out === null ? undefined : options.out;
+  }
+
+  /**
+   * The module's linear memory as the facade uses it: the typed-array views over
+   * it (rebuilt after `memory.grow` detaches them), the failure flag the module
+   * raises, the scratch arena where plain typed arrays are copied, and the
+   * resident arrays, by address, so that a view of one passed as an argument is
+   * recognised.
+   *
+   * A call hands its arrays over in one pass: `begin()`, then `take()` of each
+   * array yields where it is — its handle, with `offset` and `length` — copying
+   * a plain typed array into the arena on the way. The arena never grows during
+   * that pass, since growing it may grow the memory, which detaches every view:
+   * the views the caller passed must all be resolved first. A copy that does not
+   * fit sets `overflowed` instead; the call then `grow()`s the arena to fit them
+   * all and takes every array again (views come back from the slot, numbered by
+   * the call, where the first pass resolved them).
+   */
+  class Heap {
+    constructor(raw, Resident) {
+      this.raw = raw;
+      this.Resident = Resident;
+      this.memory = raw.__wasmforge_memory_object();
+      this.statusAddress = raw.__wasmforge_status();
+      this.refresh();
+      this.scratch = 0;
+      this.scratchAddress = 0;
+      this.scratchBytes = 0;
+      // This pass: arena bytes used, bytes all its copies need, and whether some did not fit.
+      this.used = 0;
+      this.wanted = 0;
+      this.overflowed = false;
+      this.retaking = false;
+      // Live resident arrays sorted by address: [address, byteLength, handle, tag] each.
+      this.residents = [];
+      // Views of the memory passed to the running call, by slot, and where they lie.
+      this.views = [];
+      this.viewHandle = [];
+      this.viewOffset = [];
+      this.viewAddress = [];
+      this.viewLength = [];
+      // Where the array `take()` returned last is, in its allocation (elements).
+      this.offset = 0;
+      this.length = 0;
+      // Where the call's `{ out }` is: its first byte, its length, and whether it is copied back.
+      this.outAddress = 0;
+      this.outLength = 0;
+      this.outCopied = false;
+    }
+
+    refresh() {
+      this.buffer = this.memory.buffer;
+      this.status = new Uint32Array(this.buffer, this.statusAddress, 1);
+      this.typed = ELEMENT_TYPES.map((Type) => Type && new Type(this.buffer));
+    }
+
+    /**
+     * The memory's current buffer (a grown memory detached the previous one, and the views over
+     * it).
+     */
+    current() {
+      if (this.status.length === 0) this.refresh();
+      return this.buffer;
+    }
+
+    /** Whether the last call failed; its error waits in the module. */
+    failed() {
+      let flag = this.status[0];
+      if (flag === undefined) {
+        // The call grew the memory: the flag's view was detached.
+        this.refresh();
+        flag = this.status[0];
+      }
+      return flag !== 0;
+    }
+
+    /** The error the module parked for the failed call `functionName`. */
+    error(functionName) {
+      return toError(this.raw.__wasmforge_take_error(), functionName);
+    }
+
+    /** `thunk()`, a raw call, with its failure thrown as the package's error. */
+    call(functionName, thunk) {
+      let result;
+      try {
+        result = thunk();
+      } catch (thrown) {
+        throw toError(thrown, functionName);
+      }
+      if (this.failed()) throw this.error(functionName);
+      return result;
+    }
+
+    allocate(tag, length, functionName) {
+      const handle = this.raw.__wasmforge_alloc(tag, length);
+      if (handle === 0) {
+        const bytes = length * (tag === ANY ? 1 : ELEMENT_TYPES[tag].BYTES_PER_ELEMENT);
+        const message = `${functionName}(): the WebAssembly memory cannot grow by ${bytes} bytes`;
+        throw new OutOfMemory(message, Object.freeze({ function: functionName }));
+      }
+      return handle;
+    }
+
+    register(address, byteLength, handle, tag) {
+      const at = this.insertionPoint(address);
+      this.residents.splice(at, 0, [address, byteLength, handle, tag]);
+    }
+
+    unregister(address) {
+      const at = this.insertionPoint(address) - 1;
+      if (at >= 0 && this.residents[at][0] === address) this.residents.splice(at, 1);
+    }
+
+    // Index of the first resident starting after `address`.
+    insertionPoint(address) {
+      let low = 0;
+      let high = this.residents.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (this.residents[middle][0] <= address) low = middle + 1;
+        else high = middle;
+      }
+      return low;
+    }
+
+    /** The resident array holding `byteLength` bytes from `address`, if any. */
+    owner(address, byteLength) {
+      const entry = this.residents[this.insertionPoint(address) - 1];
+      return entry !== undefined && address + byteLength <= entry[0] + entry[1] ? entry : undefined;
+    }
+
+    /** Start handing over a call's arrays. */
+    begin() {
+      this.used = 0;
+      this.wanted = 0;
+      this.overflowed = false;
+      this.retaking = false;
+    }
+
+    /**
+     * After a pass that `overflowed`: an arena big enough for all its copies. The
+     * memory may grow (every view the caller passed was resolved by then); the
+     * call then takes every array again.
+     */
+    grow(functionName) {
+      const size = Math.max(this.wanted, 2 * this.scratchBytes, 4096);
+      const handle = this.allocate(ANY, size, functionName);
+      if (this.scratch !== 0) this.raw.__wasmforge_free(this.scratch);
+      this.scratch = handle;
+      this.scratchAddress = this.raw.__wasmforge_address(handle);
+      this.scratchBytes = size;
+      this.used = 0;
+      this.wanted = 0;
+      this.overflowed = false;
+      this.retaking = true;
+    }
+
+    // The hot path (take) is kept tiny so that the engine inlines it into every call;
+    // everything else is one call further.
+
+    /**
+     * Where array argument `value` of element type `tag` is: its handle (`offset`
+     * and `length` say where in it), copying a plain typed array into the arena.
+     * Anything else is refused with InvalidArgument naming `argument`.
+     */
+    take(slot, value, tag, functionName, argument) {
+      if (value instanceof this.Resident && value.handle !== 0 && value.tag === tag) {
+        this.offset = 0;
+        this.length = value.length;
+        return value.handle;
+      }
+      return this.takeOther(slot, value, tag, functionName, argument);
+    }
+
+    /** take() for an optional argument: undefined and null cross as handle 0. */
+    takeOptional(slot, value, tag, functionName, argument) {
+      if (value === undefined || value === null) {
+        this.offset = 0;
+        this.length = 0;
+        return 0;
+      }
+      return this.take(slot, value, tag, functionName, argument);
+    }
+
+    takeOther(slot, value, tag, functionName, argument) {
+      const Type = ELEMENT_TYPES[tag];
+      // A view of the memory never starts at address 0, and reading `buffer` is not free.
+      if (value instanceof Type && value.byteOffset === 0 && value.length !== 0)
+        return this.copyIn(value, tag);
+      if (this.retaking && this.views[slot] === value) {
+        // Resolved in the first pass: the view itself may have been detached since, by the arena
+        // growing.
+        this.offset = this.viewOffset[slot];
+        this.length = this.viewLength[slot];
+        return this.viewHandle[slot];
+      }
+      if (value instanceof this.Resident) {
+        const actual =
+          value.handle === 0
+            ? 'a ResidentArray after free()'
+            : `a ResidentArray of ${ELEMENT_NAMES[value.tag]}`;
+        throw invalid(
+          functionName,
+          argument,
+          `a live ResidentArray of ${ELEMENT_NAMES[tag]}`,
+          value,
+          actual,
+        );
+      }
+      if (value instanceof Type) {
+        if (value.length === 0 && isDetached(value)) {
+          const detached =
+            `a detached ${Type.name} (a view taken before the module's memory grew: ` +
+            'read resident.array again)';
+          throw invalid(functionName, argument, `a usable ${Type.name}`, value, detached);
+        }
+        if (value.buffer === this.current())
+          return this.takeView(slot, value, tag, functionName, argument);
+      } else if (value !== null && typeof value === 'object' && value[RESIDENT] === true) {
+        throw invalid(
+          functionName,
+          argument,
+          'a ResidentArray of this module instance',
+          value,
+          'a ResidentArray of another instance of the module',
+        );
+      } else if (!ArrayBuffer.isView(value) || value[Symbol.toStringTag] !== Type.name) {
+        // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
+        throw invalid(
+          functionName,
+          argument,
+          `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`,
+          value,
+        );
+      }
+      return this.copyIn(value, tag);
+    }
+
+    // A plain typed array, copied into the arena when it fits (else `overflowed`).
+    copyIn(value, tag) {
+      const position = this.claim(value.byteLength);
+      this.length = value.length;
+      if (position < 0) {
+        this.offset = 0;
+        return 0;
+      }
+      const shift = ELEMENT_SHIFTS[tag];
+      if (this.status.length === 0) this.refresh();
+      this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
+      this.offset = position >>> shift;
+      return this.scratch;
+    }
+
+    // `byteLength` bytes of the arena for this pass: their position, or -1 when they do not fit.
+    claim(byteLength) {
+      const bytes = alignUp(byteLength);
+      const position = this.used;
+      this.wanted += bytes;
+      if (position + bytes > this.scratchBytes) {
+        this.overflowed = true;
+        return -1;
+      }
+      this.used = position + bytes;
+      return position;
+    }
+
+    takeView(slot, view, tag, functionName, argument) {
+      const entry = this.owner(view.byteOffset, view.byteLength);
+      if (entry === undefined || entry[3] !== tag) {
+        const where =
+          entry === undefined
+            ? 'outside every live ResidentArray (freed?)'
+            : `inside a ResidentArray of ${ELEMENT_NAMES[entry[3]]}`;
+        throw invalid(
+          functionName,
+          argument,
+          `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`,
+          view,
+          `a view of the module's memory ${where}`,
+        );
+      }
+      this.views[slot] = view;
+      this.viewHandle[slot] = entry[2];
+      this.viewOffset[slot] = (view.byteOffset - entry[0]) >>> ELEMENT_SHIFTS[tag];
+      this.viewAddress[slot] = view.byteOffset;
+      this.viewLength[slot] = view.length;
+      this.offset = this.viewOffset[slot];
+      this.length = view.length;
+      return entry[2];
+    }
+
+    /**
+     * take() for the call's `{ out }`: a plain typed array gets room in the arena and is filled
+     * after the call.
+     */
+    takeOut(slot, out, tag, functionName) {
+      this.outCopied = false;
+      if (out === undefined) {
+        this.offset = 0;
+        this.length = 0;
+        return 0;
+      }
+      const view = this.retaking && this.views[slot] === out;
+      if (
+        !view &&
+        out instanceof ELEMENT_TYPES[tag] &&
+        (out.byteOffset === 0 || out.buffer !== this.current())
+      ) {
+        const position = this.claim(out.byteLength);
+        this.outCopied = true;
+        this.outAddress = this.scratchAddress + position;
+        this.offset = position < 0 ? 0 : position >>> ELEMENT_SHIFTS[tag];
+        this.length = out.length;
+        return position < 0 ? 0 : this.scratch;
+      }
+      const handle = this.take(slot, out, tag, functionName, 'options.out');
+      this.outAddress = view ? this.viewAddress[slot] : out.byteOffset;
+      this.outLength = this.length;
+      return handle;
+    }
+
+    /**
+     * What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew
+     * meanwhile).
+     */
+    filled(out, tag) {
+      if (out instanceof this.Resident) return out.array;
+      const Type = ELEMENT_TYPES[tag];
+      if (this.outCopied) {
+        out.set(new Type(this.current(), this.outAddress, out.length));
+        return out;
+      }
+      return out.length === this.outLength
+        ? out
+        : new Type(this.current(), this.outAddress, this.outLength);
+    }
+  }
+
+  // A tiny module using one SIMD instruction: valid exactly where SIMD is supported.
+  const SIMD_PROBE = new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253,
+    15, 253, 98, 11,
+  ]);
+
+  function simdSupported() {
+    try {
+      return WebAssembly.validate(SIMD_PROBE);
+    } catch {
+      return false;
+    }
+  }
+
+  // Give the event loop a turn: between stream chunks, and before async work.
+  function tick() {
+    return new Promise((resolve) => {
+      if (typeof setImmediate === 'function') setImmediate(resolve);
+      else setTimeout(resolve, 0);
+    });
+  }
+
+  /**
+   * The package's functions and classes over one target's raw wasm-bindgen
+   * exports. `isReady` tells whether the module is instantiated; `init` does it
+   * (a no-op where loading the module instantiates it).
+   */
+  function createApi(raw, { isReady, init }) {
+    const HANDLES = new WeakMap();
+    // Created on first use, once the module is instantiated (web targets do that in init()).
+    let heap;
+
+    function ensureReady(functionName) {
+      if (heap === undefined) connect(functionName);
+    }
+
+    function connect(functionName) {
+      if (!isReady()) {
+        const message = `${functionName}() was called before init() finished: await init() first`;
+        throw new NotInitialized(message, Object.freeze({ function: functionName }));
+      }
+      heap = new Heap(raw, ResidentArray);
+    }
+
+    // The raw handle of a live instance; Disposed once dispose() was called. `use` says
+    // what the program did: called a method, or read or set a property.
+    function live(instance, functionName, use = `${functionName}() was called`) {
+      const handle = HANDLES.get(instance);
+      if (handle === undefined) {
+        const message = `${use} after dispose()`;
+        throw new Disposed(message, Object.freeze({ function: functionName }));
+      }
+      return handle;
+    }
+
+    // Frees the resident arrays a program dropped without free(): a safety net only,
+    // since garbage collection may come late or never.
+    const finalizer =
+      typeof FinalizationRegistry === 'function'
+        ? new FinalizationRegistry(([handle, address]) => {
+            heap.unregister(address);
+            raw.__wasmforge_free(handle);
+          })
+        : undefined;
+
+    /**
+     * A typed array that lives in the module's memory: pass it (or a view of it)
+     * to any function and it crosses with no copy; write results into it with
+     * `{ out }`. Free it with free() (or `using`).
+     */
+    class ResidentArray {
+      constructor(type, length) {
+        ensureReady('ResidentArray');
+        const tag =
+          typeof type === 'string' ? ELEMENT_NAMES.indexOf(type) : ELEMENT_TYPES.indexOf(type);
+        if (tag <= 0) {
+          throw invalid(
+            'ResidentArray',
+            'type',
+            "one of 'f32', 'f64', 'i32', 'u32', 'u8' or a typed-array class",
+            type,
+          );
+        }
+        check.u32(length, 'ResidentArray', 'length');
+        this.handle = heap.allocate(tag, length, 'ResidentArray');
+        this.tag = tag;
+        this.length = length;
+        this.byteOffset = raw.__wasmforge_address(this.handle);
+        this.view = new ELEMENT_TYPES[tag](heap.current(), this.byteOffset, length);
+        heap.register(this.byteOffset, this.byteLength, this.handle, tag);
+        if (finalizer) finalizer.register(this, [this.handle, this.byteOffset], this);
+      }
+
+      /** The element type: 'f32', 'f64', 'i32', 'u32' or 'u8'. */
+      get type() {
+        return ELEMENT_NAMES[this.tag];
+      }
+
+      get byteLength() {
+        return this.length * ELEMENT_TYPES[this.tag].BYTES_PER_ELEMENT;
+      }
+
+      /** Whether free() was called. */
+      get freed() {
+        return this.handle === 0;
+      }
+
+      /** A typed array over the elements, with no copy; a fresh one after the memory grew. */
+      get array() {
+        if (this.handle === 0) {
+          throw new Disposed(
+            'ResidentArray.array was read after free()',
+            Object.freeze({ function: 'ResidentArray.array' }),
+          );
+        }
+        const buffer = heap.current();
+        if (this.view.buffer !== buffer)
+          this.view = new ELEMENT_TYPES[this.tag](buffer, this.byteOffset, this.length);
+        return this.view;
+      }
+
+      /** Copy `values` in, from element `offset` on. */
+      set(values, offset = 0) {
+        this.array.set(values, offset);
+      }
+
+      /** A copy of the elements outside the module's memory. */
+      toArray() {
+        return this.array.slice();
+      }
+
+      /** Give the memory back; the array must not be used afterwards. */
+      free() {
+        if (this.handle === 0) return;
+        heap.unregister(this.byteOffset);
+        if (finalizer) finalizer.unregister(this);
+        raw.__wasmforge_free(this.handle);
+        this.handle = 0;
+      }
+
+      [Symbol.dispose || Symbol.for('Symbol.dispose')]() {
+        this.free();
+      }
+    }
+    ResidentArray.prototype[RESIDENT] = true;
+
+    /** A zeroed ResidentArray of `length` elements of `type` ('f64', 'f32', 'i32', 'u32', 'u8'). */
+    function alloc(type, length) {
+      return new ResidentArray(type, length);
+    }
+
+    function allocFloat64Array(length) {
+      return new ResidentArray('f64', length);
+    }
+
+    function allocFloat32Array(length) {
+      return new ResidentArray('f32', length);
+    }
+
+    function allocInt32Array(length) {
+      return new ResidentArray('i32', length);
+    }
+
+    function allocUint32Array(length) {
+      return new ResidentArray('u32', length);
+    }
+
+    function allocUint8Array(length) {
+      return new ResidentArray('u8', length);
+    }
+
+    function version() {
+      return PACKAGE_VERSION;
+    }
+
+    function memoryUsage() {
+      ensureReady('memoryUsage');
+      const [used, capacity] = raw.__wasmforge_memory();
+      return { used, capacity };
+    }
+
+    function features() {
+      ensureReady('features');
+      return { simd: raw.__wasmforge_simd(), parallel: false };
+    }
+
+    function scale(values, factor, options) {
+      ensureReady('scale');
+      if (factor !== undefined && factor !== null) check.f32(factor, 'scale', 'factor');
+      const out = outOption(options, 'scale');
+      heap.begin();
+      let values_handle = heap.take(0, values, F32, 'scale', 'values'),
+        values_offset = heap.offset,
+        values_length = heap.length;
+      let out_handle = heap.takeOut(1, out, F32, 'scale'),
+        out_offset = heap.offset,
+        out_length = heap.length;
+      if (heap.overflowed) {
+        // The copies did not fit the arena: it grows, and every array is taken again.
+        heap.grow('scale');
+        values_handle = heap.take(0, values, F32, 'scale', 'values');
+        values_offset = heap.offset;
+        values_length = heap.length;
+        out_handle = heap.takeOut(1, out, F32, 'scale');
+        out_offset = heap.offset;
+        out_length = heap.length;
+      }
+      let raw_result;
+      try {
+        raw_result = raw.scale(
+          values_handle,
+          values_offset,
+          values_length,
+          factor,
+          out_handle,
+          out_offset,
+          out_length,
+        );
+      } catch (thrown) {
+        throw toError(thrown, 'scale');
+      }
+      if (heap.failed()) throw heap.error('scale');
+      if (out !== undefined) raw_result = heap.filled(out, F32);
+      return raw_result;
+    }
+
+    function checksum(bytes) {
+      ensureReady('checksum');
+      heap.begin();
+      let bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes'),
+        bytes_offset = heap.offset,
+        bytes_length = heap.length;
+      if (heap.overflowed) {
+        // The copies did not fit the arena: it grows, and every array is taken again.
+        heap.grow('checksum');
+        bytes_handle = heap.take(0, bytes, U8, 'checksum', 'bytes');
+        bytes_offset = heap.offset;
+        bytes_length = heap.length;
+      }
+      let raw_result;
+      try {
+        raw_result = raw.checksum(bytes_handle, bytes_offset, bytes_length);
+      } catch (thrown) {
+        throw toError(thrown, 'checksum');
+      }
+      if (heap.failed()) throw heap.error('checksum');
+      return raw_result;
+    }
+
+    function countAbove(values, threshold) {
+      ensureReady('countAbove');
+      check.i32(threshold, 'countAbove', 'threshold');
+      heap.begin();
+      let values_handle = heap.take(0, values, I32, 'countAbove', 'values'),
+        values_offset = heap.offset,
+        values_length = heap.length;
+      if (heap.overflowed) {
+        // The copies did not fit the arena: it grows, and every array is taken again.
+        heap.grow('countAbove');
+        values_handle = heap.take(0, values, I32, 'countAbove', 'values');
+        values_offset = heap.offset;
+        values_length = heap.length;
+      }
+      let raw_result;
+      try {
+        raw_result = raw.countAbove(values_handle, values_offset, values_length, threshold);
+      } catch (thrown) {
+        throw toError(thrown, 'countAbove');
+      }
+      if (heap.failed()) throw heap.error('countAbove');
+      return raw_result;
+    }
+
+    function addWide(left, right) {
+      ensureReady('addWide');
+      check.i64(left, 'addWide', 'left');
+      check.i64(right, 'addWide', 'right');
+      let raw_result;
+      try {
+        raw_result = raw.addWide(left, right);
+      } catch (thrown) {
+        throw toError(thrown, 'addWide');
+      }
+      if (heap.failed()) throw heap.error('addWide');
+      return raw_result;
+    }
+
+    function lowBits(bits, keep) {
+      ensureReady('lowBits');
+      check.u64(bits, 'lowBits', 'bits');
+      check.u32(keep, 'lowBits', 'keep');
+      let raw_result;
+      try {
+        raw_result = raw.lowBits(bits, keep);
+      } catch (thrown) {
+        throw toError(thrown, 'lowBits');
+      }
+      if (heap.failed()) throw heap.error('lowBits');
+      return raw_result;
+    }
+
+    function greet(name, excited) {
+      ensureReady('greet');
+      check.string(name, 'greet', 'name');
+      if (excited !== undefined && excited !== null) check.bool(excited, 'greet', 'excited');
+      let raw_result;
+      try {
+        raw_result = raw.greet(name, excited);
+      } catch (thrown) {
+        throw toError(thrown, 'greet');
+      }
+      if (heap.failed()) throw heap.error('greet');
+      return raw_result;
+    }
+
+    function maybeHalf(value) {
+      ensureReady('maybeHalf');
+      if (value !== undefined && value !== null) check.f64(value, 'maybeHalf', 'value');
+      let raw_result;
+      try {
+        raw_result = raw.maybeHalf(value);
+      } catch (thrown) {
+        throw toError(thrown, 'maybeHalf');
+      }
+      if (heap.failed()) throw heap.error('maybeHalf');
+      return raw_result;
+    }
+
+    function reverse(flags, options) {
+      ensureReady('reverse');
+      const out = outOption(options, 'reverse');
+      heap.begin();
+      let flags_handle = heap.take(0, flags, U32, 'reverse', 'flags'),
+        flags_offset = heap.offset,
+        flags_length = heap.length;
+      let out_handle = heap.takeOut(1, out, U32, 'reverse'),
+        out_offset = heap.offset,
+        out_length = heap.length;
+      if (heap.overflowed) {
+        // The copies did not fit the arena: it grows, and every array is taken again.
+        heap.grow('reverse');
+        flags_handle = heap.take(0, flags, U32, 'reverse', 'flags');
+        flags_offset = heap.offset;
+        flags_length = heap.length;
+        out_handle = heap.takeOut(1, out, U32, 'reverse');
+        out_offset = heap.offset;
+        out_length = heap.length;
+      }
+      let raw_result;
+      try {
+        raw_result = raw.reverse(
+          flags_handle,
+          flags_offset,
+          flags_length,
+          out_handle,
+          out_offset,
+          out_length,
+        );
+      } catch (thrown) {
+        throw toError(thrown, 'reverse');
+      }
+      if (heap.failed()) throw heap.error('reverse');
+      if (out !== undefined) raw_result = heap.filled(out, U32);
+      return raw_result;
+    }
+
+    function isEven(n) {
+      ensureReady('isEven');
+      check.u32(n, 'isEven', 'n');
+      let raw_result;
+      try {
+        raw_result = raw.isEven(n);
+      } catch (thrown) {
+        throw toError(thrown, 'isEven');
+      }
+      if (heap.failed()) throw heap.error('isEven');
+      return raw_result;
+    }
+
+    function validate(weights) {
+      ensureReady('validate');
+      heap.begin();
+      let weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights'),
+        weights_offset = heap.offset,
+        weights_length = heap.length;
+      if (heap.overflowed) {
+        // The copies did not fit the arena: it grows, and every array is taken again.
+        heap.grow('validate');
+        weights_handle = heap.takeOptional(0, weights, F64, 'validate', 'weights');
+        weights_offset = heap.offset;
+        weights_length = heap.length;
+      }
+      let raw_result;
+      try {
+        raw_result = raw.validate(weights_handle, weights_offset, weights_length);
+      } catch (thrown) {
+        throw toError(thrown, 'validate');
+      }
+      if (heap.failed()) throw heap.error('validate');
+      return raw_result;
+    }
+
+    return {
+      version,
+      memoryUsage,
+      features,
+      ResidentArray,
+      alloc,
+      allocFloat64Array,
+      allocFloat32Array,
+      allocInt32Array,
+      allocUint32Array,
+      allocUint8Array,
+      scale,
+      checksum,
+      countAbove,
+      addWide,
+      lowBits,
+      greet,
+      maybeHalf,
+      reverse,
+      isEven,
+      validate,
+    };
+  }
+
+  /* @wasmforge:helpers */
 
   let ready = false;
   let pending;
@@ -923,8 +1057,8 @@ function createApi(raw, { isReady, init }) {
   function defaultInput() {
     if (scriptSrc === undefined) {
       throw new NotInitialized(
-        'init() needs the wasm module (a URL, a Response, bytes or a WebAssembly.Module) '
-          + 'when the script was not loaded by a <script> tag',
+        'init() needs the wasm module (a URL, a Response, bytes or a WebAssembly.Module) ' +
+          'when the script was not loaded by a <script> tag',
         Object.freeze({ function: 'init' }),
       );
     }

@@ -11,7 +11,7 @@
 // classes with dispose(), async iterators, batches, promises and events.
 
 const RAW_ERROR_MARKER = '__wasmforge_error__';
-const PACKAGE_VERSION = "0.2.0";
+const PACKAGE_VERSION = '0.2.0';
 
 /** Base class of every error `@wasmforge-test/objects` throws. */
 class ObjectsError extends Error {
@@ -119,20 +119,26 @@ function describe(value) {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
   if (typeof value === 'bigint') return `the bigint ${value}n`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'boolean') return `${value}`;
   if (Array.isArray(value)) return `an Array of length ${value.length}`;
   const tag = Object.prototype.toString.call(value).slice(8, -1);
   if (ArrayBuffer.isView(value) && 'length' in value) return `a ${tag} of length ${value.length}`;
   if (typeof value === 'function') return 'a function';
   const name = value.constructor && value.constructor.name;
-  return name && name !== 'Object' ? `a ${name}` : `an object with keys [${Object.keys(value).join(', ')}]`;
+  return name && name !== 'Object'
+    ? `a ${name}`
+    : `an object with keys [${Object.keys(value).join(', ')}]`;
 }
 
 // `actual`: how to describe what was given, when `describe(value)` would not say it.
 function invalid(functionName, argument, expected, value, actual = describe(value)) {
   const message = `${functionName}(): \`${argument}\` must be ${expected}, got ${actual}`;
-  return new InvalidArgument(message, Object.freeze({ function: functionName, argument, expected, actual }));
+  return new InvalidArgument(
+    message,
+    Object.freeze({ function: functionName, argument, expected, actual }),
+  );
 }
 
 function isInteger(value, low, high) {
@@ -140,7 +146,13 @@ function isInteger(value, low, high) {
 }
 
 function isPlainObject(value) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    ArrayBuffer.isView(value)
+  )
+    return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
@@ -166,7 +178,8 @@ const check = {
     }
   },
   u32(value, fn, arg) {
-    if (!isInteger(value, 0, 4294967295)) throw invalid(fn, arg, 'an integer in [0, 4294967295]', value);
+    if (!isInteger(value, 0, 4294967295))
+      throw invalid(fn, arg, 'an integer in [0, 4294967295]', value);
   },
   i64(value, fn, arg) {
     if (typeof value !== 'bigint' || BigInt.asIntN(64, value) !== value) {
@@ -182,15 +195,22 @@ const check = {
   tensor(rank, value, fn, arg) {
     check.record(value, fn, arg, ['data', 'shape'], ['data', 'shape']);
     const { shape } = value;
-    const dims = Array.isArray(shape) || shape instanceof Uint32Array ? Array.from(shape) : undefined;
-    if (dims === undefined || dims.length !== rank || !dims.every((d) => isInteger(d, 0, 4294967295))) {
+    const dims =
+      Array.isArray(shape) || shape instanceof Uint32Array ? Array.from(shape) : undefined;
+    if (
+      dims === undefined ||
+      dims.length !== rank ||
+      !dims.every((d) => isInteger(d, 0, 4294967295))
+    ) {
       throw invalid(fn, `${arg}.shape`, `${rank} non-negative integers`, shape);
     }
   },
   record(value, fn, arg, keys, required) {
-    if (!isPlainObject(value)) throw invalid(fn, arg, `a plain object with keys [${keys.join(', ')}]`, value);
+    if (!isPlainObject(value))
+      throw invalid(fn, arg, `a plain object with keys [${keys.join(', ')}]`, value);
     for (const key of Object.keys(value)) {
-      if (!keys.includes(key)) throw invalid(fn, `${arg}.${key}`, `absent (allowed keys: ${keys.join(', ')})`, value[key]);
+      if (!keys.includes(key))
+        throw invalid(fn, `${arg}.${key}`, `absent (allowed keys: ${keys.join(', ')})`, value[key]);
     }
     for (const key of required) {
       if (value[key] === undefined) throw invalid(fn, `${arg}.${key}`, 'present', undefined);
@@ -200,11 +220,12 @@ const check = {
     if (!Array.isArray(value)) throw invalid(fn, arg, 'an Array', value);
   },
   oneOf(values, value, fn, arg) {
-    if (!values.includes(value)) throw invalid(fn, arg, `one of ${values.map((v) => `'${v}'`).join(', ')}`, value);
+    if (!values.includes(value))
+      throw invalid(fn, arg, `one of ${values.map((v) => `'${v}'`).join(', ')}`, value);
   },
 };
 
-const UnitValues = Object.freeze(["meters", "feet"]);
+const UnitValues = Object.freeze(['meters', 'feet']);
 
 function checkUnit(value, fn, arg) {
   check.oneOf(UnitValues, value, fn, arg);
@@ -214,7 +235,7 @@ function checkUnit(value, fn, arg) {
 const Unit = Object.freeze({ Meters: 'meters', Feet: 'feet' });
 
 function checkPoint(value, fn, label) {
-  check.record(value, fn, label, ["x", "y"], ["x", "y"]);
+  check.record(value, fn, label, ['x', 'y'], ['x', 'y']);
   check.f64(value.x, fn, `${label}.x`);
   check.f64(value.y, fn, `${label}.y`);
 }
@@ -224,8 +245,9 @@ function fromPoint(raw) {
 }
 
 function checkPolygon(value, fn, label) {
-  check.record(value, fn, label, ["corners", "closed", "unit"], ["corners"]);
-  if (value.closed !== undefined && value.closed !== null) check.bool(value.closed, fn, `${label}.closed`);
+  check.record(value, fn, label, ['corners', 'closed', 'unit'], ['corners']);
+  if (value.closed !== undefined && value.closed !== null)
+    check.bool(value.closed, fn, `${label}.closed`);
   if (value.unit !== undefined && value.unit !== null) checkUnit(value.unit, fn, `${label}.unit`);
 }
 
@@ -234,20 +256,33 @@ function fromPolygon(raw) {
 }
 
 function checkSummary(value, fn, label) {
-  check.record(value, fn, label, ["count", "perimeter", "unit", "centroid", "label"], ["count", "perimeter", "unit", "centroid"]);
+  check.record(
+    value,
+    fn,
+    label,
+    ['count', 'perimeter', 'unit', 'centroid', 'label'],
+    ['count', 'perimeter', 'unit', 'centroid'],
+  );
   check.u32(value.count, fn, `${label}.count`);
   check.f64(value.perimeter, fn, `${label}.perimeter`);
   checkUnit(value.unit, fn, `${label}.unit`);
   checkPoint(value.centroid, fn, `${label}.centroid`);
-  if (value.label !== undefined && value.label !== null) check.string(value.label, fn, `${label}.label`);
+  if (value.label !== undefined && value.label !== null)
+    check.string(value.label, fn, `${label}.label`);
 }
 
 function fromSummary(raw) {
-  return { count: raw[0], perimeter: raw[1], unit: raw[2], centroid: fromPoint(raw[3]), label: raw[4] };
+  return {
+    count: raw[0],
+    perimeter: raw[1],
+    unit: raw[2],
+    centroid: fromPoint(raw[3]),
+    label: raw[4],
+  };
 }
 
 function checkStep(value, fn, label) {
-  check.record(value, fn, label, ["iteration", "remaining"], ["iteration", "remaining"]);
+  check.record(value, fn, label, ['iteration', 'remaining'], ['iteration', 'remaining']);
   check.u32(value.iteration, fn, `${label}.iteration`);
   check.f64(value.remaining, fn, `${label}.remaining`);
 }
@@ -358,7 +393,9 @@ class Heap {
     this.typed = ELEMENT_TYPES.map((Type) => Type && new Type(this.buffer));
   }
 
-  /** The memory's current buffer (a grown memory detached the previous one, and the views over it). */
+  /**
+   * The memory's current buffer (a grown memory detached the previous one, and the views over it).
+   */
   current() {
     if (this.status.length === 0) this.refresh();
     return this.buffer;
@@ -486,30 +523,53 @@ class Heap {
   takeOther(slot, value, tag, functionName, argument) {
     const Type = ELEMENT_TYPES[tag];
     // A view of the memory never starts at address 0, and reading `buffer` is not free.
-    if (value instanceof Type && value.byteOffset === 0 && value.length !== 0) return this.copyIn(value, tag);
+    if (value instanceof Type && value.byteOffset === 0 && value.length !== 0)
+      return this.copyIn(value, tag);
     if (this.retaking && this.views[slot] === value) {
-      // Resolved in the first pass: the view itself may have been detached since, by the arena growing.
+      // Resolved in the first pass: the view itself may have been detached since, by the arena
+      // growing.
       this.offset = this.viewOffset[slot];
       this.length = this.viewLength[slot];
       return this.viewHandle[slot];
     }
     if (value instanceof this.Resident) {
-      const actual = value.handle === 0 ? 'a ResidentArray after free()'
-        : `a ResidentArray of ${ELEMENT_NAMES[value.tag]}`;
-      throw invalid(functionName, argument, `a live ResidentArray of ${ELEMENT_NAMES[tag]}`, value, actual);
+      const actual =
+        value.handle === 0
+          ? 'a ResidentArray after free()'
+          : `a ResidentArray of ${ELEMENT_NAMES[value.tag]}`;
+      throw invalid(
+        functionName,
+        argument,
+        `a live ResidentArray of ${ELEMENT_NAMES[tag]}`,
+        value,
+        actual,
+      );
     }
     if (value instanceof Type) {
       if (value.length === 0 && isDetached(value)) {
-        throw invalid(functionName, argument, `a usable ${Type.name}`, value,
-          `a detached ${Type.name} (a view taken before the module's memory grew: read resident.array again)`);
+        const detached =
+          `a detached ${Type.name} (a view taken before the module's memory grew: ` +
+          'read resident.array again)';
+        throw invalid(functionName, argument, `a usable ${Type.name}`, value, detached);
       }
-      if (value.buffer === this.current()) return this.takeView(slot, value, tag, functionName, argument);
+      if (value.buffer === this.current())
+        return this.takeView(slot, value, tag, functionName, argument);
     } else if (value !== null && typeof value === 'object' && value[RESIDENT] === true) {
-      throw invalid(functionName, argument, 'a ResidentArray of this module instance', value,
-        'a ResidentArray of another instance of the module');
+      throw invalid(
+        functionName,
+        argument,
+        'a ResidentArray of this module instance',
+        value,
+        'a ResidentArray of another instance of the module',
+      );
     } else if (!ArrayBuffer.isView(value) || value[Symbol.toStringTag] !== Type.name) {
       // Compared by tag, not instanceof, so arrays from another realm (iframe, vm) pass.
-      throw invalid(functionName, argument, `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`, value);
+      throw invalid(
+        functionName,
+        argument,
+        `a ${Type.name} or a ResidentArray of ${ELEMENT_NAMES[tag]}`,
+        value,
+      );
     }
     return this.copyIn(value, tag);
   }
@@ -545,10 +605,17 @@ class Heap {
   takeView(slot, view, tag, functionName, argument) {
     const entry = this.owner(view.byteOffset, view.byteLength);
     if (entry === undefined || entry[3] !== tag) {
-      const where = entry === undefined ? 'outside every live ResidentArray (freed?)'
-        : `inside a ResidentArray of ${ELEMENT_NAMES[entry[3]]}`;
-      throw invalid(functionName, argument, `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`, view,
-        `a view of the module's memory ${where}`);
+      const where =
+        entry === undefined
+          ? 'outside every live ResidentArray (freed?)'
+          : `inside a ResidentArray of ${ELEMENT_NAMES[entry[3]]}`;
+      throw invalid(
+        functionName,
+        argument,
+        `a ${ELEMENT_TYPES[tag].name} inside a live ResidentArray`,
+        view,
+        `a view of the module's memory ${where}`,
+      );
     }
     this.views[slot] = view;
     this.viewHandle[slot] = entry[2];
@@ -560,7 +627,10 @@ class Heap {
     return entry[2];
   }
 
-  /** take() for the call's `{ out }`: a plain typed array gets room in the arena and is filled after the call. */
+  /**
+   * take() for the call's `{ out }`: a plain typed array gets room in the arena and is filled after
+   * the call.
+   */
   takeOut(slot, out, tag, functionName) {
     this.outCopied = false;
     if (out === undefined) {
@@ -569,7 +639,11 @@ class Heap {
       return 0;
     }
     const view = this.retaking && this.views[slot] === out;
-    if (!view && out instanceof ELEMENT_TYPES[tag] && (out.byteOffset === 0 || out.buffer !== this.current())) {
+    if (
+      !view &&
+      out instanceof ELEMENT_TYPES[tag] &&
+      (out.byteOffset === 0 || out.buffer !== this.current())
+    ) {
       const position = this.claim(out.byteLength);
       this.outCopied = true;
       this.outAddress = this.scratchAddress + position;
@@ -583,7 +657,9 @@ class Heap {
     return handle;
   }
 
-  /** What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew meanwhile). */
+  /**
+   * What a call given `{ out }` returns: `out` filled (a fresh view if the memory grew meanwhile).
+   */
   filled(out, tag) {
     if (out instanceof this.Resident) return out.array;
     const Type = ELEMENT_TYPES[tag];
@@ -591,13 +667,16 @@ class Heap {
       out.set(new Type(this.current(), this.outAddress, out.length));
       return out;
     }
-    return out.length === this.outLength ? out : new Type(this.current(), this.outAddress, this.outLength);
+    return out.length === this.outLength
+      ? out
+      : new Type(this.current(), this.outAddress, this.outLength);
   }
 }
 
 // A tiny module using one SIMD instruction: valid exactly where SIMD is supported.
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
+  253, 98, 11,
 ]);
 
 function simdSupported() {
@@ -622,7 +701,8 @@ async function* iterate(heap, stream, functionName, convertItem, finish) {
   try {
     for (;;) {
       const value = heap.call(functionName, () => stream.next());
-      if (value === undefined) return finish ? heap.call(functionName, () => finish(stream)) : undefined;
+      if (value === undefined)
+        return finish ? heap.call(functionName, () => finish(stream)) : undefined;
       yield convertItem(value);
       await tick();
     }
@@ -640,7 +720,9 @@ function pack(rows, layout) {
     const values = rows.map((row) => row[column]);
     const present = values.map((value) => value !== undefined && value !== null);
     const zero = Type.startsWith('Big') ? 0n : 0;
-    const cells = values.map((value, index) => (present[index] ? (kind === 'bools' ? Number(value) : value) : zero));
+    const cells = values.map((value, index) =>
+      present[index] ? (kind === 'bools' ? Number(value) : value) : zero,
+    );
     columns.push(globalThis[Type].from(cells));
     if (optional) columns.push(Uint8Array.from(present, Number));
   });
@@ -704,7 +786,10 @@ class ProgressTracker {
 }
 
 /** Progress reports for any async iterable of steps. */
-async function* trackProgress(steps, { target, limit, iteration = "iteration", measure = "remaining" }) {
+async function* trackProgress(
+  steps,
+  { target, limit, iteration = 'iteration', measure = 'remaining' },
+) {
   const tracker = new ProgressTracker({ target, limit });
   for await (const step of steps) {
     yield tracker.update(step[iteration], step[measure]);
@@ -751,12 +836,13 @@ function createApi(raw, { isReady, init }) {
 
   // Frees the resident arrays a program dropped without free(): a safety net only,
   // since garbage collection may come late or never.
-  const finalizer = typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry(([handle, address]) => {
-      heap.unregister(address);
-      raw.__wasmforge_free(handle);
-    })
-    : undefined;
+  const finalizer =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry(([handle, address]) => {
+          heap.unregister(address);
+          raw.__wasmforge_free(handle);
+        })
+      : undefined;
 
   /**
    * A typed array that lives in the module's memory: pass it (or a view of it)
@@ -766,9 +852,15 @@ function createApi(raw, { isReady, init }) {
   class ResidentArray {
     constructor(type, length) {
       ensureReady('ResidentArray');
-      const tag = typeof type === 'string' ? ELEMENT_NAMES.indexOf(type) : ELEMENT_TYPES.indexOf(type);
+      const tag =
+        typeof type === 'string' ? ELEMENT_NAMES.indexOf(type) : ELEMENT_TYPES.indexOf(type);
       if (tag <= 0) {
-        throw invalid('ResidentArray', 'type', "one of 'f32', 'f64', 'i32', 'u32', 'u8' or a typed-array class", type);
+        throw invalid(
+          'ResidentArray',
+          'type',
+          "one of 'f32', 'f64', 'i32', 'u32', 'u8' or a typed-array class",
+          type,
+        );
       }
       check.u32(length, 'ResidentArray', 'length');
       this.handle = heap.allocate(tag, length, 'ResidentArray');
@@ -797,10 +889,14 @@ function createApi(raw, { isReady, init }) {
     /** A typed array over the elements, with no copy; a fresh one after the memory grew. */
     get array() {
       if (this.handle === 0) {
-        throw new Disposed('ResidentArray.array was read after free()', Object.freeze({ function: 'ResidentArray.array' }));
+        throw new Disposed(
+          'ResidentArray.array was read after free()',
+          Object.freeze({ function: 'ResidentArray.array' }),
+        );
       }
       const buffer = heap.current();
-      if (this.view.buffer !== buffer) this.view = new ELEMENT_TYPES[this.tag](buffer, this.byteOffset, this.length);
+      if (this.view.buffer !== buffer)
+        this.view = new ELEMENT_TYPES[this.tag](buffer, this.byteOffset, this.length);
       return this.view;
     }
 
@@ -874,15 +970,26 @@ function createApi(raw, { isReady, init }) {
     checkPolygon(polygon, 'summarize', 'polygon');
     if (label !== undefined && label !== null) check.string(label, 'summarize', 'label');
     heap.begin();
-    let polygon_corners_handle = heap.take(0, polygon.corners, F64, 'summarize', 'polygon.corners'), polygon_corners_offset = heap.offset, polygon_corners_length = heap.length;
+    let polygon_corners_handle = heap.take(0, polygon.corners, F64, 'summarize', 'polygon.corners'),
+      polygon_corners_offset = heap.offset,
+      polygon_corners_length = heap.length;
     if (heap.overflowed) {
       // The copies did not fit the arena: it grows, and every array is taken again.
       heap.grow('summarize');
-      polygon_corners_handle = heap.take(0, polygon.corners, F64, 'summarize', 'polygon.corners'); polygon_corners_offset = heap.offset; polygon_corners_length = heap.length;
+      polygon_corners_handle = heap.take(0, polygon.corners, F64, 'summarize', 'polygon.corners');
+      polygon_corners_offset = heap.offset;
+      polygon_corners_length = heap.length;
     }
     let raw_result;
     try {
-      raw_result = raw.summarize(polygon_corners_handle, polygon_corners_offset, polygon_corners_length, polygon.closed, polygon.unit, label);
+      raw_result = raw.summarize(
+        polygon_corners_handle,
+        polygon_corners_offset,
+        polygon_corners_length,
+        polygon.closed,
+        polygon.unit,
+        label,
+      );
     } catch (thrown) {
       throw toError(thrown, 'summarize');
     }
@@ -932,7 +1039,7 @@ function createApi(raw, { isReady, init }) {
       const valid = [];
       items.forEach((item, index) => {
         try {
-          check.record(item, 'distanceBatch', `items[${index}]`, ["a", "b"], ["a", "b"]);
+          check.record(item, 'distanceBatch', `items[${index}]`, ['a', 'b'], ['a', 'b']);
           const { a, b } = item;
           checkPoint(a, 'distanceBatch', `items[${index}].a`);
           checkPoint(b, 'distanceBatch', `items[${index}].b`);
@@ -953,7 +1060,12 @@ function createApi(raw, { isReady, init }) {
         return [rows, placed];
       };
       const [rows, placed] = takeItems();
-      const columns = pack(rows, [["values", "Float64Array", false], ["values", "Float64Array", false], ["values", "Float64Array", false], ["values", "Float64Array", false]]);
+      const columns = pack(rows, [
+        ['values', 'Float64Array', false],
+        ['values', 'Float64Array', false],
+        ['values', 'Float64Array', false],
+        ['values', 'Float64Array', false],
+      ]);
       let outcomes;
       try {
         outcomes = runner.distanceBatch(rows.length, ...columns);
@@ -975,19 +1087,45 @@ function createApi(raw, { isReady, init }) {
     check.tensor(2, b, 'matmul', 'b');
     const out = outOption(options, 'matmul');
     heap.begin();
-    let a_data_handle = heap.take(0, a.data, F32, 'matmul', 'a.data'), a_data_offset = heap.offset, a_data_length = heap.length;
-    let b_data_handle = heap.take(1, b.data, F32, 'matmul', 'b.data'), b_data_offset = heap.offset, b_data_length = heap.length;
-    let out_handle = heap.takeOut(2, out, F32, 'matmul'), out_offset = heap.offset, out_length = heap.length;
+    let a_data_handle = heap.take(0, a.data, F32, 'matmul', 'a.data'),
+      a_data_offset = heap.offset,
+      a_data_length = heap.length;
+    let b_data_handle = heap.take(1, b.data, F32, 'matmul', 'b.data'),
+      b_data_offset = heap.offset,
+      b_data_length = heap.length;
+    let out_handle = heap.takeOut(2, out, F32, 'matmul'),
+      out_offset = heap.offset,
+      out_length = heap.length;
     if (heap.overflowed) {
       // The copies did not fit the arena: it grows, and every array is taken again.
       heap.grow('matmul');
-      a_data_handle = heap.take(0, a.data, F32, 'matmul', 'a.data'); a_data_offset = heap.offset; a_data_length = heap.length;
-      b_data_handle = heap.take(1, b.data, F32, 'matmul', 'b.data'); b_data_offset = heap.offset; b_data_length = heap.length;
-      out_handle = heap.takeOut(2, out, F32, 'matmul'); out_offset = heap.offset; out_length = heap.length;
+      a_data_handle = heap.take(0, a.data, F32, 'matmul', 'a.data');
+      a_data_offset = heap.offset;
+      a_data_length = heap.length;
+      b_data_handle = heap.take(1, b.data, F32, 'matmul', 'b.data');
+      b_data_offset = heap.offset;
+      b_data_length = heap.length;
+      out_handle = heap.takeOut(2, out, F32, 'matmul');
+      out_offset = heap.offset;
+      out_length = heap.length;
     }
     let raw_result;
     try {
-      raw_result = raw.matmul(a_data_handle, a_data_offset, a_data_length, a.shape[0], a.shape[1], b_data_handle, b_data_offset, b_data_length, b.shape[0], b.shape[1], out_handle, out_offset, out_length);
+      raw_result = raw.matmul(
+        a_data_handle,
+        a_data_offset,
+        a_data_length,
+        a.shape[0],
+        a.shape[1],
+        b_data_handle,
+        b_data_offset,
+        b_data_length,
+        b.shape[0],
+        b.shape[1],
+        out_handle,
+        out_offset,
+        out_length,
+      );
     } catch (thrown) {
       throw toError(thrown, 'matmul');
     }
@@ -1001,17 +1139,48 @@ function createApi(raw, { isReady, init }) {
     check.tensor(2, values, 'maskedSum', 'values');
     if (mask !== undefined && mask !== null) check.tensor(2, mask, 'maskedSum', 'mask');
     heap.begin();
-    let values_data_handle = heap.take(0, values.data, F32, 'maskedSum', 'values.data'), values_data_offset = heap.offset, values_data_length = heap.length;
-    let mask_data_handle = heap.takeOptional(1, mask === undefined || mask === null ? undefined : mask.data, F32, 'maskedSum', 'mask.data'), mask_data_offset = heap.offset, mask_data_length = heap.length;
+    let values_data_handle = heap.take(0, values.data, F32, 'maskedSum', 'values.data'),
+      values_data_offset = heap.offset,
+      values_data_length = heap.length;
+    let mask_data_handle = heap.takeOptional(
+        1,
+        mask === undefined || mask === null ? undefined : mask.data,
+        F32,
+        'maskedSum',
+        'mask.data',
+      ),
+      mask_data_offset = heap.offset,
+      mask_data_length = heap.length;
     if (heap.overflowed) {
       // The copies did not fit the arena: it grows, and every array is taken again.
       heap.grow('maskedSum');
-      values_data_handle = heap.take(0, values.data, F32, 'maskedSum', 'values.data'); values_data_offset = heap.offset; values_data_length = heap.length;
-      mask_data_handle = heap.takeOptional(1, mask === undefined || mask === null ? undefined : mask.data, F32, 'maskedSum', 'mask.data'); mask_data_offset = heap.offset; mask_data_length = heap.length;
+      values_data_handle = heap.take(0, values.data, F32, 'maskedSum', 'values.data');
+      values_data_offset = heap.offset;
+      values_data_length = heap.length;
+      mask_data_handle = heap.takeOptional(
+        1,
+        mask === undefined || mask === null ? undefined : mask.data,
+        F32,
+        'maskedSum',
+        'mask.data',
+      );
+      mask_data_offset = heap.offset;
+      mask_data_length = heap.length;
     }
     let raw_result;
     try {
-      raw_result = raw.maskedSum(values_data_handle, values_data_offset, values_data_length, values.shape[0], values.shape[1], mask_data_handle, mask_data_offset, mask_data_length, mask === undefined || mask === null ? 0 : mask.shape[0], mask === undefined || mask === null ? 0 : mask.shape[1]);
+      raw_result = raw.maskedSum(
+        values_data_handle,
+        values_data_offset,
+        values_data_length,
+        values.shape[0],
+        values.shape[1],
+        mask_data_handle,
+        mask_data_offset,
+        mask_data_length,
+        mask === undefined || mask === null ? 0 : mask.shape[0],
+        mask === undefined || mask === null ? 0 : mask.shape[1],
+      );
     } catch (thrown) {
       throw toError(thrown, 'maskedSum');
     }
@@ -1138,7 +1307,7 @@ function createApi(raw, { isReady, init }) {
         const valid = [];
         items.forEach((item, index) => {
           try {
-            check.record(item, 'Countdown.stepsForBatch', `items[${index}]`, ["start"], ["start"]);
+            check.record(item, 'Countdown.stepsForBatch', `items[${index}]`, ['start'], ['start']);
             const { start } = item;
             check.f64(start, 'Countdown.stepsForBatch', `items[${index}].start`);
             valid.push(index);
@@ -1158,7 +1327,7 @@ function createApi(raw, { isReady, init }) {
           return [rows, placed];
         };
         const [rows, placed] = takeItems();
-        const columns = pack(rows, [["values", "Float64Array", false]]);
+        const columns = pack(rows, [['values', 'Float64Array', false]]);
         let outcomes;
         try {
           outcomes = runner.stepsForBatch(rows.length, ...columns);
@@ -1168,7 +1337,9 @@ function createApi(raw, { isReady, init }) {
         if (heap.failed()) throw heap.error('Countdown.stepsForBatch');
         placed.forEach((index, position) => {
           const raw_result = outcomes[position];
-          results[index] = isRawError(raw_result) ? toError(raw_result, 'Countdown.stepsForBatch') : raw_result;
+          results[index] = isRawError(raw_result)
+            ? toError(raw_result, 'Countdown.stepsForBatch')
+            : raw_result;
         });
         return results;
       });
@@ -1185,7 +1356,16 @@ function createApi(raw, { isReady, init }) {
         throw toError(thrown, 'Countdown.run');
       }
       if (heap.failed()) throw heap.error('Countdown.run');
-      return iterate(heap, stream, 'Countdown.run', (raw_result) => fromStep(raw_result), (running) => { const raw_result = running.result(); return raw_result; });
+      return iterate(
+        heap,
+        stream,
+        'Countdown.run',
+        (raw_result) => fromStep(raw_result),
+        (running) => {
+          const raw_result = running.result();
+          return raw_result;
+        },
+      );
     }
 
     runAsync(...args) {
@@ -1199,7 +1379,9 @@ function createApi(raw, { isReady, init }) {
               this.dispatchEvent(makeEvent('complete', value));
               return value;
             }
-            this.dispatchEvent(makeEvent('progress', tracker.update(value.iteration, value.remaining)));
+            this.dispatchEvent(
+              makeEvent('progress', tracker.update(value.iteration, value.remaining)),
+            );
           }
         } catch (error) {
           this.dispatchEvent(makeEvent('error', error));

@@ -27,8 +27,16 @@ export declare class ObjectsError extends Error {
 export declare class InvalidArgument extends ObjectsError {
   readonly code: 'INVALID_ARGUMENT';
   readonly type: 'INVALID_ARGUMENT';
-  readonly details: Readonly<{ function: string; argument: string; expected: string; actual: string }>;
-  constructor(message: string, details: Readonly<{ function: string; argument: string; expected: string; actual: string }>);
+  readonly details: Readonly<{
+    function: string;
+    argument: string;
+    expected: string;
+    actual: string;
+  }>;
+  constructor(
+    message: string,
+    details: Readonly<{ function: string; argument: string; expected: string; actual: string }>,
+  );
 }
 
 /** A function was called before `init()` finished (web and no-modules entries). */
@@ -89,7 +97,8 @@ export interface Tensor<D = Float32Array> {
 export type ResidentType = 'f32' | 'f64' | 'i32' | 'u32' | 'u8';
 
 /** The typed arrays a resident array can be viewed as. */
-export type ResidentTypedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
+export type ResidentTypedArray =
+  Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
 
 /**
  * A typed array that lives in the module's memory. Pass it, or a view of it
@@ -98,10 +107,15 @@ export type ResidentTypedArray = Float32Array | Float64Array | Int32Array | Uint
  * into one with `{ out }`. Free it with `free()` (or `using`); a freed array,
  * or one of another instance of the module, is refused with InvalidArgument.
  */
-export declare class ResidentArray<T extends ResidentTypedArray = ResidentTypedArray> implements Disposable {
+export declare class ResidentArray<
+  T extends ResidentTypedArray = ResidentTypedArray,
+> implements Disposable {
   /** A zeroed array of `length` elements (see also `alloc`). */
   constructor(type: ResidentType, length: number);
-  /** The elements, viewed in place: a fresh view after the module's memory grew (read it again rather than keeping it). */
+  /**
+   * The elements, viewed in place: a fresh view after the module's memory grew (read it again
+   * rather than keeping it).
+   */
   readonly array: T;
   /** The element type. */
   readonly type: ResidentType;
@@ -142,7 +156,7 @@ export declare function allocUint8Array(length: number): ResidentArray<Uint8Arra
 /** A unit of length. */
 export type Unit = 'meters' | 'feet';
 /** The values of Unit, by name. */
-export declare const Unit: { readonly Meters: 'meters'; readonly Feet: 'feet'; };
+export declare const Unit: { readonly Meters: 'meters'; readonly Feet: 'feet' };
 
 /** A point in the plane. */
 export interface Point {
@@ -236,16 +250,30 @@ export declare function init(): Promise<void>;
  * @example
  * ```ts
  * // A 3-4-5 triangle.
- * summarize({ corners: new Float64Array([0, 0, 3, 0, 3, 4]) }, 'triangle'); // → { count: 3, perimeter: 12, unit: 'meters', centroid: { x: 2, y: 1.3333333333333333 }, label: 'triangle' }
+ * summarize({ corners: new Float64Array([0, 0, 3, 0, 3, 4]) }, 'triangle');
+ * // → {
+ * //   count: 3,
+ * //   perimeter: 12,
+ * //   unit: 'meters',
+ * //   centroid: { x: 2, y: 1.3333333333333333 },
+ * //   label: 'triangle',
+ * // }
  * ```
  * @example
  * ```ts
  * // An open path in feet.
- * summarize({ corners: new Float64Array([0, 0, 1, 0, 1, 1]), closed: false, unit: 'feet' }); // → { count: 3, perimeter: 2, unit: 'feet', centroid: { x: 0.6666666666666666, y: 0.3333333333333333 } }
+ * summarize({ corners: new Float64Array([0, 0, 1, 0, 1, 1]), closed: false, unit: 'feet' });
+ * // → {
+ * //   count: 3,
+ * //   perimeter: 2,
+ * //   unit: 'feet',
+ * //   centroid: { x: 0.6666666666666666, y: 0.3333333333333333 },
+ * // }
  * ```
  * @example
  * ```ts
- * summarize({ corners: new Float64Array([0, 0, 1, 1]) }); // throws TooFewPoints
+ * summarize({ corners: new Float64Array([0, 0, 1, 1]) });
+ * // throws TooFewPoints
  * ```
  */
 export declare function summarize(polygon: Polygon, label?: string): Summary;
@@ -263,7 +291,8 @@ export declare function summarizeAsync(polygon: Polygon, label?: string): Promis
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * convert(1, 'meters'); // → 3.280839895
+ * convert(1, 'meters');
+ * // → 3.280839895
  * ```
  */
 export declare function convert(length: number, from: Unit, to?: Unit): number;
@@ -277,37 +306,54 @@ export declare function convert(length: number, from: Unit, to?: Unit): number;
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * distance({ x: 0, y: 0 }, { x: 3, y: 4 }); // → 5
+ * distance({ x: 0, y: 0 }, { x: 3, y: 4 });
+ * // → 5
  * ```
  * @example
  * ```ts
- * distance({ x: 1, y: 1 }, { x: 1, y: 1 }); // → 0
+ * distance({ x: 1, y: 1 }, { x: 1, y: 1 });
+ * // → 0
  * ```
  */
 export declare function distance(a: Point, b: Point): number;
 
 /** `distance` for many items in one call into wasm: each item's result, or the error it raised. */
-export declare function distanceBatch(items: ReadonlyArray<{ a: Point; b: Point }>): Promise<Array<number | ObjectsError>>;
+export declare function distanceBatch(
+  items: ReadonlyArray<{ a: Point; b: Point }>,
+): Promise<Array<number | ObjectsError>>;
 
 /**
  * Matrix product of two tensors.
  *
  * @param a - Left factor. (shape [n, k])
  * @param b - Right factor. (shape [k, m])
- * @param options - `{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write the result into instead of allocating it; the result is then `out`'s array.
+ * @param options - `{ out }`: a ResidentArray (or a typed array) of the result's element type and
+ *   length to write the result into instead of allocating it; the result is then `out`'s array.
  * @returns Tensor<Float32Array>
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * matmul({ data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] }, { data: new Float32Array([5, 6, 7, 8, 9, 10]), shape: [2, 3] }); // → { data: new Float32Array([21, 24, 27, 47, 54, 61]), shape: [2, 3] }
+ * matmul(
+ *   { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] },
+ *   { data: new Float32Array([5, 6, 7, 8, 9, 10]), shape: [2, 3] },
+ * );
+ * // → { data: new Float32Array([21, 24, 27, 47, 54, 61]), shape: [2, 3] }
  * ```
  * @example
  * ```ts
  * // The inner dimensions disagree.
- * matmul({ data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] }, { data: new Float32Array([5, 6, 7]), shape: [3, 1] }); // throws InvalidArgument
+ * matmul(
+ *   { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] },
+ *   { data: new Float32Array([5, 6, 7]), shape: [3, 1] },
+ * );
+ * // throws InvalidArgument
  * ```
  */
-export declare function matmul(a: Tensor<Float32Array | ResidentArray<Float32Array>>, b: Tensor<Float32Array | ResidentArray<Float32Array>>, options?: { out?: Float32Array | ResidentArray<Float32Array> }): Tensor<Float32Array>;
+export declare function matmul(
+  a: Tensor<Float32Array | ResidentArray<Float32Array>>,
+  b: Tensor<Float32Array | ResidentArray<Float32Array>>,
+  options?: { out?: Float32Array | ResidentArray<Float32Array> },
+): Tensor<Float32Array>;
 
 /**
  * Sum of the values, weighted by an optional mask of the same shape.
@@ -318,19 +364,31 @@ export declare function matmul(a: Tensor<Float32Array | ResidentArray<Float32Arr
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * maskedSum({ data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] }); // → 10
+ * maskedSum({ data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] });
+ * // → 10
  * ```
  * @example
  * ```ts
- * maskedSum({ data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] }, { data: new Float32Array([1, 0, 0, 1]), shape: [2, 2] }); // → 5
+ * maskedSum(
+ *   { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] },
+ *   { data: new Float32Array([1, 0, 0, 1]), shape: [2, 2] },
+ * );
+ * // → 5
  * ```
  * @example
  * ```ts
  * // The mask's shape disagrees.
- * maskedSum({ data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] }, { data: new Float32Array([1, 0]), shape: [1, 2] }); // throws InvalidArgument
+ * maskedSum(
+ *   { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] },
+ *   { data: new Float32Array([1, 0]), shape: [1, 2] },
+ * );
+ * // throws InvalidArgument
  * ```
  */
-export declare function maskedSum(values: Tensor<Float32Array | ResidentArray<Float32Array>>, mask?: Tensor<Float32Array | ResidentArray<Float32Array>>): number;
+export declare function maskedSum(
+  values: Tensor<Float32Array | ResidentArray<Float32Array>>,
+  mask?: Tensor<Float32Array | ResidentArray<Float32Array>>,
+): number;
 
 /**
  * A sentence about a countdown.
@@ -340,7 +398,8 @@ export declare function maskedSum(values: Tensor<Float32Array | ResidentArray<Fl
  * @throws {@link InvalidArgument} when an argument breaks the constraints above.
  * @example
  * ```ts
- * describe(new Countdown(0.5, 10)); // → 'countdown to 0.5 in at most 10 steps'
+ * describe(new Countdown(0.5, 10));
+ * // → 'countdown to 0.5 in at most 10 steps'
  * ```
  */
 export declare function describe(countdown: Countdown): string;
@@ -368,7 +427,8 @@ export declare class Countdown implements Disposable {
    * @throws {@link InvalidArgument} when an argument breaks the constraints above.
    * @example
    * ```ts
-   * new Countdown(-1); // throws InvalidArgument
+   * new Countdown(-1);
+   * // throws InvalidArgument
    * ```
    */
   constructor(tolerance: number, maxSteps?: number);
@@ -387,17 +447,21 @@ export declare class Countdown implements Disposable {
    * @throws {@link Disposed} after `dispose()`.
    * @example
    * ```ts
-   * new Countdown(1).stepsFor(8); // → 4
+   * new Countdown(1).stepsFor(8);
+   * // → 4
    * ```
    * @example
    * ```ts
-   * new Countdown(1, 2).stepsFor(8); // → 2
+   * new Countdown(1, 2).stepsFor(8);
+   * // → 2
    * ```
    */
   stepsFor(start: number): number;
   /** `stepsFor` as a Promise that first yields to the event loop. */
   stepsForAsync(start: number): Promise<number>;
-  /** `stepsFor` for many items in one call into wasm: each item's result, or the error it raised. */
+  /**
+   * `stepsFor` for many items in one call into wasm: each item's result, or the error it raised.
+   */
   stepsForBatch(items: ReadonlyArray<{ start: number }>): Promise<Array<number | ObjectsError>>;
   /**
    * The halvings, one step at a time.
@@ -409,11 +473,13 @@ export declare class Countdown implements Disposable {
    * @throws {@link Disposed} after `dispose()`.
    * @example
    * ```ts
-   * for await (const step of new Countdown(1).run(8)) console.log(step); // → 0.5
+   * for await (const step of new Countdown(1).run(8)) console.log(step);
+   * // → 0.5
    * ```
    * @example
    * ```ts
-   * for await (const step of new Countdown(1).run(8, 2)) console.log(step); // throws Stopped
+   * for await (const step of new Countdown(1).run(8, 2)) console.log(step);
+   * // throws Stopped
    * ```
    */
   run(start: number, stopAt?: number): AsyncGenerator<Step, number, undefined>;

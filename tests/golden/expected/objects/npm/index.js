@@ -27,7 +27,10 @@ export {
 } from './api.js';
 export * from './helpers/shapes.js';
 
-/** Nothing to wait for: the module is instantiated on import. Kept so code runs unchanged on every target. */
+/**
+ * Nothing to wait for: the module is instantiated on import. Kept so code runs unchanged on every
+ * target.
+ */
 export function init() {
   return Promise.resolve();
 }

@@ -5,7 +5,9 @@
 
 const api = require('./api.cjs');
 // The SIMD build where the engine supports it (Node.js 16.4+ does), else the baseline.
-const raw = api.simdSupported() ? require('./simd/objects.node.cjs') : require('./objects.node.cjs');
+const raw = api.simdSupported()
+  ? require('./simd/objects.node.cjs')
+  : require('./objects.node.cjs');
 
 /** Nothing to wait for in Node.js; kept so code runs unchanged on every target. */
 function init() {

@@ -74,10 +74,14 @@ fn invalid_argument(function: &str, argument: &str, expected: String, actual: St
     raw_error(
         "INVALID_ARGUMENT",
         &message,
-        vec![function.into(), argument.into(), expected.into(), actual.into()],
+        vec![
+            function.into(),
+            argument.into(),
+            expected.into(),
+            actual.into(),
+        ],
     )
 }
-
 
 /// A kernel value that may stand where the spec declared a `T`: the value itself, and a
 /// `usize` (`isize`) for a declared `u32` (`i32`) — the same 32 bits on wasm32. Any other
@@ -126,18 +130,14 @@ fn kernel_error(error: kernel::KernelError) -> JsValue {
             "OVERFLOW",
             &message,
             vec![
-                // From kernel.toml: error[0].fields.left (`Overflow.left`)
+                // From kernel.toml: error[0].fields.left (`Overflow`)
                 JsValue::from(declared::<i64>(left)),
-                // From kernel.toml: error[0].fields.right (`Overflow.right`)
+                // From kernel.toml: error[0].fields.right (`Overflow`)
                 JsValue::from(declared::<i64>(right)),
             ],
         ),
         // From kernel.toml: error[1] (`EmptyInput`)
-        kernel::KernelError::EmptyInput { .. } => raw_error(
-            "EMPTY_INPUT",
-            &message,
-            vec![],
-        ),
+        kernel::KernelError::EmptyInput { .. } => raw_error("EMPTY_INPUT", &message, vec![]),
     }
 }
 
@@ -252,7 +252,9 @@ mod resident {
     }
 
     thread_local! {
-        static TABLE: RefCell<Table> = const { RefCell::new(Table { slots: Vec::new(), free: Vec::new() }) };
+        static TABLE: RefCell<Table> = const {
+            RefCell::new(Table { slots: Vec::new(), free: Vec::new() })
+        };
     }
 
     fn element_size(tag: u32) -> Option<usize> {
@@ -274,7 +276,9 @@ mod resident {
         let Some(bytes) = element_size(tag).and_then(|size| size.checked_mul(len as usize)) else {
             return 0;
         };
-        let Some(layout) = layout(bytes) else { return 0 };
+        let Some(layout) = layout(bytes) else {
+            return 0;
+        };
         // SAFETY: the layout has a non-zero size.
         let address = unsafe { alloc_zeroed(layout) } as usize;
         if address == 0 {
@@ -285,7 +289,13 @@ mod resident {
             let index = match table.free.pop() {
                 Some(index) => index,
                 None if table.slots.len() < (1 << INDEX_BITS) - 1 => {
-                    table.slots.push(Slot { address: 0, bytes: 0, tag: 0, generation: 0, live: false });
+                    table.slots.push(Slot {
+                        address: 0,
+                        bytes: 0,
+                        tag: 0,
+                        generation: 0,
+                        live: false,
+                    });
                     table.slots.len() as u32 - 1
                 }
                 None => {
@@ -296,7 +306,13 @@ mod resident {
             };
             let slot = &mut table.slots[index as usize];
             let generation = (slot.generation + 1) % GENERATIONS;
-            *slot = Slot { address, bytes, tag, generation, live: true };
+            *slot = Slot {
+                address,
+                bytes,
+                tag,
+                generation,
+                live: true,
+            };
             (generation << INDEX_BITS) | (index + 1)
         })
     }
@@ -319,8 +335,12 @@ mod resident {
     pub fn free(handle: u32) -> bool {
         TABLE.with(|table| {
             let mut table = table.borrow_mut();
-            let Some(index) = slot_index(handle) else { return false };
-            let Some(slot) = table.slots.get_mut(index) else { return false };
+            let Some(index) = slot_index(handle) else {
+                return false;
+            };
+            let Some(slot) = table.slots.get_mut(index) else {
+                return false;
+            };
             if !slot.live || slot.generation != handle >> INDEX_BITS {
                 return false;
             }
@@ -377,7 +397,14 @@ mod resident {
     /// Why `region` refused a handle.
     #[cold]
     #[inline(never)]
-    fn refused<T: Element>(function: &str, argument: &str, handle: u32, offset: u32, len: u32, found: Option<Slot>) -> JsValue {
+    fn refused<T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+        found: Option<Slot>,
+    ) -> JsValue {
         let actual = match found {
             None => format!("handle {handle}, which is not live (freed?)"),
             Some(slot) if slot.tag != T::TAG && slot.tag != ANY => {
@@ -385,10 +412,18 @@ mod resident {
             }
             Some(slot) => {
                 let end = u64::from(offset) + u64::from(len);
-                format!("elements {offset}..{end} of an array of {} bytes", slot.bytes)
+                format!(
+                    "elements {offset}..{end} of an array of {} bytes",
+                    slot.bytes
+                )
             }
         };
-        invalid_argument(function, argument, format!("a live resident {} array", T::NAME), actual)
+        invalid_argument(
+            function,
+            argument,
+            format!("a live resident {} array", T::NAME),
+            actual,
+        )
     }
 
     /// `len` elements of the resident array `handle` from `offset`, lent to the kernel.
@@ -445,7 +480,10 @@ mod resident {
         }
         let address = region::<T>(function, argument, handle, offset, len)?;
         let end = address + len as usize * std::mem::size_of::<T>();
-        if let Some((name, _)) = inputs.iter().find(|(_, (start, stop))| address < *stop && *start < end) {
+        if let Some((name, _)) = inputs
+            .iter()
+            .find(|(_, (start, stop))| address < *stop && *start < end)
+        {
             return Err(invalid_argument(
                 function,
                 argument,
@@ -455,7 +493,9 @@ mod resident {
         }
         // SAFETY: as in `input`; in addition no input slice of this call overlaps
         // these bytes (checked above), so the `&mut` aliases nothing.
-        Ok(Some(unsafe { std::slice::from_raw_parts_mut(address as *mut T, len as usize) }))
+        Ok(Some(unsafe {
+            std::slice::from_raw_parts_mut(address as *mut T, len as usize)
+        }))
     }
 }
 
@@ -521,7 +561,12 @@ mod check {
 
     #[cold]
     #[inline(never)]
-    fn refused(function: &str, argument: &str, expected: impl Into<String>, value: impl Spelled) -> JsValue {
+    fn refused(
+        function: &str,
+        argument: &str,
+        expected: impl Into<String>,
+        value: impl Spelled,
+    ) -> JsValue {
         invalid_argument(function, argument, expected.into(), value.spelled())
     }
 
@@ -541,7 +586,13 @@ mod check {
 
     #[cold]
     #[inline(never)]
-    fn wrong_length(function: &str, argument: &str, actual: usize, expected: i128, formula: &str) -> JsValue {
+    fn wrong_length(
+        function: &str,
+        argument: &str,
+        actual: usize,
+        expected: i128,
+        formula: &str,
+    ) -> JsValue {
         let wanted = if formula.parse::<i128>().is_ok() {
             format!("of length {expected}")
         } else {
@@ -551,7 +602,12 @@ mod check {
     }
 
     #[inline]
-    pub fn min_length(function: &str, argument: &str, actual: usize, minimum: usize) -> Result<(), JsValue> {
+    pub fn min_length(
+        function: &str,
+        argument: &str,
+        actual: usize,
+        minimum: usize,
+    ) -> Result<(), JsValue> {
         if actual >= minimum {
             return Ok(());
         }
@@ -561,14 +617,26 @@ mod check {
     #[cold]
     #[inline(never)]
     fn too_short(function: &str, argument: &str, actual: usize, minimum: usize) -> JsValue {
-        invalid_argument(function, argument, format!("of length at least {minimum}"), format!("length {actual}"))
+        invalid_argument(
+            function,
+            argument,
+            format!("of length at least {minimum}"),
+            format!("length {actual}"),
+        )
     }
 
     /// A non-short-circuiting fold first, so that the pass over the data vectorises;
     /// the offending index is only looked for once there is one.
     #[inline]
-    pub fn all_finite<T: Copy + Into<f64>>(function: &str, argument: &str, values: &[T]) -> Result<(), JsValue> {
-        if values.iter().fold(true, |ok, value| ok & (*value).into().is_finite()) {
+    pub fn all_finite<T: Copy + Into<f64>>(
+        function: &str,
+        argument: &str,
+        values: &[T],
+    ) -> Result<(), JsValue> {
+        if values
+            .iter()
+            .fold(true, |ok, value| ok & (*value).into().is_finite())
+        {
             return Ok(());
         }
         Err(not_all_finite(function, argument, values))
@@ -576,27 +644,59 @@ mod check {
 
     #[cold]
     #[inline(never)]
-    fn not_all_finite<T: Copy + Into<f64>>(function: &str, argument: &str, values: &[T]) -> JsValue {
-        let index = values.iter().position(|value| !(*value).into().is_finite()).unwrap_or(0);
+    fn not_all_finite<T: Copy + Into<f64>>(
+        function: &str,
+        argument: &str,
+        values: &[T],
+    ) -> JsValue {
+        let index = values
+            .iter()
+            .position(|value| !(*value).into().is_finite())
+            .unwrap_or(0);
         let found: f64 = values[index].into();
         let actual = format!("{} at index {index}", found.spelled());
-        invalid_argument(function, argument, "free of NaN and ±Infinity".into(), actual)
+        invalid_argument(
+            function,
+            argument,
+            "free of NaN and ±Infinity".into(),
+            actual,
+        )
     }
 
     #[inline]
-    pub fn at_least<T: Spelled>(function: &str, argument: &str, value: T, minimum: T) -> Result<(), JsValue> {
+    pub fn at_least<T: Spelled>(
+        function: &str,
+        argument: &str,
+        value: T,
+        minimum: T,
+    ) -> Result<(), JsValue> {
         if value >= minimum {
             return Ok(());
         }
-        Err(refused(function, argument, format!("at least {}", minimum.spelled()), value))
+        Err(refused(
+            function,
+            argument,
+            format!("at least {}", minimum.spelled()),
+            value,
+        ))
     }
 
     #[inline]
-    pub fn at_most<T: Spelled>(function: &str, argument: &str, value: T, maximum: T) -> Result<(), JsValue> {
+    pub fn at_most<T: Spelled>(
+        function: &str,
+        argument: &str,
+        value: T,
+        maximum: T,
+    ) -> Result<(), JsValue> {
         if value <= maximum {
             return Ok(());
         }
-        Err(refused(function, argument, format!("at most {}", maximum.spelled()), value))
+        Err(refused(
+            function,
+            argument,
+            format!("at most {}", maximum.spelled()),
+            value,
+        ))
     }
 }
 
@@ -616,14 +716,29 @@ fn scale_call(
     check::at_most("scale", "factor", factor, 1000.0_f32)?;
     let values = resident::input::<f32>("scale", "values", values, values_offset, values_len)?;
     check::all_finite("scale", "values", values)?;
-    let out = resident::optional_output::<f32>("scale", "out", out, out_offset, out_len, &[("values", resident::span(values))])?;
+    let out = resident::optional_output::<f32>(
+        "scale",
+        "out",
+        out,
+        out_offset,
+        out_len,
+        &[("values", resident::span(values))],
+    )?;
     if let Some(out) = out {
         let value = kernel::scale(values, factor).map_err(kernel_error)?;
-        check::length("scale", "out", out.len(), value.len() as i128, "the result's length")?;
+        check::length(
+            "scale",
+            "out",
+            out.len(),
+            value.len() as i128,
+            "the result's length",
+        )?;
         out.copy_from_slice(&value);
         return Ok(None);
     }
-    kernel::scale(values, factor).map(Some).map_err(kernel_error)
+    kernel::scale(values, factor)
+        .map(Some)
+        .map_err(kernel_error)
 }
 
 /// Multiply every value by `factor`.
@@ -637,16 +752,20 @@ pub fn scale(
     out_offset: u32,
     out_len: u32,
 ) -> Option<Vec<f32>> {
-    deliver(scale_call(values, values_offset, values_len, factor, out, out_offset, out_len))
+    deliver(scale_call(
+        values,
+        values_offset,
+        values_len,
+        factor,
+        out,
+        out_offset,
+        out_len,
+    ))
 }
 
 // From kernel.toml: function[1] (`checksum`)
 /// The checks and the kernel call of `checksum`.
-fn checksum_call(
-    bytes: u32,
-    bytes_offset: u32,
-    bytes_len: u32,
-) -> Result<u32, JsValue> {
+fn checksum_call(bytes: u32, bytes_offset: u32, bytes_len: u32) -> Result<u32, JsValue> {
     let bytes = resident::input::<u8>("checksum", "bytes", bytes, bytes_offset, bytes_len)?;
     kernel::checksum(bytes).map_err(kernel_error)
 }
@@ -655,11 +774,7 @@ fn checksum_call(
 ///
 /// Errors: `EmptyInput`, and `InvalidArgument` for arguments that break the spec's constraints.
 #[wasm_bindgen(js_name = checksum)]
-pub fn checksum(
-    bytes: u32,
-    bytes_offset: u32,
-    bytes_len: u32,
-) -> u32 {
+pub fn checksum(bytes: u32, bytes_offset: u32, bytes_len: u32) -> u32 {
     deliver(checksum_call(bytes, bytes_offset, bytes_len))
 }
 
@@ -678,21 +793,18 @@ fn count_above_call(
 
 /// How many values exceed the threshold.
 #[wasm_bindgen(js_name = countAbove)]
-pub fn count_above(
-    values: u32,
-    values_offset: u32,
-    values_len: u32,
-    threshold: i32,
-) -> u32 {
-    deliver(count_above_call(values, values_offset, values_len, threshold))
+pub fn count_above(values: u32, values_offset: u32, values_len: u32, threshold: i32) -> u32 {
+    deliver(count_above_call(
+        values,
+        values_offset,
+        values_len,
+        threshold,
+    ))
 }
 
 // From kernel.toml: function[3] (`addWide`)
 /// The checks and the kernel call of `addWide`.
-fn add_wide_call(
-    left: i64,
-    right: i64,
-) -> Result<i64, JsValue> {
+fn add_wide_call(left: i64, right: i64) -> Result<i64, JsValue> {
     kernel::add_wide(left, right).map_err(kernel_error)
 }
 
@@ -700,63 +812,44 @@ fn add_wide_call(
 ///
 /// Errors: `Overflow`, and `InvalidArgument` for arguments that break the spec's constraints.
 #[wasm_bindgen(js_name = addWide)]
-pub fn add_wide(
-    left: i64,
-    right: i64,
-) -> i64 {
+pub fn add_wide(left: i64, right: i64) -> i64 {
     deliver(add_wide_call(left, right))
 }
 
 // From kernel.toml: function[4] (`lowBits`)
 /// The checks and the kernel call of `lowBits`.
-fn low_bits_call(
-    bits: u64,
-    keep: u32,
-) -> Result<u64, JsValue> {
+fn low_bits_call(bits: u64, keep: u32) -> Result<u64, JsValue> {
     check::at_most("lowBits", "keep", keep, 64_u32)?;
     kernel::low_bits(bits, keep).map_err(kernel_error)
 }
 
 /// Keep the lowest `keep` bits.
 #[wasm_bindgen(js_name = lowBits)]
-pub fn low_bits(
-    bits: u64,
-    keep: u32,
-) -> u64 {
+pub fn low_bits(bits: u64, keep: u32) -> u64 {
     deliver(low_bits_call(bits, keep))
 }
 
 // From kernel.toml: function[5] (`greet`)
 /// The checks and the kernel call of `greet`.
-fn greet_call(
-    name: String,
-    excited: Option<bool>,
-) -> Result<String, JsValue> {
+fn greet_call(name: String, excited: Option<bool>) -> Result<String, JsValue> {
     kernel::greet(&name, excited).map_err(kernel_error)
 }
 
 /// A greeting.
 #[wasm_bindgen(js_name = greet)]
-pub fn greet(
-    name: String,
-    excited: Option<bool>,
-) -> String {
+pub fn greet(name: String, excited: Option<bool>) -> String {
     deliver(greet_call(name, excited))
 }
 
 // From kernel.toml: function[6] (`maybeHalf`)
 /// The checks and the kernel call of `maybeHalf`.
-fn maybe_half_call(
-    value: Option<f64>,
-) -> Result<Option<f64>, JsValue> {
+fn maybe_half_call(value: Option<f64>) -> Result<Option<f64>, JsValue> {
     kernel::maybe_half(value).map_err(kernel_error)
 }
 
 /// Half of the value, when there is one.
 #[wasm_bindgen(js_name = maybeHalf)]
-pub fn maybe_half(
-    value: Option<f64>,
-) -> Option<f64> {
+pub fn maybe_half(value: Option<f64>) -> Option<f64> {
     deliver(maybe_half_call(value))
 }
 
@@ -772,10 +865,23 @@ fn reverse_call(
 ) -> Result<Option<Vec<u32>>, JsValue> {
     let flags = resident::input::<u32>("reverse", "flags", flags, flags_offset, flags_len)?;
     check::min_length("reverse", "flags", flags.len(), 1)?;
-    let out = resident::optional_output::<u32>("reverse", "out", out, out_offset, out_len, &[("flags", resident::span(flags))])?;
+    let out = resident::optional_output::<u32>(
+        "reverse",
+        "out",
+        out,
+        out_offset,
+        out_len,
+        &[("flags", resident::span(flags))],
+    )?;
     if let Some(out) = out {
         let value = kernel::reverse(flags).map_err(kernel_error)?;
-        check::length("reverse", "out", out.len(), value.len() as i128, "the result's length")?;
+        check::length(
+            "reverse",
+            "out",
+            out.len(),
+            value.len() as i128,
+            "the result's length",
+        )?;
         out.copy_from_slice(&value);
         return Ok(None);
     }
@@ -792,33 +898,38 @@ pub fn reverse(
     out_offset: u32,
     out_len: u32,
 ) -> Option<Vec<u32>> {
-    deliver(reverse_call(flags, flags_offset, flags_len, out, out_offset, out_len))
+    deliver(reverse_call(
+        flags,
+        flags_offset,
+        flags_len,
+        out,
+        out_offset,
+        out_len,
+    ))
 }
 
 // From kernel.toml: function[8] (`isEven`)
 /// The checks and the kernel call of `isEven`.
-fn is_even_call(
-    n: u32,
-) -> Result<bool, JsValue> {
+fn is_even_call(n: u32) -> Result<bool, JsValue> {
     kernel::is_even(n).map_err(kernel_error)
 }
 
 /// Whether `n` is even.
 #[wasm_bindgen(js_name = isEven)]
-pub fn is_even(
-    n: u32,
-) -> bool {
+pub fn is_even(n: u32) -> bool {
     deliver(is_even_call(n))
 }
 
 // From kernel.toml: function[9] (`validate`)
 /// The checks and the kernel call of `validate`.
-fn validate_call(
-    weights: u32,
-    weights_offset: u32,
-    weights_len: u32,
-) -> Result<(), JsValue> {
-    let weights = resident::optional_input::<f64>("validate", "weights", weights, weights_offset, weights_len)?;
+fn validate_call(weights: u32, weights_offset: u32, weights_len: u32) -> Result<(), JsValue> {
+    let weights = resident::optional_input::<f64>(
+        "validate",
+        "weights",
+        weights,
+        weights_offset,
+        weights_len,
+    )?;
     if let Some(value) = weights {
         check::min_length("validate", "weights", value.len(), 0)?;
     }
@@ -829,10 +940,6 @@ fn validate_call(
 ///
 /// Errors: `EmptyInput`, and `InvalidArgument` for arguments that break the spec's constraints.
 #[wasm_bindgen(js_name = validate)]
-pub fn validate(
-    weights: u32,
-    weights_offset: u32,
-    weights_len: u32,
-) {
+pub fn validate(weights: u32, weights_offset: u32, weights_len: u32) {
     deliver(validate_call(weights, weights_offset, weights_len))
 }

@@ -74,10 +74,14 @@ fn invalid_argument(function: &str, argument: &str, expected: String, actual: St
     raw_error(
         "INVALID_ARGUMENT",
         &message,
-        vec![function.into(), argument.into(), expected.into(), actual.into()],
+        vec![
+            function.into(),
+            argument.into(),
+            expected.into(),
+            actual.into(),
+        ],
     )
 }
-
 
 /// A kernel value that may stand where the spec declared a `T`: the value itself, and a
 /// `usize` (`isize`) for a declared `u32` (`i32`) — the same 32 bits on wasm32. Any other
@@ -132,7 +136,7 @@ fn kernel_error(error: kernel::KernelError) -> JsValue {
             "TOO_FEW_POINTS",
             &message,
             vec![
-                // From kernel.toml: error[0].fields.count (`TooFewPoints.count`)
+                // From kernel.toml: error[0].fields.count (`TooFewPoints`)
                 JsValue::from(declared::<u32>(count)),
             ],
         ),
@@ -141,7 +145,7 @@ fn kernel_error(error: kernel::KernelError) -> JsValue {
             "STOPPED",
             &message,
             vec![
-                // From kernel.toml: error[1].fields.at (`Stopped.at`)
+                // From kernel.toml: error[1].fields.at (`Stopped`)
                 JsValue::from(declared::<u32>(at)),
             ],
         ),
@@ -259,7 +263,9 @@ mod resident {
     }
 
     thread_local! {
-        static TABLE: RefCell<Table> = const { RefCell::new(Table { slots: Vec::new(), free: Vec::new() }) };
+        static TABLE: RefCell<Table> = const {
+            RefCell::new(Table { slots: Vec::new(), free: Vec::new() })
+        };
     }
 
     fn element_size(tag: u32) -> Option<usize> {
@@ -281,7 +287,9 @@ mod resident {
         let Some(bytes) = element_size(tag).and_then(|size| size.checked_mul(len as usize)) else {
             return 0;
         };
-        let Some(layout) = layout(bytes) else { return 0 };
+        let Some(layout) = layout(bytes) else {
+            return 0;
+        };
         // SAFETY: the layout has a non-zero size.
         let address = unsafe { alloc_zeroed(layout) } as usize;
         if address == 0 {
@@ -292,7 +300,13 @@ mod resident {
             let index = match table.free.pop() {
                 Some(index) => index,
                 None if table.slots.len() < (1 << INDEX_BITS) - 1 => {
-                    table.slots.push(Slot { address: 0, bytes: 0, tag: 0, generation: 0, live: false });
+                    table.slots.push(Slot {
+                        address: 0,
+                        bytes: 0,
+                        tag: 0,
+                        generation: 0,
+                        live: false,
+                    });
                     table.slots.len() as u32 - 1
                 }
                 None => {
@@ -303,7 +317,13 @@ mod resident {
             };
             let slot = &mut table.slots[index as usize];
             let generation = (slot.generation + 1) % GENERATIONS;
-            *slot = Slot { address, bytes, tag, generation, live: true };
+            *slot = Slot {
+                address,
+                bytes,
+                tag,
+                generation,
+                live: true,
+            };
             (generation << INDEX_BITS) | (index + 1)
         })
     }
@@ -326,8 +346,12 @@ mod resident {
     pub fn free(handle: u32) -> bool {
         TABLE.with(|table| {
             let mut table = table.borrow_mut();
-            let Some(index) = slot_index(handle) else { return false };
-            let Some(slot) = table.slots.get_mut(index) else { return false };
+            let Some(index) = slot_index(handle) else {
+                return false;
+            };
+            let Some(slot) = table.slots.get_mut(index) else {
+                return false;
+            };
             if !slot.live || slot.generation != handle >> INDEX_BITS {
                 return false;
             }
@@ -384,7 +408,14 @@ mod resident {
     /// Why `region` refused a handle.
     #[cold]
     #[inline(never)]
-    fn refused<T: Element>(function: &str, argument: &str, handle: u32, offset: u32, len: u32, found: Option<Slot>) -> JsValue {
+    fn refused<T: Element>(
+        function: &str,
+        argument: &str,
+        handle: u32,
+        offset: u32,
+        len: u32,
+        found: Option<Slot>,
+    ) -> JsValue {
         let actual = match found {
             None => format!("handle {handle}, which is not live (freed?)"),
             Some(slot) if slot.tag != T::TAG && slot.tag != ANY => {
@@ -392,10 +423,18 @@ mod resident {
             }
             Some(slot) => {
                 let end = u64::from(offset) + u64::from(len);
-                format!("elements {offset}..{end} of an array of {} bytes", slot.bytes)
+                format!(
+                    "elements {offset}..{end} of an array of {} bytes",
+                    slot.bytes
+                )
             }
         };
-        invalid_argument(function, argument, format!("a live resident {} array", T::NAME), actual)
+        invalid_argument(
+            function,
+            argument,
+            format!("a live resident {} array", T::NAME),
+            actual,
+        )
     }
 
     /// `len` elements of the resident array `handle` from `offset`, lent to the kernel.
@@ -452,7 +491,10 @@ mod resident {
         }
         let address = region::<T>(function, argument, handle, offset, len)?;
         let end = address + len as usize * std::mem::size_of::<T>();
-        if let Some((name, _)) = inputs.iter().find(|(_, (start, stop))| address < *stop && *start < end) {
+        if let Some((name, _)) = inputs
+            .iter()
+            .find(|(_, (start, stop))| address < *stop && *start < end)
+        {
             return Err(invalid_argument(
                 function,
                 argument,
@@ -462,7 +504,9 @@ mod resident {
         }
         // SAFETY: as in `input`; in addition no input slice of this call overlaps
         // these bytes (checked above), so the `&mut` aliases nothing.
-        Ok(Some(unsafe { std::slice::from_raw_parts_mut(address as *mut T, len as usize) }))
+        Ok(Some(unsafe {
+            std::slice::from_raw_parts_mut(address as *mut T, len as usize)
+        }))
     }
 }
 
@@ -528,7 +572,12 @@ mod check {
 
     #[cold]
     #[inline(never)]
-    fn refused(function: &str, argument: &str, expected: impl Into<String>, value: impl Spelled) -> JsValue {
+    fn refused(
+        function: &str,
+        argument: &str,
+        expected: impl Into<String>,
+        value: impl Spelled,
+    ) -> JsValue {
         invalid_argument(function, argument, expected.into(), value.spelled())
     }
 
@@ -548,7 +597,13 @@ mod check {
 
     #[cold]
     #[inline(never)]
-    fn wrong_length(function: &str, argument: &str, actual: usize, expected: i128, formula: &str) -> JsValue {
+    fn wrong_length(
+        function: &str,
+        argument: &str,
+        actual: usize,
+        expected: i128,
+        formula: &str,
+    ) -> JsValue {
         let wanted = if formula.parse::<i128>().is_ok() {
             format!("of length {expected}")
         } else {
@@ -560,8 +615,15 @@ mod check {
     /// A non-short-circuiting fold first, so that the pass over the data vectorises;
     /// the offending index is only looked for once there is one.
     #[inline]
-    pub fn all_finite<T: Copy + Into<f64>>(function: &str, argument: &str, values: &[T]) -> Result<(), JsValue> {
-        if values.iter().fold(true, |ok, value| ok & (*value).into().is_finite()) {
+    pub fn all_finite<T: Copy + Into<f64>>(
+        function: &str,
+        argument: &str,
+        values: &[T],
+    ) -> Result<(), JsValue> {
+        if values
+            .iter()
+            .fold(true, |ok, value| ok & (*value).into().is_finite())
+        {
             return Ok(());
         }
         Err(not_all_finite(function, argument, values))
@@ -569,11 +631,23 @@ mod check {
 
     #[cold]
     #[inline(never)]
-    fn not_all_finite<T: Copy + Into<f64>>(function: &str, argument: &str, values: &[T]) -> JsValue {
-        let index = values.iter().position(|value| !(*value).into().is_finite()).unwrap_or(0);
+    fn not_all_finite<T: Copy + Into<f64>>(
+        function: &str,
+        argument: &str,
+        values: &[T],
+    ) -> JsValue {
+        let index = values
+            .iter()
+            .position(|value| !(*value).into().is_finite())
+            .unwrap_or(0);
         let found: f64 = values[index].into();
         let actual = format!("{} at index {index}", found.spelled());
-        invalid_argument(function, argument, "free of NaN and ±Infinity".into(), actual)
+        invalid_argument(
+            function,
+            argument,
+            "free of NaN and ±Infinity".into(),
+            actual,
+        )
     }
 
     #[inline]
@@ -586,11 +660,21 @@ mod check {
     }
 
     #[inline]
-    pub fn at_least<T: Spelled>(function: &str, argument: &str, value: T, minimum: T) -> Result<(), JsValue> {
+    pub fn at_least<T: Spelled>(
+        function: &str,
+        argument: &str,
+        value: T,
+        minimum: T,
+    ) -> Result<(), JsValue> {
         if value >= minimum {
             return Ok(());
         }
-        Err(refused(function, argument, format!("at least {}", minimum.spelled()), value))
+        Err(refused(
+            function,
+            argument,
+            format!("at least {}", minimum.spelled()),
+            value,
+        ))
     }
 
     /// The tensor's dimensions, once its data length matches its shape (the facade
@@ -613,7 +697,10 @@ mod check {
             return Err(invalid_argument(
                 function,
                 &format!("{argument}.data"),
-                format!("of length {expected} for shape {shape:?} [{}]", names.join(", ")),
+                format!(
+                    "of length {expected} for shape {shape:?} [{}]",
+                    names.join(", ")
+                ),
                 format!("length {len}"),
             ));
         }
@@ -632,7 +719,12 @@ mod check {
         if actual == expected {
             return Ok(());
         }
-        Err(invalid_argument(function, here, format!("{expected} ({name}, as in {bound_at})"), actual.to_string()))
+        Err(invalid_argument(
+            function,
+            here,
+            format!("{expected} ({name}, as in {bound_at})"),
+            actual.to_string(),
+        ))
     }
 
     /// A packed batch column holds one value per item.
@@ -640,7 +732,12 @@ mod check {
         if len == count {
             return Ok(());
         }
-        Err(invalid_argument("batch", column, format!("{count} values"), format!("{len}")))
+        Err(invalid_argument(
+            "batch",
+            column,
+            format!("{count} values"),
+            format!("{len}"),
+        ))
     }
 }
 
@@ -648,7 +745,12 @@ fn parse_unit(function: &str, argument: &str, value: &str) -> Result<kernel::Uni
     match value {
         "meters" => Ok(kernel::Unit::Meters),
         "feet" => Ok(kernel::Unit::Feet),
-        other => Err(invalid_argument(function, argument, "one of 'meters', 'feet'".into(), format!("{other:?}"))),
+        other => Err(invalid_argument(
+            function,
+            argument,
+            "one of 'meters', 'feet'".into(),
+            format!("{other:?}"),
+        )),
     }
 }
 
@@ -663,9 +765,9 @@ fn unit_str(value: &kernel::Unit) -> &'static str {
 /// `Point` as an array of its fields, in spec order.
 fn point_to_js(value: kernel::Point) -> JsValue {
     JsValue::from(vec![
-        // From kernel.toml: struct[0].fields[0] (`Point.x`)
+        // From kernel.toml: struct[0].fields[0] (`Point`)
         JsValue::from(declared::<f64>(value.x)),
-        // From kernel.toml: struct[0].fields[1] (`Point.y`)
+        // From kernel.toml: struct[0].fields[1] (`Point`)
         JsValue::from(declared::<f64>(value.y)),
     ])
 }
@@ -674,16 +776,18 @@ fn point_to_js(value: kernel::Point) -> JsValue {
 /// `Summary` as an array of its fields, in spec order.
 fn summary_to_js(value: kernel::Summary) -> JsValue {
     JsValue::from(vec![
-        // From kernel.toml: struct[2].fields[0] (`Summary.count`)
+        // From kernel.toml: struct[2].fields[0] (`Summary`)
         JsValue::from(declared::<u32>(value.count)),
-        // From kernel.toml: struct[2].fields[1] (`Summary.perimeter`)
+        // From kernel.toml: struct[2].fields[1] (`Summary`)
         JsValue::from(declared::<f64>(value.perimeter)),
-        // From kernel.toml: struct[2].fields[2] (`Summary.unit`)
+        // From kernel.toml: struct[2].fields[2] (`Summary`)
         JsValue::from_str(unit_str(&value.unit)),
-        // From kernel.toml: struct[2].fields[3] (`Summary.centroid`)
+        // From kernel.toml: struct[2].fields[3] (`Summary`)
         point_to_js(value.centroid),
-        // From kernel.toml: struct[2].fields[4] (`Summary.label`)
-        value.label.map_or(JsValue::UNDEFINED, |v| declared_text(&v)),
+        // From kernel.toml: struct[2].fields[4] (`Summary`)
+        value
+            .label
+            .map_or(JsValue::UNDEFINED, |v| declared_text(&v)),
     ])
 }
 
@@ -691,9 +795,9 @@ fn summary_to_js(value: kernel::Summary) -> JsValue {
 /// `Step` as an array of its fields, in spec order.
 fn step_to_js(value: kernel::Step) -> JsValue {
     JsValue::from(vec![
-        // From kernel.toml: struct[3].fields[0] (`Step.iteration`)
+        // From kernel.toml: struct[3].fields[0] (`Step`)
         JsValue::from(declared::<u32>(value.iteration)),
-        // From kernel.toml: struct[3].fields[1] (`Step.remaining`)
+        // From kernel.toml: struct[3].fields[1] (`Step`)
         JsValue::from(declared::<f64>(value.remaining)),
     ])
 }
@@ -708,13 +812,25 @@ fn summarize_call(
     polygon_unit: Option<String>,
     label: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    let polygon_corners = resident::input::<f64>("summarize", "polygon.corners", polygon_corners, polygon_corners_offset, polygon_corners_len)?;
+    let polygon_corners = resident::input::<f64>(
+        "summarize",
+        "polygon.corners",
+        polygon_corners,
+        polygon_corners_offset,
+        polygon_corners_len,
+    )?;
     check::all_finite("summarize", "polygon.corners", polygon_corners)?;
     let polygon_closed = polygon_closed.unwrap_or(true);
     let polygon_unit = polygon_unit.unwrap_or_else(|| "meters".to_string());
     let polygon_unit = parse_unit("summarize", "polygon.unit", &polygon_unit)?;
-    let polygon = kernel::Polygon { corners: polygon_corners.to_vec(), closed: polygon_closed, unit: polygon_unit };
-    kernel::summarize(polygon, label.as_deref()).map(summary_to_js).map_err(kernel_error)
+    let polygon = kernel::Polygon {
+        corners: polygon_corners.to_vec(),
+        closed: polygon_closed,
+        unit: polygon_unit,
+    };
+    kernel::summarize(polygon, label.as_deref())
+        .map(summary_to_js)
+        .map_err(kernel_error)
 }
 
 /// Perimeter and centroid of a polygon.
@@ -729,16 +845,19 @@ pub fn summarize(
     polygon_unit: Option<String>,
     label: Option<String>,
 ) -> JsValue {
-    deliver(summarize_call(polygon_corners, polygon_corners_offset, polygon_corners_len, polygon_closed, polygon_unit, label))
+    deliver(summarize_call(
+        polygon_corners,
+        polygon_corners_offset,
+        polygon_corners_len,
+        polygon_closed,
+        polygon_unit,
+        label,
+    ))
 }
 
 // From kernel.toml: function[1] (`convert`)
 /// The checks and the kernel call of `convert`.
-fn convert_call(
-    length: f64,
-    from: String,
-    to: Option<String>,
-) -> Result<f64, JsValue> {
+fn convert_call(length: f64, from: String, to: Option<String>) -> Result<f64, JsValue> {
     let from = parse_unit("convert", "from", &from)?;
     let to = to.unwrap_or_else(|| "feet".to_string());
     let to = parse_unit("convert", "to", &to)?;
@@ -747,22 +866,13 @@ fn convert_call(
 
 /// Convert a length between units.
 #[wasm_bindgen(js_name = convert)]
-pub fn convert(
-    length: f64,
-    from: String,
-    to: Option<String>,
-) -> f64 {
+pub fn convert(length: f64, from: String, to: Option<String>) -> f64 {
     deliver(convert_call(length, from, to))
 }
 
 // From kernel.toml: function[2] (`distance`)
 /// The checks and the kernel call of `distance`.
-fn distance_call(
-    a_x: f64,
-    a_y: f64,
-    b_x: f64,
-    b_y: f64,
-) -> Result<f64, JsValue> {
+fn distance_call(a_x: f64, a_y: f64, b_x: f64, b_y: f64) -> Result<f64, JsValue> {
     let a = kernel::Point { x: a_x, y: a_y };
     let b = kernel::Point { x: b_x, y: b_y };
     kernel::distance(a, b).map_err(kernel_error)
@@ -770,12 +880,7 @@ fn distance_call(
 
 /// Euclidean distance between two points.
 #[wasm_bindgen(js_name = distance)]
-pub fn distance(
-    a_x: f64,
-    a_y: f64,
-    b_x: f64,
-    b_y: f64,
-) -> f64 {
+pub fn distance(a_x: f64, a_y: f64, b_x: f64, b_y: f64) -> f64 {
     deliver(distance_call(a_x, a_y, b_x, b_y))
 }
 
@@ -801,15 +906,37 @@ fn matmul_call(
     let a_dims = check::tensor("matmul", "a", a_data.len(), [a_d0, a_d1], &["n", "k"])?;
     let b_data = resident::input::<f32>("matmul", "b.data", b_data, b_data_offset, b_data_len)?;
     let b_dims = check::tensor("matmul", "b", b_data.len(), [b_d0, b_d1], &["k", "m"])?;
-    check::dim("matmul", "b.shape[0]", "k", b_dims[0], a_dims[1], "a.shape[1]")?;
-    let out = resident::optional_output::<f32>("matmul", "out", out, out_offset, out_len, &[("a", resident::span(a_data)), ("b", resident::span(b_data))])?;
+    check::dim(
+        "matmul",
+        "b.shape[0]",
+        "k",
+        b_dims[0],
+        a_dims[1],
+        "a.shape[1]",
+    )?;
+    let out = resident::optional_output::<f32>(
+        "matmul",
+        "out",
+        out,
+        out_offset,
+        out_len,
+        &[("a", resident::span(a_data)), ("b", resident::span(b_data))],
+    )?;
     if let Some(out) = out {
-        check::length("matmul", "out", out.len(), i128::from((a_dims[0] as u64) * (b_dims[1] as u64)), "n × m")?;
+        check::length(
+            "matmul",
+            "out",
+            out.len(),
+            i128::from((a_dims[0] as u64) * (b_dims[1] as u64)),
+            "n × m",
+        )?;
         let value = kernel::matmul((a_data, a_dims), (b_data, b_dims)).map_err(kernel_error)?;
         out.copy_from_slice(&value);
         return Ok(None);
     }
-    kernel::matmul((a_data, a_dims), (b_data, b_dims)).map(Some).map_err(kernel_error)
+    kernel::matmul((a_data, a_dims), (b_data, b_dims))
+        .map(Some)
+        .map_err(kernel_error)
 }
 
 /// Matrix product of two tensors.
@@ -830,7 +957,21 @@ pub fn matmul(
     out_offset: u32,
     out_len: u32,
 ) -> Option<Vec<f32>> {
-    deliver(matmul_call(a_data, a_data_offset, a_data_len, a_d0, a_d1, b_data, b_data_offset, b_data_len, b_d0, b_d1, out, out_offset, out_len))
+    deliver(matmul_call(
+        a_data,
+        a_data_offset,
+        a_data_len,
+        a_d0,
+        a_d1,
+        b_data,
+        b_data_offset,
+        b_data_len,
+        b_d0,
+        b_d1,
+        out,
+        out_offset,
+        out_len,
+    ))
 }
 
 // From kernel.toml: function[4] (`maskedSum`)
@@ -848,13 +989,54 @@ fn masked_sum_call(
     mask_d0: u32,
     mask_d1: u32,
 ) -> Result<f32, JsValue> {
-    let values_data = resident::input::<f32>("maskedSum", "values.data", values_data, values_data_offset, values_data_len)?;
-    let values_dims = check::tensor("maskedSum", "values", values_data.len(), [values_d0, values_d1], &["rows", "cols"])?;
-    let mask_data = resident::optional_input::<f32>("maskedSum", "mask.data", mask_data, mask_data_offset, mask_data_len)?;
-    let mask_dims = match mask_data { Some(data) => Some(check::tensor("maskedSum", "mask", data.len(), [mask_d0, mask_d1], &["rows", "cols"])?), None => None };
+    let values_data = resident::input::<f32>(
+        "maskedSum",
+        "values.data",
+        values_data,
+        values_data_offset,
+        values_data_len,
+    )?;
+    let values_dims = check::tensor(
+        "maskedSum",
+        "values",
+        values_data.len(),
+        [values_d0, values_d1],
+        &["rows", "cols"],
+    )?;
+    let mask_data = resident::optional_input::<f32>(
+        "maskedSum",
+        "mask.data",
+        mask_data,
+        mask_data_offset,
+        mask_data_len,
+    )?;
+    let mask_dims = match mask_data {
+        Some(data) => Some(check::tensor(
+            "maskedSum",
+            "mask",
+            data.len(),
+            [mask_d0, mask_d1],
+            &["rows", "cols"],
+        )?),
+        None => None,
+    };
     if let Some(dims) = mask_dims {
-        check::dim("maskedSum", "mask.shape[0]", "rows", dims[0], values_dims[0], "values.shape[0]")?;
-        check::dim("maskedSum", "mask.shape[1]", "cols", dims[1], values_dims[1], "values.shape[1]")?;
+        check::dim(
+            "maskedSum",
+            "mask.shape[0]",
+            "rows",
+            dims[0],
+            values_dims[0],
+            "values.shape[0]",
+        )?;
+        check::dim(
+            "maskedSum",
+            "mask.shape[1]",
+            "cols",
+            dims[1],
+            values_dims[1],
+            "values.shape[1]",
+        )?;
     }
     kernel::masked_sum((values_data, values_dims), mask_data.zip(mask_dims)).map_err(kernel_error)
 }
@@ -874,22 +1056,29 @@ pub fn masked_sum(
     mask_d0: u32,
     mask_d1: u32,
 ) -> f32 {
-    deliver(masked_sum_call(values_data, values_data_offset, values_data_len, values_d0, values_d1, mask_data, mask_data_offset, mask_data_len, mask_d0, mask_d1))
+    deliver(masked_sum_call(
+        values_data,
+        values_data_offset,
+        values_data_len,
+        values_d0,
+        values_d1,
+        mask_data,
+        mask_data_offset,
+        mask_data_len,
+        mask_d0,
+        mask_d1,
+    ))
 }
 
 // From kernel.toml: function[5] (`describe`)
 /// The checks and the kernel call of `describe`.
-fn describe_call(
-    countdown: &CountdownHandle,
-) -> Result<String, JsValue> {
+fn describe_call(countdown: &CountdownHandle) -> Result<String, JsValue> {
     kernel::describe(&countdown.inner).map_err(kernel_error)
 }
 
 /// A sentence about a countdown.
 #[wasm_bindgen(js_name = describe)]
-pub fn describe(
-    countdown: &CountdownHandle,
-) -> String {
+pub fn describe(countdown: &CountdownHandle) -> String {
     deliver(describe_call(countdown))
 }
 
@@ -938,10 +1127,7 @@ pub struct CountdownHandle {
 
 // From kernel.toml: class[0].method[0] (`Countdown.stepsFor`)
 /// The checks and the kernel call of `Countdown.stepsFor`.
-fn countdown_steps_for_call(
-    inner: &mut kernel::Countdown,
-    start: f64,
-) -> Result<u32, JsValue> {
+fn countdown_steps_for_call(inner: &mut kernel::Countdown, start: f64) -> Result<u32, JsValue> {
     check::finite("Countdown.stepsFor", "start", start)?;
     inner.steps_for(start).map_err(kernel_error)
 }
@@ -954,7 +1140,10 @@ fn countdown_run_call(
     stop_at: Option<u32>,
 ) -> Result<Option<CountdownRunHandle>, JsValue> {
     check::finite("Countdown.run", "start", start)?;
-    inner.run(start, stop_at).map(|value| Some(CountdownRunHandle { inner: value })).map_err(kernel_error)
+    inner
+        .run(start, stop_at)
+        .map(|value| Some(CountdownRunHandle { inner: value }))
+        .map_err(kernel_error)
 }
 
 /// `Countdown.stepsFor` for many items: a malformed batch fails as a
@@ -977,7 +1166,10 @@ fn countdown_steps_for_batch_call(
 
 // From kernel.toml: class[0].property[0] (`Countdown.tolerance`)
 /// The checks of `Countdown.tolerance = …` and the kernel's setter.
-fn countdown_set_tolerance_call(inner: &mut kernel::Countdown, tolerance: f64) -> Result<(), JsValue> {
+fn countdown_set_tolerance_call(
+    inner: &mut kernel::Countdown,
+    tolerance: f64,
+) -> Result<(), JsValue> {
     check::finite("Countdown.tolerance", "tolerance", tolerance)?;
     check::at_least("Countdown.tolerance", "tolerance", tolerance, 0.0_f64)?;
     inner.set_tolerance(tolerance).map_err(kernel_error)
@@ -985,7 +1177,10 @@ fn countdown_set_tolerance_call(inner: &mut kernel::Countdown, tolerance: f64) -
 
 // From kernel.toml: class[0].property[1] (`Countdown.maxSteps`)
 /// The checks of `Countdown.maxSteps = …` and the kernel's setter.
-fn countdown_set_max_steps_call(inner: &mut kernel::Countdown, max_steps: u32) -> Result<(), JsValue> {
+fn countdown_set_max_steps_call(
+    inner: &mut kernel::Countdown,
+    max_steps: u32,
+) -> Result<(), JsValue> {
     check::at_least("Countdown.maxSteps", "maxSteps", max_steps, 1_u32)?;
     inner.set_max_steps(max_steps).map_err(kernel_error)
 }
@@ -1002,22 +1197,18 @@ impl CountdownHandle {
     // From kernel.toml: class[0].constructor (`Countdown`)
     /// A countdown with its tolerance and step budget.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        tolerance: f64,
-        max_steps: Option<u32>,
-    ) -> Result<CountdownHandle, JsValue> {
+    pub fn new(tolerance: f64, max_steps: Option<u32>) -> Result<CountdownHandle, JsValue> {
         check::finite("Countdown", "tolerance", tolerance)?;
         check::at_least("Countdown", "tolerance", tolerance, 0.0_f64)?;
         let max_steps = max_steps.unwrap_or(100_u32);
-        kernel::Countdown::new(tolerance, max_steps).map(|inner| Self { inner }).map_err(kernel_error)
+        kernel::Countdown::new(tolerance, max_steps)
+            .map(|inner| Self { inner })
+            .map_err(kernel_error)
     }
 
     /// How many halvings bring `start` below the tolerance.
     #[wasm_bindgen(js_name = stepsFor)]
-    pub fn steps_for(
-        &mut self,
-        start: f64,
-    ) -> u32 {
+    pub fn steps_for(&mut self, start: f64) -> u32 {
         deliver(countdown_steps_for_call(&mut self.inner, start))
     }
 
@@ -1025,23 +1216,19 @@ impl CountdownHandle {
     ///
     /// Errors: `Stopped`, and `InvalidArgument` for arguments that break the spec's constraints.
     #[wasm_bindgen(js_name = run)]
-    pub fn run(
-        &mut self,
-        start: f64,
-        stop_at: Option<u32>,
-    ) -> Option<CountdownRunHandle> {
+    pub fn run(&mut self, start: f64, stop_at: Option<u32>) -> Option<CountdownRunHandle> {
         deliver(countdown_run_call(&mut self.inner, start, stop_at))
     }
 
     /// `stepsFor` for many items in one call: each item's result or error.
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(js_name = stepsForBatch)]
-    pub fn steps_for_batch(
-        &mut self,
-        count: u32,
-        start: Vec<f64>,
-    ) -> Vec<JsValue> {
-        deliver(countdown_steps_for_batch_call(&mut self.inner, count, start))
+    pub fn steps_for_batch(&mut self, count: u32, start: Vec<f64>) -> Vec<JsValue> {
+        deliver(countdown_steps_for_batch_call(
+            &mut self.inner,
+            count,
+            start,
+        ))
     }
 
     // From kernel.toml: class[0].property[0] (`Countdown.tolerance`)
