@@ -20,9 +20,6 @@ from . import __version__, operations, ui
 from .errors import CiFailed, Interrupted, ToolMissing, UsageError, WasmforgeError
 from .pipeline.outcome import BuildOutcome
 from .pipeline.plan import BACKENDS, PROFILES, BuildRequest, plan_build
-from .pipeline.workdir import workdir
-from .pipeline.format import rendered_crate, rendered_npm
-from .render.context import write_tree
 from .scaffold import TEMPLATES, plan_new, write_new
 from .settings import TARGETS
 from .kernelspec import schema
@@ -132,15 +129,9 @@ def render(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")]
            as_json: JsonFlag = False) -> None:
     """Render the crate and npm sources from kernel.toml into KERNEL_DIR/target/wasmforge/."""
     spec = load_spec(kernel_dir)
-    dirs = workdir(spec)
-    written = {}
-    toolchain = tools.resolve()  # rustfmt and Prettier format what is rendered
-    rendered = ((dirs.crate, rendered_crate(spec, dirs.crate, toolchain)), (dirs.npm, rendered_npm(spec, toolchain)))
-    for destination, files in rendered:
-        write_tree(files, destination)
-        written[str(destination)] = sorted(files)
+    written = operations.render(spec, tools.resolve())
     if as_json:
-        ui.emit_json({"kernel": str(spec.root), "written": written})
+        ui.emit_json({"kernel": str(spec.root), "written": {str(d): names for d, names in written.items()}})
         return
     for destination, names in written.items():
         ui.success(f"{destination}: {', '.join(names)}")

@@ -17,10 +17,12 @@ from . import ui
 from .errors import UsageError
 from .kernelspec.load import SPEC_FILE, load_spec
 from .kernelspec.model import KernelSpec
+from .pipeline.format import rendered_crate, rendered_npm
 from .pipeline.outcome import BuildOutcome
 from .pipeline.plan import BuildRequest, effective_spec
 from .pipeline.run import build_kernel
 from .pipeline.workdir import workdir
+from .render.context import write_tree
 from .render.npm import ENTRY_FILES
 from .toolchain.tools import Toolchain
 from .verify import VerifyReport, verify_package
@@ -41,6 +43,18 @@ def discover_kernels(paths: list[Path] | None) -> list[Path]:
         raise UsageError(f"no {SPEC_FILE} here and no kernels/*/{SPEC_FILE} below {here}",
                          hint="pass a kernel directory, e.g. `wasmforge build kernels/my-kernel`")
     return found
+
+
+def render(spec: KernelSpec, toolchain: Toolchain) -> dict[Path, list[str]]:
+    """Write the generated crate and npm sources, formatted, into target/wasmforge/:
+    the directories and the files written in each."""
+    dirs = workdir(spec)
+    written = {}
+    for destination, files in ((dirs.crate, rendered_crate(spec, dirs.crate, toolchain)),
+                               (dirs.npm, rendered_npm(spec, toolchain))):
+        write_tree(files, destination)
+        written[destination] = sorted(files)
+    return written
 
 
 def build(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> BuildOutcome:

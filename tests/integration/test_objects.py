@@ -102,6 +102,21 @@ console.log(JSON.stringify(attempts.map((attempt) => {
     assert json.loads(output) == ["Countdown.stepsFor", "Countdown.tolerance", "Countdown.unit"]
 
 
+def test_property_setters_name_the_property(node: NodeRuntime, project: Path) -> None:
+    output = run_node(node, project, """
+import { Countdown } from '@wasmforge-test/objects';
+const countdown = new Countdown(1);
+const attempts = [() => { countdown.tolerance = -1; }, () => { countdown.tolerance = 'small'; }];
+console.log(JSON.stringify(attempts.map((attempt) => {
+  try { attempt(); return 'no error'; } catch (error) { return [error.message, error.details.function]; }
+})));
+""")
+    [range_error, type_error] = json.loads(output)
+    # Checked in Rust (the range) and in JavaScript (the type): both say "set", not "called".
+    assert range_error == ["Countdown.tolerance must be at least 0, got -1", "Countdown.tolerance"]
+    assert type_error[0].startswith("Countdown.tolerance must be a number, got") and type_error[1] == "Countdown.tolerance"
+
+
 def test_tensor_shape_mismatches_name_the_dimensions(node: NodeRuntime, project: Path) -> None:
     output = run_node(node, project, """
 import { matmul } from '@wasmforge-test/objects';

@@ -13,7 +13,8 @@ from ..kernelspec.model import Arg, Class, ErrorKind, Example, Function, KernelS
 from ..kernelspec.names import snake_case
 from ..kernelspec.types import TypeRef
 from .marshal import (
-    ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, retake_statement, take_statement,
+    ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, retake_statement, setter_label,
+    take_statement,
 )
 
 OUT_DOC = ("`{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write "
@@ -262,7 +263,8 @@ class JsView:
         for prop in klass.properties:
             label = f"{klass.name}.{prop.name}"
             output = self.marshal.output(prop.arg.type.required)
-            checks = js_type_checks(self.spec, prop.arg.type.required, "value", label, f"'{prop.name}'")
+            checks = js_type_checks(self.spec, prop.arg.type.required, "value", setter_label(klass, prop),
+                                    f"'{prop.name}'")
             properties.append(JsProperty(prop.name, label, f"get_{prop.getter}",
                                          None if prop.readonly else prop.setter, output.js_convert, tuple(checks),
                                          prop.arg.type.required.ts, _escape(prop.arg.doc) + constraint_text(prop.arg)))

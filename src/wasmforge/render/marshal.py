@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..kernelspec import expr
-from ..kernelspec.model import Arg, KernelSpec, Struct
+from ..kernelspec.model import Arg, Class, KernelSpec, Property, Struct
 from ..kernelspec.names import snake_case
 from ..kernelspec.types import TypeRef
 
@@ -91,6 +91,13 @@ class Output:
         if self.rust_convert == "value":
             return f"{call}.map_err(kernel_error)"
         return f"{call}.map({closure('value', self.rust_convert)}).map_err(kernel_error)"
+
+
+def setter_label(klass: Class, prop: Property) -> str:
+    """How a property's setter names itself in InvalidArgument (`Smoother.alpha =`), on
+    both sides of the boundary: the message then reads "Smoother.alpha must be …"
+    rather than as a call."""
+    return f"{klass.name}.{prop.name} ="
 
 
 def array_triple(rust: str) -> tuple[str, str, str]:

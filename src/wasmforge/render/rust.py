@@ -18,7 +18,17 @@ from ..kernelspec.model import Arg, Class, ErrorKind, Function, KernelSpec, Prop
 from ..kernelspec.types import TypeRef
 from ..kernelspec.names import snake_case
 from ..kernelspec import expr
-from .marshal import KERNEL, DimScope, Marshal, Output, RawParam, array_triple, js_triple, rust_length
+from .marshal import (
+    KERNEL,
+    DimScope,
+    Marshal,
+    Output,
+    RawParam,
+    array_triple,
+    js_triple,
+    rust_length,
+    setter_label,
+)
 
 
 @dataclass(frozen=True)
@@ -309,7 +319,7 @@ class RustView:
         value = "value"
         if not prop.readonly:
             required = dataclasses.replace(prop.arg, type=prop.arg.type.required, default=None)
-            setter_input = self.marshal.input(f"{klass.name}.{prop.name}", required, DimScope())
+            setter_input = self.marshal.input(setter_label(klass, prop), required, DimScope())
             setter_param = setter_input.raw[0]
             prelude = setter_input.prelude
             value = setter_input.kernel_expr

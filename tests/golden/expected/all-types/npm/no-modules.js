@@ -135,12 +135,15 @@
   }
 
   // `actual`: how to describe what was given, when `describe(value)` would not say it.
-  function invalid(functionName, argument, expected, value, actual = describe(value)) {
-    const message = `${functionName}(): \`${argument}\` must be ${expected}, got ${actual}`;
-    return new InvalidArgument(
-      message,
-      Object.freeze({ function: functionName, argument, expected, actual }),
-    );
+  // A property's setter is labelled `Class.property =` (the Rust side does the same).
+  function invalid(label, argument, expected, value, actual = describe(value)) {
+    const property = label.endsWith(' =') ? label.slice(0, -2) : undefined;
+    const message =
+      property === undefined
+        ? `${label}(): \`${argument}\` must be ${expected}, got ${actual}`
+        : `${property} must be ${expected}, got ${actual}`;
+    const details = { function: property ?? label, argument, expected, actual };
+    return new InvalidArgument(message, Object.freeze(details));
   }
 
   function isInteger(value, low, high) {

@@ -132,12 +132,15 @@ function describe(value) {
 }
 
 // `actual`: how to describe what was given, when `describe(value)` would not say it.
-function invalid(functionName, argument, expected, value, actual = describe(value)) {
-  const message = `${functionName}(): \`${argument}\` must be ${expected}, got ${actual}`;
-  return new InvalidArgument(
-    message,
-    Object.freeze({ function: functionName, argument, expected, actual }),
-  );
+// A property's setter is labelled `Class.property =` (the Rust side does the same).
+function invalid(label, argument, expected, value, actual = describe(value)) {
+  const property = label.endsWith(' =') ? label.slice(0, -2) : undefined;
+  const message =
+    property === undefined
+      ? `${label}(): \`${argument}\` must be ${expected}, got ${actual}`
+      : `${property} must be ${expected}, got ${actual}`;
+  const details = { function: property ?? label, argument, expected, actual };
+  return new InvalidArgument(message, Object.freeze(details));
 }
 
 function isInteger(value, low, high) {
@@ -1228,7 +1231,7 @@ function createApi(raw, { isReady, init }) {
 
     set tolerance(value) {
       const handle = live(this, 'Countdown.tolerance', 'Countdown.tolerance was set');
-      check.f64(value, 'Countdown.tolerance', 'tolerance');
+      check.f64(value, 'Countdown.tolerance =', 'tolerance');
       try {
         handle.set_tolerance(value);
       } catch (thrown) {
@@ -1250,7 +1253,7 @@ function createApi(raw, { isReady, init }) {
 
     set maxSteps(value) {
       const handle = live(this, 'Countdown.maxSteps', 'Countdown.maxSteps was set');
-      check.u32(value, 'Countdown.maxSteps', 'maxSteps');
+      check.u32(value, 'Countdown.maxSteps =', 'maxSteps');
       try {
         handle.set_max_steps(value);
       } catch (thrown) {
@@ -1272,7 +1275,7 @@ function createApi(raw, { isReady, init }) {
 
     set unit(value) {
       const handle = live(this, 'Countdown.unit', 'Countdown.unit was set');
-      checkUnit(value, 'Countdown.unit', 'unit');
+      checkUnit(value, 'Countdown.unit =', 'unit');
       try {
         handle.set_unit(value);
       } catch (thrown) {

@@ -69,8 +69,18 @@ fn raw_error(code: &str, message: &str, details: Vec<JsValue>) -> JsValue {
     JsValue::from(parts)
 }
 
-fn invalid_argument(function: &str, argument: &str, expected: String, actual: String) -> JsValue {
-    let message = format!("{function}(): `{argument}` must be {expected}, got {actual}");
+/// A property's setter is labelled `Class.property =` (the facade does the same).
+fn invalid_argument(label: &str, argument: &str, expected: String, actual: String) -> JsValue {
+    let (function, message) = match label.strip_suffix(" =") {
+        Some(property) => (
+            property,
+            format!("{property} must be {expected}, got {actual}"),
+        ),
+        None => (
+            label,
+            format!("{label}(): `{argument}` must be {expected}, got {actual}"),
+        ),
+    };
     raw_error(
         "INVALID_ARGUMENT",
         &message,

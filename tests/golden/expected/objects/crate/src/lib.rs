@@ -69,8 +69,18 @@ fn raw_error(code: &str, message: &str, details: Vec<JsValue>) -> JsValue {
     JsValue::from(parts)
 }
 
-fn invalid_argument(function: &str, argument: &str, expected: String, actual: String) -> JsValue {
-    let message = format!("{function}(): `{argument}` must be {expected}, got {actual}");
+/// A property's setter is labelled `Class.property =` (the facade does the same).
+fn invalid_argument(label: &str, argument: &str, expected: String, actual: String) -> JsValue {
+    let (function, message) = match label.strip_suffix(" =") {
+        Some(property) => (
+            property,
+            format!("{property} must be {expected}, got {actual}"),
+        ),
+        None => (
+            label,
+            format!("{label}(): `{argument}` must be {expected}, got {actual}"),
+        ),
+    };
     raw_error(
         "INVALID_ARGUMENT",
         &message,
@@ -1170,8 +1180,8 @@ fn countdown_set_tolerance_call(
     inner: &mut kernel::Countdown,
     tolerance: f64,
 ) -> Result<(), JsValue> {
-    check::finite("Countdown.tolerance", "tolerance", tolerance)?;
-    check::at_least("Countdown.tolerance", "tolerance", tolerance, 0.0_f64)?;
+    check::finite("Countdown.tolerance =", "tolerance", tolerance)?;
+    check::at_least("Countdown.tolerance =", "tolerance", tolerance, 0.0_f64)?;
     inner.set_tolerance(tolerance).map_err(kernel_error)
 }
 
@@ -1181,14 +1191,14 @@ fn countdown_set_max_steps_call(
     inner: &mut kernel::Countdown,
     max_steps: u32,
 ) -> Result<(), JsValue> {
-    check::at_least("Countdown.maxSteps", "maxSteps", max_steps, 1_u32)?;
+    check::at_least("Countdown.maxSteps =", "maxSteps", max_steps, 1_u32)?;
     inner.set_max_steps(max_steps).map_err(kernel_error)
 }
 
 // From kernel.toml: class[0].property[2] (`Countdown.unit`)
 /// The checks of `Countdown.unit = …` and the kernel's setter.
 fn countdown_set_unit_call(inner: &mut kernel::Countdown, unit: String) -> Result<(), JsValue> {
-    let unit = parse_unit("Countdown.unit", "unit", &unit)?;
+    let unit = parse_unit("Countdown.unit =", "unit", &unit)?;
     inner.set_unit(unit).map_err(kernel_error)
 }
 
