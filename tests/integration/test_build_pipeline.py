@@ -77,6 +77,8 @@ def test_failed_compile_leaves_the_previous_package(solver: Built) -> None:
         source.write_text(original)
     assert result.returncode == 4, result.stderr
     assert "command failed" in result.stderr and "cargo build" in result.stderr
+    # An error in the kernel's own code points at the user's file, not at the build root's copy.
+    assert f"--> {source}:" in result.stderr
     assert tree_digest(solver.pkg) == before
 
 

@@ -1,4 +1,5 @@
-"""wasmforge itself as a wheel: templates and resources travel with it."""
+"""wasmforge itself as a wheel: templates, resources and scripts travel with it (the formatted
+rendering and `wasmforge new` give the same files installed as from the checkout)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,15 @@ def test_installed_wheel_renders_what_the_checkout_renders(tmp_path: Path) -> No
     script = (
         "import sys, json, wasmforge\n"
         "from pathlib import Path\n"
-        "from wasmforge.render.context import crate_files, npm_files\n"
+        "from wasmforge.pipeline.format import rendered_crate, rendered_npm\n"
         "from wasmforge.render.templates import template_root\n"
         "from wasmforge.kernelspec.load import load_spec\n"
-        "spec = load_spec(Path(sys.argv[1]))\n"
-        "out = {**crate_files(spec, spec.root / 'target/wasmforge/crate'), **npm_files(spec)}\n"
+        "from wasmforge.scaffold import plan_new\n"
+        "from wasmforge.toolchain import tools\n"
+        "spec, toolchain = load_spec(Path(sys.argv[1])), tools.resolve()\n"
+        "out = {**rendered_crate(spec, spec.root / 'target/wasmforge/crate', toolchain),\n"
+        "       **rendered_npm(spec, toolchain),\n"
+        "       **plan_new('demo', Path.cwd(), 'stream').files}\n"
         "print(json.dumps({'module': wasmforge.__file__, 'templates': str(template_root()), 'files': out}))\n"
     )
     kernel = REPO / "kernels" / "sublinear-solver"
