@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -28,7 +29,13 @@ def run_wasmforge(*args: str, cwd: Path | None = None, env: dict[str, str] | Non
     # The tests read what wasmforge prints: the caller's colour settings stay out unless a test sets them.
     inherited = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
     return subprocess.run([*WASMFORGE, *args], cwd=cwd, env={**inherited, **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, preexec_fn=_interruptible)
+
+
+def _interruptible() -> None:
+    # wasmforge meets Ctrl-C as from a terminal even when the tests run as a shell's
+    # background job, which starts every process with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def copy_kernel(source: Path, destination: Path) -> Path:

@@ -11,6 +11,7 @@ them, instead of at a line of a file the user never wrote.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -66,17 +67,22 @@ class Generated:
     file: Path
     spec_file: Path
 
+    @functools.cached_property
     def lines(self) -> list[str]:
         return self.file.read_text("utf-8").splitlines() if self.file.is_file() else []
 
+    @functools.cached_property
+    def _spec_index(self) -> dict[str, int]:
+        return index_lines(self.spec_file.read_text("utf-8"))
+
     def spec_line(self, origin: Origin) -> int | None:
-        return find_line(index_lines(self.spec_file.read_text("utf-8")), origin.path)
+        return find_line(self._spec_index, origin.path)
 
     def locate(self, location: SourceLocation, rendered: str) -> SourceLocation:
         """`location` moved from the generated lib.rs to kernel.toml, when it is there."""
         if location.file != self.file or location.line is None:
             return location
-        origin = origin_of(self.lines(), location.line)
+        origin = origin_of(self.lines, location.line)
         if origin is None:
             return location
         message = f"{origin.path} (`{origin.name}`): {mismatch(rendered) or location.message}"
@@ -84,10 +90,9 @@ class Generated:
 
     def annotate(self, output: str) -> str:
         """rustc's output with each `--> src/lib.rs:N:C` saying which spec entry line N comes from."""
-        lines = self.lines()
 
         def note(match: re.Match[str]) -> str:
-            origin = origin_of(lines, int(match.group(1)))
+            origin = origin_of(self.lines, int(match.group(1)))
             if origin is None:
                 return match.group(0)
             where = f"{self.spec_file.name}:{self.spec_line(origin)}"

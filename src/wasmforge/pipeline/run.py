@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from .. import ui
 from ..errors import CommandFailed, KernelMismatch, SourceLocation
-from ..render.context import replace_dir, write_tree
+from ..render.context import cargo_toml, replace_dir, write_tree
 from ..render.npm import HELPERS_DIR, layout
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
@@ -40,6 +40,7 @@ class _Run:
     dirs: WorkDir
     compiled: dict[str, Path] = field(default_factory=dict)  # variant -> .wasm from cargo
     build_crate: Path | None = None  # the generated crate cargo compiles (see _sources)
+    lib_rs: str = ""  # the generated bindings, rendered and formatted once (see _render_crate)
     bindgen_dirs: dict[str, dict[str, Path]] = field(default_factory=dict)  # variant -> target -> dir
     features: dict[str, list[str]] = field(default_factory=dict)  # variant -> wasm features used
     wasm_before: dict[str, int] = field(default_factory=dict)
@@ -98,7 +99,9 @@ def _execute(run: _Run, step: Step) -> None:
 
 
 def _render_crate(run: _Run, step: Step) -> None:
-    write_tree(rendered_crate(run.spec, run.dirs.crate, run.toolchain), run.dirs.crate)
+    files = rendered_crate(run.spec, run.dirs.crate, run.toolchain)
+    run.lib_rs = files["src/lib.rs"]
+    write_tree(files, run.dirs.crate)
 
 
 def _render_npm(run: _Run, step: Step) -> None:
@@ -115,9 +118,9 @@ def _sources(run: _Run, step: Step) -> None:
     kernel = run.dirs.canonical / "kernel"
     sources.mirror_tree(run.spec.crate_dir, kernel)
     crate = run.dirs.canonical / "crate"
-    relocated = dataclasses.replace(run.spec, crate_dir=kernel)
-    files = {name: text.encode() for name, text in rendered_crate(relocated, crate, run.toolchain).items()}
-    sources.mirror_files(files, crate)
+    # Only the manifest depends on where the crate is; the bindings are the ones rendered already.
+    manifest = cargo_toml(dataclasses.replace(run.spec, crate_dir=kernel), crate)
+    sources.mirror_files({"Cargo.toml": manifest.encode(), "src/lib.rs": run.lib_rs.encode()}, crate)
     run.build_crate = crate
 
 

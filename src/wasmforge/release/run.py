@@ -372,9 +372,6 @@ def _fault_point(step: str) -> None:
     if mode == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     if mode == "interrupt":
-        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-            # Started with SIGINT ignored (a background job of a shell): raise what Ctrl-C would.
-            raise KeyboardInterrupt
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(10)  # the signal's KeyboardInterrupt ends the sleep at once
     raise InjectedFault(f"fault injected after the {step} step ({FAULT_ENV}={requested})")

@@ -22,42 +22,50 @@ from .templates import GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER, render
 
 def crate_files(spec: KernelSpec, crate_dir: Path) -> dict[str, str]:
     """The generated crate, to be written at `crate_dir`."""
+    return {"Cargo.toml": cargo_toml(spec, crate_dir), "src/lib.rs": lib_rs(spec)}
+
+
+def cargo_toml(spec: KernelSpec, crate_dir: Path) -> str:
+    """The generated crate's manifest (the only file that depends on where the crate is)."""
+    return render(
+        "crate/Cargo.toml.jinja",
+        **_common(spec),
+        crate_name=f"{spec.ident.replace('_', '-')}-wasm",
+        crate_package=spec.crate_package,
+        kernel_path=Path(os.path.relpath(spec.crate_dir, crate_dir)).as_posix(),
+        features=list(spec.build.features),
+        simd_feature=spec.build.simd_feature,
+        wasm_bindgen_version=pins().wasm_bindgen,
+    )
+
+
+def lib_rs(spec: KernelSpec) -> str:
+    """The generated bindings: the same text wherever the crate is written."""
     view = rust.RustView(spec)
     functions = view.functions()
     classes = view.classes()
     batches = view.function_batches(functions)
-    enum_helpers = view.enum_helpers()
     error_arms = [rust.error_arm(kind, spec.error_type, index) for index, kind in enumerate(spec.kernel_errors)]
     struct_converters = view.struct_converters()
     conversions = "\n".join([*(d for arm in error_arms for _, d in arm["details"]),  # type: ignore[attr-defined]
                              *(f for _, _, fields in struct_converters for _, f in fields),
                              *(s.item_to_js for c in classes for s in c.streams.values())])
     generated_code = _statements(functions, classes, batches)
-    checks = sorted(rust.checks_used(generated_code))
-    context = {
+    return render(
+        "crate/src/lib.rs.jinja",
         **_common(spec),
-        "crate_name": f"{spec.ident.replace('_', '-')}-wasm",
-        "crate_package": spec.crate_package,
-        "kernel_path": Path(os.path.relpath(spec.crate_dir, crate_dir)).as_posix(),
-        "features": list(spec.build.features),
-        "simd_feature": spec.build.simd_feature,
-        "wasm_bindgen_version": pins().wasm_bindgen,
-        "error_type": spec.error_type,
-        "error_arms": error_arms,
-        "functions": functions,
-        "function_batches": batches,
-        "classes": classes,
-        "enum_helpers": enum_helpers,
-        "struct_converters": struct_converters,
-        "declared_used": sorted(name for name in ("declared", "declared_text") if f"{name}(" in conversions
-                                or f"{name}::<" in conversions),
-        "checks_used": checks,
-        "resident_used": sorted(rust.resident_used(generated_code)),
-    }
-    return {
-        "Cargo.toml": render("crate/Cargo.toml.jinja", **context),
-        "src/lib.rs": render("crate/src/lib.rs.jinja", **context),
-    }
+        error_type=spec.error_type,
+        error_arms=error_arms,
+        functions=functions,
+        function_batches=batches,
+        classes=classes,
+        enum_helpers=view.enum_helpers(),
+        struct_converters=struct_converters,
+        declared_used=[name for name, call in (("declared", "declared::<"), ("declared_text", "declared_text("))
+                       if call in conversions],
+        checks_used=sorted(rust.checks_used(generated_code)),
+        resident_used=sorted(rust.resident_used(generated_code)),
+    )
 
 
 def _statements(functions: list, classes: list, batches: list) -> str:

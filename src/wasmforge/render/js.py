@@ -13,8 +13,7 @@ from ..kernelspec.model import Arg, Class, ErrorKind, Example, Function, KernelS
 from ..kernelspec.names import snake_case
 from ..kernelspec.types import TypeRef
 from .marshal import (
-    ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, retake_statement, setter_label,
-    take_statement,
+    ELEMENT_TAGS, RAW_RESULT, DimScope, Marshal, RawParam, js_triple, js_type_checks, setter_label, take_statements,
 )
 
 OUT_DOC = ("`{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write "
@@ -194,8 +193,9 @@ class JsView:
             slot = scope.next_slot()
             checks.append(f"const out = outOption(options, '{label}');")
             taking = f"heap.takeOut({slot}, out, {tag}, '{label}')"
-            place.append(take_statement("out", taking))
-            retake.append(retake_statement("out", taking))
+            take, again = take_statements("out", taking)
+            place.append(take)
+            retake.append(again)
             raw_args += list(js_triple("out"))
         ts_return = function.returns.ts if output else owner.name if owner else "void"
         if function.stream:

@@ -3,11 +3,11 @@
 An argument of any spec type becomes
   * JS statements in the facade: type checks (plain-object shapes, enum
     members, live class instances), and for every typed array a hand-over
-    through the facade's heap (api.js): the bytes of the copies are summed
-    and reserved once per call, then each array is taken — as it is when it
-    is resident in the module's memory already (a `ResidentArray`, or a view
-    of one), else copied into the heap's scratch arena — and crosses as a
-    (handle, offset, length) triple;
+    through the facade's heap (api.js), in one pass: each array is taken — as
+    it is when it is resident in the module's memory already (a
+    `ResidentArray`, or a view of one), else copied into the heap's scratch
+    arena, which grows and takes them all again when a copy does not fit —
+    and crosses as a (handle, offset, length) triple;
   * raw parameters of the Rust wrapper, plus Rust statements that turn the
     triples back into slices (checked against the table of live resident
     arrays), apply defaults, check the spec's constraints, convert enums,
@@ -111,16 +111,13 @@ def js_triple(rust: str) -> tuple[str, str, str]:
     return f"{rust}_handle", f"{rust}_offset", f"{rust}_length"
 
 
-def take_statement(rust: str, taking: str, declare: str = "let") -> str:
-    """`let x_handle = heap.take(…), x_offset = heap.offset, x_length = heap.length;`"""
+def take_statements(rust: str, taking: str) -> tuple[str, str]:
+    """Taking one array, as the call first does it (`let x_handle = heap.take(…), x_offset =
+    heap.offset, …;`) and again after the arena grew (the same as assignments; see Heap.grow
+    in api.js)."""
     handle, offset, length = js_triple(rust)
-    return f"{declare} {handle} = {taking}, {offset} = heap.offset, {length} = heap.length;"
-
-
-def retake_statement(rust: str, taking: str) -> str:
-    """The same taking again, after the arena grew (see Heap.grow in api.js)."""
-    handle, offset, length = js_triple(rust)
-    return f"{handle} = {taking}; {offset} = heap.offset; {length} = heap.length;"
+    return (f"let {handle} = {taking}, {offset} = heap.offset, {length} = heap.length;",
+            f"{handle} = {taking}; {offset} = heap.offset; {length} = heap.length;")
 
 
 class Marshal:
@@ -184,8 +181,8 @@ class Marshal:
         else:
             kernel = rust
         span = () if arg.kernel_type.optional else (rust,)
-        return Input(raw, tuple(prelude), kernel, (), (take_statement(rust, taking),), span,
-                     (retake_statement(rust, taking),))
+        take, retake = take_statements(rust, taking)
+        return Input(raw, tuple(prelude), kernel, (), (take,), span, (retake,))
 
     def _default(self, arg: Arg, rust: str) -> list[str]:
         if not arg.has_default:

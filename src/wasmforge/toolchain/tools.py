@@ -54,8 +54,7 @@ class Toolchain:
     node: NodeRuntime
     tsc: tuple[str, ...]
     rustfmt_version: str  # formats the generated crate (run with the Rust toolchain's env)
-    prettier: Path  # formats the generated JavaScript and TypeScript
-    prettier_version: str
+    prettier_version: str  # formats the generated JavaScript and TypeScript (npm tools)
 
     def fingerprint(self) -> str:
         """What, besides the sources, decides the bytes a build produces (the formatters
@@ -102,7 +101,6 @@ def resolve() -> Toolchain:
         node=node,
         tsc=tuple(node.script(npm_tools_dir() / "node_modules" / "typescript" / "bin" / "tsc")),
         rustfmt_version=statuses["rustfmt"].version,
-        prettier=Path(statuses["prettier"].path),
         prettier_version=statuses["prettier"].version,
     )
 
