@@ -20,10 +20,13 @@ from . import __version__, operations, ui
 from .errors import CiFailed, Interrupted, ToolMissing, UsageError, WasmforgeError
 from .pipeline.outcome import BuildOutcome
 from .pipeline.plan import BACKENDS, PROFILES, BuildRequest, plan_build
+from .pipeline.sizes import SizeRow, headroom
 from .scaffold import TEMPLATES, plan_new, write_new
 from .settings import TARGETS
 from .kernelspec import schema
 from .kernelspec.load import load_spec
+from .kernelspec.model import SizeBudget
+from .kernelspec.units import format_against, format_budget, format_size
 from .toolchain import install as toolchain_install
 from .toolchain import tools
 from .verify import VerifyReport, require_passed
@@ -168,7 +171,7 @@ def build(
         started = time.monotonic()
         outcome = operations.build(spec, request, toolchain)
         outcomes.append(outcome)
-        _show_build(outcome, time.monotonic() - started)
+        _show_build(outcome, spec.build.size_budget, time.monotonic() - started)
     if as_json:
         ui.emit_json([outcome.to_json() for outcome in outcomes])
 
@@ -188,27 +191,31 @@ def _build_request(all_targets: bool, targets: list[str] | None, backend: str, p
     return BuildRequest(chosen, backend, profile, verify, force)
 
 
-def _show_build(outcome: BuildOutcome, seconds: float) -> None:
+def _show_build(outcome: BuildOutcome, budget: SizeBudget, seconds: float) -> None:
     if outcome.up_to_date:
         ui.success(f"{outcome.pkg} is up to date: nothing changed since the last build ({outcome.options}); "
                    "nothing to do")
         return
-    rows = [[s.target, _kb(s.wasm_before), _kb(s.wasm_after), _kb(s.wasm_gzip), _kb(s.js), _kb(s.js_gzip)]
-            for s in outcome.sizes]
-    ui.table(f"{outcome.package}: sizes", ["target", "wasm before wasm-opt", "wasm after", "wasm gzip", "js",
-                                           "js gzip"], rows)
+    rows = [[row.name, format_size(row.raw), format_size(row.gzip),
+             format_size(row.before_opt) if row.before_opt is not None else "",
+             _headroom_text(row, budget)] for row in outcome.sizes]
+    ui.table(f"{outcome.package}: sizes (an entry: its JavaScript and the module it fetches)",
+             ["", "raw", "gzip", "before wasm-opt", "budget: headroom"], rows)
     if outcome.verification:
         _show_verification(outcome.verification)
     ui.success(f"built {outcome.pkg} ({outcome.package}@{outcome.version}, {outcome.options}) in {seconds:.1f}s")
 
 
-def _kb(size: int) -> str:
-    return f"{size:,} B" if size < 10_000 else f"{size / 1024:,.1f} KiB"
+def _headroom_text(row: SizeRow, budget: SizeBudget) -> str:
+    parts = [f"{format_budget(limit)}{' gz' if key.endswith('_gzip') else ''}: "
+             + (f"{format_against(left, limit)} left" if left >= 0 else f"OVER by {format_against(-left, limit)}")
+             for key, limit, left in headroom(row, budget)]
+    return "; ".join(parts) or "—"
 
 
 def _show_verification(report: VerifyReport) -> None:
     columns, rows = report.grid()
-    ui.table(f"{report.package}: verification (passed/total per target)", columns, rows)
+    ui.table(f"{report.package}: verification (passed/total per target, SIMD and baseline runs together)", columns, rows)
 
 
 # --- verify --------------------------------------------------------------------------------

@@ -152,6 +152,14 @@ class VerificationFailed(WasmforgeError):
         self.checks = tuple(checks)  # every check of the verification, passed and failed (for reports)
 
 
+class SizeBudgetExceeded(WasmforgeError):
+    """A module or an entry of the new package is larger than [build.size_budget]
+    allows. Exit 5, like a failed verification: the package was built but is not
+    what the spec asks for, and pkg/ was left as it was."""
+
+    exit_code = 5
+
+
 class CiFailed(WasmforgeError):
     """`wasmforge ci` found failures; each was reported (and annotated) where it
     happened. The exit code is that of the first failure."""

@@ -76,8 +76,9 @@ def status(message: str) -> Iterator[None]:
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     grid = Table(title=title, title_justify="left", show_lines=False)
-    for column in columns:
-        grid.add_column(escape(column), overflow="fold")
+    for index, column in enumerate(columns):
+        # The first column names the row: never broken mid-word (rich shrinks the others).
+        grid.add_column(escape(column), overflow="fold", no_wrap=index == 0)
     for row in rows:
         grid.add_row(*(escape(str(cell)) for cell in row))
     console.print(grid)

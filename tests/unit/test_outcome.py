@@ -11,7 +11,7 @@ from tests.conftest import write_kernel
 from wasmforge.errors import VerificationFailed
 from wasmforge.kernelspec.load import load_spec
 from wasmforge.pipeline.outcome import BuildOutcome
-from wasmforge.pipeline.sizes import TargetSize
+from wasmforge.pipeline.sizes import SizeRow
 from wasmforge.render.npm import Layout
 from wasmforge.verify import Check, VerifyReport, require_passed
 from wasmforge.verify.consumers import Cell
@@ -21,7 +21,8 @@ def outcome(report: VerifyReport | None) -> BuildOutcome:
     return BuildOutcome(
         Path("/k/demo"), "demo", "1.2.3", "targets=nodejs,web backend=wasm-bindgen profile=release",
         Layout(("nodejs", "web"), "demo", simd=True, helpers=("shapes",)),
-        (TargetSize("nodejs", 100, 80, 40, 300, 120), TargetSize("web", 100, 80, 40, 280, 110)),
+        (SizeRow("module", "module", ("demo_bg.wasm",), 80, 40, before_opt=100),
+         SizeRow("web", "entry", ("web.js", "api.js", "demo.web.js", "demo_bg.wasm"), 280, 110)),
         ("bulk-memory", "sign-ext"), ("bulk-memory", "simd"), MappingProxyType({"compile": 1.5, "verify": 2.0}),
         report)
 
@@ -33,8 +34,8 @@ def test_the_outcome_is_frozen_and_its_json_round_trips() -> None:
         built.version = "2.0.0"  # type: ignore[misc]
     data = built.to_json()
     assert data["up_to_date"] is False and data["verification"]["ok"] is True
-    assert data["sizes"][1] == {"target": "web", "wasm_before": 100, "wasm_after": 80, "wasm_gzip": 40,
-                                "js": 280, "js_gzip": 110}
+    assert data["sizes"][1] == {"name": "web", "kind": "entry", "files": ["web.js", "api.js", "demo.web.js",
+                                "demo_bg.wasm"], "raw": 280, "gzip": 110, "before_opt": None}
     assert BuildOutcome.from_json(data) == built
     assert BuildOutcome.from_json(outcome(None).to_json()).verification is None
     assert BuildOutcome.from_json(data).reused().up_to_date

@@ -11,11 +11,11 @@ def kinds(kernel: Path, request: BuildRequest) -> list[tuple[str, str | None]]:
 
 
 def test_compiles_once_and_binds_per_target(kernel_dir: Path) -> None:
-    # Four targets from three wasm-bindgen runs: the bundler entry is built on the web glue.
+    # Four targets from two wasm-bindgen runs: bundlers and Node.js are served by the web glue.
     assert kinds(kernel_dir, BuildRequest()) == [
         ("render-crate", None), ("render-npm", None), ("sources", None), ("compile", None),
-        ("bindgen", "nodejs"), ("bindgen", "web"), ("bindgen", "no-modules"),
-        ("optimize", None), ("assemble", None), ("verify", None), ("publish", None),
+        ("bindgen", "web"), ("bindgen", "no-modules"),
+        ("optimize", None), ("assemble", None), ("sizes", None), ("verify", None), ("publish", None),
     ]
 
 
@@ -26,9 +26,8 @@ def test_a_bundler_only_package_still_binds_the_web_glue(kernel_dir: Path) -> No
 
 def test_wasm_pack_backend_builds_each_target(kernel_dir: Path) -> None:
     steps = kinds(kernel_dir, BuildRequest(targets=("web", "nodejs"), backend="wasm-pack", verify=False))
-    assert steps == [("render-crate", None), ("render-npm", None), ("sources", None), ("wasm-pack", "nodejs"),
-                     ("wasm-pack", "web"),
-                     ("optimize", None), ("assemble", None), ("publish", None)]
+    assert steps == [("render-crate", None), ("render-npm", None), ("sources", None), ("wasm-pack", "web"),
+                     ("optimize", None), ("assemble", None), ("sizes", None), ("publish", None)]
 
 
 def test_dev_profile_skips_wasm_opt(kernel_dir: Path) -> None:
@@ -45,4 +44,4 @@ def test_simd_kernels_compile_twice_and_helpers_are_compiled_first() -> None:
     spec = load_spec(REPO / "tests" / "fixtures" / "objects")
     steps = [step.key for step in plan_build(spec, BuildRequest(targets=("web",)))]
     assert steps == ["render-crate", "render-npm", "helpers", "sources", "compile", "bindgen:web",
-                     "compile:simd", "bindgen:simd:web", "optimize", "assemble", "verify", "publish"]
+                     "compile:simd", "bindgen:simd:web", "optimize", "assemble", "sizes", "verify", "publish"]

@@ -57,18 +57,24 @@ def test_package_json_serves_every_target_from_one_package(kernel_dir: Path) -> 
     root = manifest["exports"]["."]
     assert root["node"]["require"] == {"types": "./index.d.cts", "default": "./node.cjs"}
     assert root["node"]["import"]["default"] == "./node.js"
-    # Every bundler sets `module`, Node does not: bundlers get the inlined-module entry.
-    assert list(root)[0] == "module" and root["module"] == {"types": "./index.d.ts", "default": "./index.js"}
-    assert root["browser"]["default"] == root["import"]["default"] == "./index.js"
-    assert manifest["exports"]["./bundler"] == {"module": root["module"], "import": root["module"]}
+    # Every bundler sets `module`, Node does not. Bundlers that set `production` for the browser
+    # (webpack, Vite: they emit `new URL(…, import.meta.url)` assets) get asset.js, the others
+    # the inlined-module entry.
+    inline = {"types": "./index.d.ts", "default": "./index.js"}
+    browser = {"production": {"types": "./index.d.ts", "default": "./asset.js"}, "default": inline}
+    assert list(root)[0] == "module" and root["module"] == {"browser": browser, "default": inline}
+    assert root["browser"] == browser and root["import"] == inline
+    assert manifest["exports"]["./bundler"] == {"module": root["module"], "import": inline}
     assert manifest["exports"]["./web"] == {"import": {"types": "./web.d.ts", "default": "./web.js"}}
     assert manifest["exports"]["./no-modules"] == "./no-modules.js"
     assert manifest["type"] == "module" and manifest["main"] == "./node.cjs" and manifest["module"] == "./index.js"
     assert manifest["files"].count("demo_kernel_bg.wasm") == 1
-    assert {"wasm-inline.js", "demo_kernel.web.js", "bundler.d.ts", "node.d.ts"} <= set(manifest["files"])
-    assert "demo_kernel.js" not in manifest["files"]  # wasm-bindgen's bundler glue is not shipped
-    assert manifest["sideEffects"] == ["./index.js", "./no-modules.js"]
-    assert manifest["engines"] == {"node": ">=18"}
+    assert {"wasm-inline.js", "asset.js", "demo_kernel.web.js", "bundler.d.ts", "node.d.ts"} <= set(manifest["files"])
+    # One glue for bundlers, browsers and Node.js; one facade; the declarations once.
+    assert not {"demo_kernel.js", "demo_kernel.node.cjs", "api.cjs"} & set(manifest["files"])
+    assert manifest["sideEffects"] == ["./index.js", "./asset.js", "./no-modules.js"]
+    # node.cjs require()s the ES facade and glue.
+    assert manifest["engines"] == {"node": "^20.19.0 || >=22.12.0"}
 
 
 def test_web_only_package_maps_import_to_the_web_build(tmp_path: Path) -> None:
@@ -80,7 +86,9 @@ def test_web_only_package_maps_import_to_the_web_build(tmp_path: Path) -> None:
 
 
 def test_types_are_documented_from_the_spec(kernel_dir: Path) -> None:
-    types = render(kernel_dir)[1]["index.d.ts"]
+    npm = render(kernel_dir)[1]
+    assert npm["index.d.ts"].endswith("export * from './index.cjs';\n")  # the declarations are written once
+    types = npm["index.d.cts"]
     assert "export declare function sumAll(values: Float64Array | ResidentArray<Float64Array>): number;" in types
     assert "export declare function allocFloat64Array(length: number): ResidentArray<Float64Array>;" in types
     assert " * @param values - The values. (length at least 1)" in types
@@ -99,7 +107,7 @@ def test_facade_checks_types_and_translates_errors(kernel_dir: Path) -> None:
     assert "raw_result = raw.sumAll(values_handle, values_offset, values_length);" in api
     assert "if (heap.failed()) throw heap.error('sumAll');" in api
     assert "OVERFLOW: [Overflow, ['limit']]," in api
-    assert npm["api.cjs"].startswith("'use strict';") and "module.exports = {" in npm["api.cjs"]
+    assert "const api = require('./api.js');" in npm["node.cjs"] and "export {\n  createApi," in api
     assert "@wasmforge:no-modules-glue" in npm["no-modules.js"]
     assert "globalThis.DemoKernel = Object.freeze({" in npm["no-modules.js"]
 
@@ -126,7 +134,7 @@ def test_views_borrowed_structs_and_into_variants_render(tmp_path: Path) -> None
     assert 'check::length("scale", "out", out.len(), i128::from(u64::from(matrix_rows) * u64::from(matrix_cols)), ' \
            '"matrix.rows * matrix.cols")?;' in body
     assert "kernel::scale_into(matrix, out).map_err(kernel_error)?;" in body
-    api, types = npm["api.js"], npm["index.d.ts"]
+    api, types = npm["api.js"], npm["index.d.cts"]
     assert "class MatrixView {" in api and "MatrixView.prototype[VIEW_OF] = 'Matrix';" in api
     assert "data_view() {" in api and "set_data(values) {" in api
     assert "export declare class MatrixView implements Disposable {" in types
@@ -175,4 +183,4 @@ lt = 10
         in lib
     # `values` is resolved before the length of `weights` refers to it.
     assert lib.index('resident::input::<f64>("sumAll", "values"') < lib.index("weights.len(), i128::from(values.len()")
-    assert "A positive scale. (greater than 0; less than 10)" in npm["index.d.ts"]
+    assert "A positive scale. (greater than 0; less than 10)" in npm["index.d.cts"]

@@ -17,8 +17,9 @@ from ..errors import SpecError, SpecProblem, UsageError
 from ..settings import TARGETS
 from . import names
 from .locate import find_line, index_lines
-from .model import BuildOptions, KernelSpec, NpmOptions, Package
-from .schema import ROOT, WASM_OPT_LEVELS, Key, Table
+from .model import BuildOptions, KernelSpec, NpmOptions, Package, SizeBudget
+from .schema import ROOT, SIZE_BUDGET, WASM_OPT_LEVELS, Key, Table
+from .units import parse_size, size_problem
 from .types import toml_kind
 
 SPEC_FILE = "kernel.toml"
@@ -164,7 +165,18 @@ class Loader:
             self.problem("build.simd_feature", f"`{simd}` is also in build.features, so the baseline would use it",
                          "remove it from build.features")
         return BuildOptions(tuple(t for t in TARGETS if t in targets), profile, level or None, features, simd,
-                            raw.get("memory_stats", True))
+                            raw.get("memory_stats", True), self.size_budget(raw.get("size_budget", {})))
+
+    def size_budget(self, raw: dict[str, Any]) -> SizeBudget:
+        limits: dict[str, int | None] = {}
+        for key in SIZE_BUDGET.keys:
+            value = raw.get(key.name, key.default)
+            problem = size_problem(value)
+            if problem:
+                self.problem(f"build.size_budget.{key.name}", problem,
+                             'write bytes (500000), a size with its unit ("500 KB", "1.5 MiB") or false')
+            limits[key.name] = None if problem else parse_size(value)
+        return SizeBudget(**limits)
 
     def build_npm(self, raw: dict[str, Any], package_name: str) -> NpmOptions:
         pascal = names.pascal_case(package_name) or "Kernel"
@@ -227,6 +239,7 @@ def _kind_problem(key: Key, value: Any) -> str | None:
         "value-table": isinstance(value, dict),
         "integer-or-string": isinstance(value, int | str) and not isinstance(value, bool),
         "string-or-false": isinstance(value, str) or value is False,
+        "size-or-false": isinstance(value, str | int) and value is not True,
     }[key.kind]
     if ok:
         return None
@@ -236,5 +249,6 @@ def _kind_problem(key: Key, value: Any) -> str | None:
         "string-table-or-array": "a table of strings (named fields) or an array of strings (positional fields)",
         "value-table": "a table", "integer-or-string": "an integer or an expression string",
         "string-or-false": "a string or false",
+        "size-or-false": 'a size (bytes, or text like "500 KB") or false',
     }[key.kind]
     return f"`{key.name}` must be {wanted}, got {toml_kind(value)}"

@@ -24,6 +24,16 @@ class Package:
 
 
 @dataclass(frozen=True)
+class SizeBudget:
+    """Limits in bytes ([build.size_budget]); None is no limit."""
+
+    module: int | None = 500_000  # the seed's "bundle size < 500 KB"
+    module_gzip: int | None = None
+    entry: int | None = None
+    entry_gzip: int | None = None
+
+
+@dataclass(frozen=True)
 class BuildOptions:
     targets: tuple[str, ...]
     profile: str  # "size" | "speed"
@@ -31,6 +41,7 @@ class BuildOptions:
     features: tuple[str, ...]
     simd_feature: str | None = None  # cargo feature of the kernel that enables its simd128 code
     memory_stats: bool = True  # count allocations for memoryUsage()
+    size_budget: SizeBudget = SizeBudget()
 
     @property
     def rust_opt_level(self) -> str:

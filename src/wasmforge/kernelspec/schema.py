@@ -21,7 +21,7 @@ WASM_OPT_LEVELS = ("O0", "O1", "O2", "O3", "O4", "Os", "Oz")
 @dataclass(frozen=True)
 class Key:
     name: str
-    kind: str  # string | integer | number | boolean | string-array | string-table | value | value-table | integer-or-string | string-or-false
+    kind: str  # string | integer | number | boolean | string-array | string-table | value | value-table | integer-or-string | string-or-false | size-or-false
     doc: str
     required: bool = False
     default: Any = None
@@ -64,6 +64,22 @@ PACKAGE = Table(
     required=True,
 )
 
+SIZE_BUDGET = Table(
+    "size_budget",
+    "Sizes the build refuses to exceed: a size as bytes (an integer) or text like \"500 KB\", \"1.5 MiB\" "
+    "(KB/MB are 1000-based, KiB/MiB 1024-based), or false for no limit. Over budget, the build stops "
+    "(exit 5) and leaves pkg/ as it was.",
+    (
+        Key("module", "size-or-false", "Each optimised .wasm module, raw bytes (the seed's bundle-size goal).",
+            default="500 KB"),
+        Key("module_gzip", "size-or-false", "Each optimised .wasm module, gzip -9.", default=False),
+        Key("entry", "size-or-false", "What a consumer of one entry loads (its JavaScript files and the module "
+            "it fetches, per target and per module build), raw bytes.", default=False),
+        Key("entry_gzip", "size-or-false", "The same, each file gzip -9 (as served with compression).",
+            default=False),
+    ),
+)
+
 BUILD = Table(
     "build",
     "How the package is built.",
@@ -80,6 +96,7 @@ BUILD = Table(
         Key("memory_stats", "boolean", "Count the module's live heap bytes for `memoryUsage()` (a counting "
             "global allocator); turn off if the kernel brings its own allocator.", default=True),
     ),
+    children=(SIZE_BUDGET,),
 )
 
 NPM = Table(
@@ -351,6 +368,7 @@ def _key_schema(key: Key) -> dict[str, Any]:
         "value-table": {"type": "object"},
         "integer-or-string": {"type": ["integer", "string"]},
         "string-or-false": {"anyOf": [{"type": "string"}, {"const": False}]},
+        "size-or-false": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}, {"const": False}]},
     }
     schema = {"description": key.doc, **kinds[key.kind]}
     if key.choices and key.kind == "string":

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..render.npm import Layout
 from ..verify.report import VerifyReport
-from .sizes import TargetSize
+from .sizes import SizeRow
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class BuildOutcome:
     version: str
     options: str  # e.g. "targets=bundler,nodejs backend=wasm-bindgen profile=release wasm-opt=Oz"
     layout: Layout  # which files the package has
-    sizes: tuple[TargetSize, ...]
+    sizes: tuple[SizeRow, ...]  # each module, then each entry (pipeline/sizes.py)
     wasm_features: tuple[str, ...]  # the baseline module's
     simd_wasm_features: tuple[str, ...] | None  # the SIMD module's, when there is one
     timings: Mapping[str, float]  # seconds per step, in plan order
@@ -65,7 +65,7 @@ class BuildOutcome:
         return cls(
             Path(data["kernel"]), data["package"], data["version"], data["options"],
             Layout(tuple(layout["targets"]), layout["ident"], layout["simd"], tuple(layout["helpers"])),
-            tuple(TargetSize(**row) for row in data["sizes"]),
+            tuple(SizeRow.from_json(row) for row in data["sizes"]),
             tuple(data["wasm_features"]), None if simd is None else tuple(simd),
             MappingProxyType(dict(data["timings"])),
             VerifyReport.from_json(data["verification"]) if data["verification"] else None,

@@ -95,6 +95,7 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
     steps.append(Step("optimize", f"wasm-opt -{level} on {modules}" if level else
                       f"keep {modules} as is (no wasm-opt)"))
     steps.append(Step("assemble", "assemble one npm package for " + ", ".join(targets)))
+    steps.append(Step("sizes", "measure each module and entry against [build.size_budget]"))
     if request.verify:
         steps.append(Step("verify", "verify: wasmtime checks, then every target in Node from the packed tarball"))
     steps.append(Step("publish", "replace pkg/ with the new package"))
@@ -102,7 +103,8 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
 
 
 def _serves(glue: str, targets: tuple[str, ...]) -> str:
-    """Bundlers are served by the web glue (render/npm.py): say so where it applies."""
-    if glue != "web" or "bundler" not in targets:
+    """Bundlers and Node.js are served by the web glue (render/npm.py): say so where it applies."""
+    served = [target for target in ("web", "bundler", "nodejs") if target in targets]
+    if glue != "web" or served == ["web"]:
         return ""
-    return " (for web and bundler)" if "web" in targets else " (for bundler)"
+    return f" (for {', '.join(served)})"

@@ -44,6 +44,7 @@ class _Run:
     bindgen_dirs: dict[str, dict[str, Path]] = field(default_factory=dict)  # variant -> target -> dir
     features: dict[str, list[str]] = field(default_factory=dict)  # variant -> wasm features used
     wasm_before: dict[str, int] = field(default_factory=dict)
+    sizes: tuple[sizes.SizeRow, ...] = ()
     verification: VerifyReport | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -224,6 +225,11 @@ def _assemble(run: _Run, step: Step) -> None:
     assemble.assemble(run.dirs.stage, layout(run.spec), run.bindgen_dirs, modules, run.dirs.npm)
 
 
+def _sizes(run: _Run, step: Step) -> None:
+    run.sizes = tuple(sizes.measure(run.dirs.stage, layout(run.spec), run.wasm_before))
+    sizes.check_budget(run.spec, list(run.sizes))
+
+
 def _verify(run: _Run, step: Step) -> None:
     run.verification = verify_package(run.toolchain, run.spec, run.dirs.stage)
     require_passed(run.spec, run.verification, where=f"in the new package; {run.dirs.pkg} was left as it was",
@@ -244,6 +250,7 @@ STEPS: dict[str, Callable[[_Run, Step], None]] = {
     "wasm-pack": _wasm_pack,
     "optimize": _optimize,
     "assemble": _assemble,
+    "sizes": _sizes,
     "verify": _verify,
     "publish": _publish,
 }
@@ -258,7 +265,7 @@ def _outcome(run: _Run) -> BuildOutcome:
         version=run.spec.package.version,
         options=run.request.describe(run.spec),
         layout=package_layout,
-        sizes=tuple(sizes.measure(run.dirs.pkg, package_layout, run.wasm_before)),
+        sizes=run.sizes,
         wasm_features=tuple(run.features.get("baseline", [])),
         simd_wasm_features=None if simd is None else tuple(simd),
         timings=MappingProxyType(dict(run.timings)),

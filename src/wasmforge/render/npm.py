@@ -27,35 +27,36 @@ from typing import Any
 from ..kernelspec.model import KernelSpec
 
 INLINE_MODULE = "wasm-inline.js"
+# The bundler entry of bundlers that emit `new URL(…, import.meta.url)` assets.
+ASSET_ENTRY = "asset.js"
 
 
 # wasm-bindgen output per wasm-bindgen target -> the name it gets in the package.
 def glue_files(ident: str) -> dict[str, dict[str, str]]:
     return {
-        "nodejs": {f"{ident}.js": f"{ident}.node.cjs"},
         "web": {f"{ident}.js": f"{ident}.web.js"},
         "no-modules": {f"{ident}.js": f"{ident}.no-modules-glue.js"},  # folded into no-modules.js
     }
 
 
-# The SIMD build is generated under the same name into simd/. The web and
-# no-modules glue are handed their module at init() and serve both builds;
-# only the nodejs glue names its module file, so only it gets a copy in simd/.
+# The SIMD build is generated under the same name into simd/. The glue is handed
+# its module at init() and serves both builds, so simd/ holds only the module.
 SIMD_DIR = "simd"
 HELPERS_DIR = "helpers"
 HELPER_SUFFIXES = (".js", ".d.ts", ".cjs", ".d.cts")
-SIMD_GLUE_TARGETS = ("nodejs",)
 
 
 def bindgen_targets(targets: tuple[str, ...]) -> tuple[str, ...]:
-    """The wasm-bindgen targets a package of `targets` needs (bundlers use the web glue)."""
-    needed = {"nodejs": "nodejs" in targets, "web": "web" in targets or "bundler" in targets,
-              "no-modules": "no-modules" in targets}
+    """The wasm-bindgen targets a package of `targets` needs. Bundlers and Node.js use the web
+    glue: node.cjs require()s it (an ES module; Node.js 20.19 and 22.12 load those with require)
+    and hands it the module's bytes, so one glue file serves every target but the classic script."""
+    needed = {"web": bool({"web", "bundler", "nodejs"} & set(targets)), "no-modules": "no-modules" in targets}
     return tuple(target for target, wanted in needed.items() if wanted)
 
 
-# The file that serves each target: a finished package serves the targets whose file it has.
-ENTRY_FILES = {"bundler": "index.js", "nodejs": "node.cjs", "web": "web.js", "no-modules": "no-modules.js"}
+# A file only each target's package has: a finished package serves the targets whose file it
+# has (web.js itself also serves bundlers through asset.js, so the web target is its types).
+ENTRY_FILES = {"bundler": "index.js", "nodejs": "node.cjs", "web": "web.d.ts", "no-modules": "no-modules.js"}
 
 
 @dataclass(frozen=True)
@@ -91,19 +92,25 @@ class Layout:
         """Template name -> output file name for the npm sources of these targets."""
         sources = {"npm/README.md.jinja": "README.md", "npm/package.json.jinja": "package.json",
                    "npm/index.d.ts.jinja": "index.d.ts"}
-        if self.has["bundler"] or self.has["web"]:
+        if self.has["bundler"] or self.has["web"] or self.has["nodejs"]:
             sources["npm/api.js.jinja"] = "api.js"
         if self.has["nodejs"]:
-            sources["npm/api.js.jinja#cjs"] = "api.cjs"
             sources["npm/node.cjs.jinja"] = "node.cjs"
             sources["npm/node.js.jinja"] = "node.js"
+            # The declarations once, in CommonJS form: an ES module may re-export a CommonJS
+            # one's types, not the other way round (TypeScript's node16 resolution).
             sources["npm/index.d.ts.jinja#cjs"] = "index.d.cts"
+            sources["npm/types-reexport.d.ts.jinja"] = "index.d.ts"
+            del sources["npm/index.d.ts.jinja"]
             sources["npm/subpath.d.ts.jinja#node"] = "node.d.ts"
         if self.has["bundler"]:
             sources["npm/index.js.jinja"] = "index.js"
             sources["npm/subpath.d.ts.jinja#bundler"] = "bundler.d.ts"
-        if self.has["web"]:
+        if self.has["bundler"] or self.has["web"]:
             sources["npm/web.js.jinja"] = "web.js"
+        if self.has["bundler"]:
+            sources["npm/asset.js.jinja"] = ASSET_ENTRY
+        if self.has["web"]:
             sources["npm/web.d.ts.jinja"] = "web.d.ts"
         if self.has["no-modules"]:
             sources["npm/no-modules.js.jinja"] = "no-modules.js"
@@ -116,8 +123,6 @@ class Layout:
         for target in self.bindgen_targets:
             if target != "no-modules":
                 names.update(glue_files(self.ident)[target].values())
-            if self.simd and target in SIMD_GLUE_TARGETS:
-                names.update(f"{SIMD_DIR}/{name}" for name in glue_files(self.ident)[target].values())
         if self.has["bundler"]:
             names.add(INLINE_MODULE)
         names.discard("package.json")  # npm always includes it
@@ -126,25 +131,34 @@ class Layout:
     def side_effect_files(self) -> list[str]:
         """Modules whose evaluation instantiates the wasm or defines a global: never tree-shaken away."""
         return [file for file, present in (("./index.js", self.has["bundler"]),
+                                           (f"./{ASSET_ENTRY}", self.has["bundler"]),
                                            ("./no-modules.js", self.has["no-modules"])) if present]
 
     def exports(self) -> dict[str, Any]:
         """The `exports` map. Bundlers (which all set the `module` condition) get
-        index.js; Node gets node.js/node.cjs; anything else importing gets the
-        bundler entry if there is one, else the web entry, and require() the
-        CommonJS build. Subpaths name each target explicitly."""
+        the bundler entry: for browsers, asset.js where the bundler sets `production`
+        (webpack, Vite, Rspack, Parcel building for production: they emit
+        `new URL(…, import.meta.url)` assets), else index.js with the module inlined (esbuild, Rollup, Node-platform
+        bundles). Node gets node.js/node.cjs; anything else importing gets the bundler entry
+        if there is one, else the web entry, and require() the CommonJS build. Subpaths name
+        each target explicitly."""
         types = "./index.d.ts"
         esm_entry = ({"types": types, "default": "./index.js"} if self.has["bundler"] else
                      {"types": "./web.d.ts", "default": "./web.js"} if self.has["web"] else None)
+        asset = {"types": types, "default": f"./{ASSET_ENTRY}"}
+        # Not `development`: Vite's dev server pre-bundles dependencies into another directory,
+        # where the module's URL points at nothing.
+        browser_entry = ({"production": asset, "default": esm_entry}
+                         if self.has["bundler"] else esm_entry)
         node = {"import": {"types": types, "default": "./node.js"},
                 "require": {"types": "./index.d.cts", "default": "./node.cjs"}}
         root: dict[str, Any] = {}
         if self.has["bundler"]:
-            root["module"] = esm_entry
+            root["module"] = {"browser": browser_entry, "default": esm_entry}
         if self.has["nodejs"]:
             root["node"] = node
         if esm_entry:
-            root["browser"] = esm_entry
+            root["browser"] = browser_entry
             root["import"] = esm_entry
         if self.has["nodejs"]:
             root["require"] = node["require"]
@@ -153,7 +167,7 @@ class Layout:
         exports: dict[str, Any] = {".": root} if root else {}
         if self.has["bundler"]:
             # ES modules only: no `default`, so require() of it fails clearly in Node.
-            exports["./bundler"] = {"module": esm_entry, "import": esm_entry}
+            exports["./bundler"] = {"module": root["module"], "import": esm_entry}
         if self.has["nodejs"]:
             exports["./node"] = node
         if self.has["web"]:
