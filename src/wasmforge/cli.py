@@ -215,7 +215,7 @@ def _headroom_text(row: SizeRow, budget: SizeBudget) -> str:
 
 def _show_verification(report: VerifyReport) -> None:
     columns, rows = report.grid()
-    ui.table(f"{report.package}: verification (passed/total per target, SIMD and baseline runs together)", columns, rows)
+    ui.table(f"{report.package}: verification (passed/total per target, SIMD and baseline together)", columns, rows)
 
 
 # --- verify --------------------------------------------------------------------------------
@@ -224,7 +224,8 @@ def _show_verification(report: VerifyReport) -> None:
 def verify(kernel_dir: Annotated[Path, typer.Argument(help="Kernel directory.")] = Path("."),
            consumers: Annotated[bool, typer.Option(
                "--consumers", help="Also check the package where it is used: Chromium, esbuild, webpack, Vite, "
-                                   "Node require/import, tsc --strict, publint, arethetypeswrong.")] = False,
+                                   "Node require/import, Deno, Bun, a wrangler-bundled Worker in workerd, tsc --strict, "
+                                   "publint, arethetypeswrong.")] = False,
            as_json: JsonFlag = False) -> None:
     """Check KERNEL_DIR/pkg/: wasmtime on the module, then every target in Node from the packed tarball."""
     spec, pkg = operations.built_package(kernel_dir)

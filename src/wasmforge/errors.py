@@ -159,6 +159,13 @@ class SizeBudgetExceeded(WasmforgeError):
 
     exit_code = 5
 
+    def __init__(self, spec_file: Path, locations: Sequence[SourceLocation], hint: str) -> None:
+        count = len(locations)
+        header = f"{count} size{'s' if count != 1 else ''} over the budget of {spec_file.name}; pkg/ was left as it was"
+        body = "\n".join(f"{location.file}{f':{location.line}' if location.line else ''}: {location.message}"
+                         for location in locations)
+        super().__init__(f"{header}\n{body}", hint=hint, locations=locations)
+
 
 class CiFailed(WasmforgeError):
     """`wasmforge ci` found failures; each was reported (and annotated) where it

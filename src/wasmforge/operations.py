@@ -80,7 +80,7 @@ def verify(toolchain: Toolchain, spec: KernelSpec, pkg: Path) -> VerifyReport:
 
 def consumer_matrix(toolchain: Toolchain, spec: KernelSpec, pkg: Path) -> list[Cell]:
     """The package where it is used: browsers, bundlers, Node, tsc and package linters."""
-    ui.step(f"consumer matrix: {spec.package.name} in Chromium, bundlers, Node, tsc and package linters")
+    ui.step(f"consumer matrix: {spec.package.name} in Chromium, bundlers, Node, Deno, Bun, workerd, tsc and package linters")
     started = time.monotonic()
     with ui.status("running the consumer matrix"):
         cells = verify_consumers(toolchain, spec, pkg)

@@ -24,7 +24,7 @@ from rich.table import Table
 
 _in_ci = bool(os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS"))
 console = Console(stderr=True, highlight=False, no_color=_in_ci or None)
-if not sys.stderr.isatty():
+if not sys.stderr.isatty() and not os.environ.get("COLUMNS"):
     # Logs and pipes are read later, often wide: do not fold tables at 80 columns.
     # (Not console.is_terminal: FORCE_COLOR, common in CI logs, makes that true.)
     console.width = 160

@@ -16,7 +16,8 @@ from tests.integration.conftest import Built, run_wasmforge
 LINT = {"publint", "attw"}
 TYPESCRIPT = {f"ts{version}-{mode}" for version in (5, 7) for mode in ("node16", "nodenext", "bundler")}
 RUNNING = {"node-cjs", "node-esm", "chromium-web-esm", "chromium-no-modules", "esbuild-node", "esbuild-node-esm",
-           "esbuild-browser", "esbuild-browser-esm", "webpack-node", "webpack-web", "vite-build", "vite-dev"}
+           "esbuild-browser", "esbuild-browser-esm", "webpack-node", "webpack-web", "vite-build", "vite-dev",
+           "deno", "bun-esm", "bun-cjs", "workerd"}
 
 
 def consumer_matrix(kernel: Path, env: dict[str, str] | None = None) -> tuple[int, dict, str]:

@@ -62,7 +62,8 @@ def test_package_json_serves_every_target_from_one_package(kernel_dir: Path) -> 
     # the inlined-module entry.
     inline = {"types": "./index.d.ts", "default": "./index.js"}
     browser = {"production": {"types": "./index.d.ts", "default": "./asset.js"}, "default": inline}
-    assert list(root)[0] == "module" and root["module"] == {"browser": browser, "default": inline}
+    assert list(root)[:2] == ["workerd", "module"] and root["module"] == {"browser": browser, "default": inline}
+    assert root["workerd"] == {"types": "./index.d.ts", "default": "./workerd.js"}
     assert root["browser"] == browser and root["import"] == inline
     assert manifest["exports"]["./bundler"] == {"module": root["module"], "import": inline}
     assert manifest["exports"]["./web"] == {"import": {"types": "./web.d.ts", "default": "./web.js"}}
@@ -72,7 +73,7 @@ def test_package_json_serves_every_target_from_one_package(kernel_dir: Path) -> 
     assert {"wasm-inline.js", "asset.js", "demo_kernel.web.js", "bundler.d.ts", "node.d.ts"} <= set(manifest["files"])
     # One glue for bundlers, browsers and Node.js; one facade; the declarations once.
     assert not {"demo_kernel.js", "demo_kernel.node.cjs", "api.cjs"} & set(manifest["files"])
-    assert manifest["sideEffects"] == ["./index.js", "./asset.js", "./no-modules.js"]
+    assert manifest["sideEffects"] == ["./index.js", "./asset.js", "./workerd.js", "./no-modules.js"]
     # node.cjs require()s the ES facade and glue.
     assert manifest["engines"] == {"node": "^20.19.0 || >=22.12.0"}
 

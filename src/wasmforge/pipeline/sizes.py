@@ -122,11 +122,12 @@ def check_budget(spec: KernelSpec, rows: list[SizeRow]) -> None:
     if not found:
         return
     lines = index_lines(spec.file.read_text("utf-8"))
-    locations = [SourceLocation(spec.file, find_line(lines, f"build.size_budget.{o.key}")
-                                or find_line(lines, "build"), o.describe()) for o in found]
-    raise SizeBudgetExceeded(found[0].describe() if len(found) == 1 else
-                             f"{len(found)} sizes over budget:\n" + "\n".join(f"  {o.describe()}" for o in found),
-                             hint=_advice(spec), locations=locations)
+    locations = []
+    for overrun in found:
+        line = find_line(lines, f"build.size_budget.{overrun.key}")
+        default = "" if line else " (the default budget; [build.size_budget] in kernel.toml changes it)"
+        locations.append(SourceLocation(spec.file, line, overrun.describe() + default))
+    raise SizeBudgetExceeded(spec.file, locations, hint=_advice(spec))
 
 
 def _advice(spec: KernelSpec) -> str:

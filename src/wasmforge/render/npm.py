@@ -29,6 +29,8 @@ from ..kernelspec.model import KernelSpec
 INLINE_MODULE = "wasm-inline.js"
 # The bundler entry of bundlers that emit `new URL(…, import.meta.url)` assets.
 ASSET_ENTRY = "asset.js"
+# The bundler entry of Cloudflare Workers (wrangler imports the .wasm as a compiled module).
+WORKERD_ENTRY = "workerd.js"
 
 
 # wasm-bindgen output per wasm-bindgen target -> the name it gets in the package.
@@ -110,6 +112,7 @@ class Layout:
             sources["npm/web.js.jinja"] = "web.js"
         if self.has["bundler"]:
             sources["npm/asset.js.jinja"] = ASSET_ENTRY
+            sources["npm/index.js.jinja#workerd"] = WORKERD_ENTRY
         if self.has["web"]:
             sources["npm/web.d.ts.jinja"] = "web.d.ts"
         if self.has["no-modules"]:
@@ -132,6 +135,7 @@ class Layout:
         """Modules whose evaluation instantiates the wasm or defines a global: never tree-shaken away."""
         return [file for file, present in (("./index.js", self.has["bundler"]),
                                            (f"./{ASSET_ENTRY}", self.has["bundler"]),
+                                           (f"./{WORKERD_ENTRY}", self.has["bundler"]),
                                            ("./no-modules.js", self.has["no-modules"])) if present]
 
     def exports(self) -> dict[str, Any]:
@@ -154,6 +158,8 @@ class Layout:
                 "require": {"types": "./index.d.cts", "default": "./node.cjs"}}
         root: dict[str, Any] = {}
         if self.has["bundler"]:
+            # First: wrangler also sets `module` and `browser`.
+            root["workerd"] = {"types": types, "default": f"./{WORKERD_ENTRY}"}
             root["module"] = {"browser": browser_entry, "default": esm_entry}
         if self.has["nodejs"]:
             root["node"] = node

@@ -4,7 +4,8 @@ The matrix itself is JavaScript (verify/consumers/run-matrix.mjs, run with the
 pinned tools of `toolchain install`): Node require and import by name;
 Chromium loading the web target as an ES module and the no-modules target
 from a <script> tag; esbuild, webpack 5 and Vite bundles run in Node or
-Chromium; tsc --strict under three module resolutions and two compilers;
+Chromium; Deno, Bun (import and require) and a wrangler-bundled Worker served
+by workerd; tsc --strict under three module resolutions and two compilers;
 publint and arethetypeswrong on the tarball. Every consumer that runs code
 runs the same verification plan as the Node harness and reports outcomes;
 they are judged here against the spec, by the same Judge.

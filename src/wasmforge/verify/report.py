@@ -79,5 +79,4 @@ def _target_column(target: str) -> str:
 
 def _cell(results: list[bool]) -> str:
     passed = sum(results)
-    mark = "ok" if passed == len(results) else "FAIL"
-    return f"{mark} {passed}/{len(results)}"
+    return f"{passed}/{len(results)}" if passed == len(results) else f"FAIL {passed}/{len(results)}"

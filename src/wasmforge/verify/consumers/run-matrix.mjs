@@ -3,7 +3,8 @@
 //   node run-matrix.mjs <package.tgz> <plan.json> <workdir> --tools DIR --ts-good F --ts-bad F [options]
 // Installs the tarball into <workdir>/app like a user would, then uses it where
 // it is used: Node (require/import), Chromium (web ESM, no-modules script tag),
-// esbuild / webpack 5 / vite 7 bundles run in Node or Chromium, tsc --strict
+// esbuild / webpack 5 / vite 7 bundles run in Node or Chromium, Deno, Bun (import and
+// require), a wrangler-bundled Worker served by workerd, tsc --strict
 // (TS 5 and 7; node16, nodenext, bundler), publint and attw. Consumers run
 // the verification plan (cases.mjs) and report its outcomes, which wasmforge
 // judges against the spec; this script only says whether each cell ran.
@@ -32,6 +33,7 @@ import webpackCells from './cells/webpack.mjs';
 import viteCells from './cells/vite.mjs';
 import typescriptCells from './cells/typescript.mjs';
 import lintCells from './cells/lint.mjs';
+import runtimeCells from './cells/runtimes.mjs';
 
 function parseArgs(argv) {
   const positional = [];
@@ -94,6 +96,7 @@ const all = {
   ...esbuildCells(ctx),
   ...webpackCells(ctx),
   ...viteCells(ctx),
+  ...runtimeCells(ctx),
 };
 const match = (name, list) => list.split(',').some((p) => p && name.startsWith(p));
 const names = Object.keys(all).filter((n) => (!opts.only || match(n, opts.only)) && (!opts.skip || !match(n, opts.skip)));
