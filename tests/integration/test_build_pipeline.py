@@ -155,8 +155,7 @@ def test_wasm_pack_backend_assembles_the_same_single_package(tmp_path: Path) -> 
     built = build(kernel, "--backend", "wasm-pack", "--all-targets")
     assert built.report["verification"]["ok"]
     assert [s for s in built.report["timings"] if s.startswith("wasm-pack")] == [
-        "wasm-pack:nodejs", "wasm-pack:web", "wasm-pack:no-modules",
-        "wasm-pack:simd:nodejs", "wasm-pack:simd:web", "wasm-pack:simd:no-modules"]
+        "wasm-pack:web", "wasm-pack:no-modules", "wasm-pack:simd:web", "wasm-pack:simd:no-modules"]
     assert sorted(p.name for p in built.pkg.glob("*.wasm")) == ["sublinear_solver_bg.wasm"]
 
 

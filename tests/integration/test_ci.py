@@ -32,7 +32,7 @@ def test_a_green_run_writes_junit_json_groups_and_the_tarball(tmp_path: Path) ->
     assert report["ok"] and entry["ok"]
     assert [(s["name"], s["ok"]) for s in entry["stages"]] == [
         ("spec", True), ("build", True), ("verify", True), ("consumers", True), ("pack", True)]
-    assert len(entry["consumers"]) == 20 and all(cell["ok"] for cell in entry["consumers"].values())
+    assert len(entry["consumers"]) == 24 and all(cell["ok"] for cell in entry["consumers"].values())
     assert entry["sizes"] and entry["timings"]
     tarball = Path(entry["tarball"]["file"])
     assert tarball.parent == tmp_path / "dist"
