@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -30,7 +31,9 @@ from .kernelspec.units import format_against, format_budget, format_size
 from .toolchain import install as toolchain_install
 from .toolchain import tools
 from .verify import VerifyReport, require_passed
-from .verify.consumers import Cell
+
+if TYPE_CHECKING:
+    from .verify.consumers import Cell
 
 app = typer.Typer(
     name="wasmforge",
@@ -158,14 +161,17 @@ def build(
 ) -> None:
     """Compile once, bind for every target, optimise, assemble ONE npm package in pkg/, verify it."""
     request = _build_request(all_targets, target, backend, profile, not no_verify, force)
-    specs = [load_spec(path) for path in operations.discover_kernels(kernel_dirs)]
     if print_plan:
-        for spec in specs:
+        for spec in [load_spec(path) for path in operations.discover_kernels(kernel_dirs)]:
             ui.step(f"plan for {spec.root} ({request.describe(spec)})")
             for number, step in enumerate(plan_build(spec, request), start=1):
                 ui.info(f"{number}. {step.title}")
         return
-    toolchain = tools.resolve()
+    # The toolchain checks wait on subprocesses: they run while the specs load.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        resolving = pool.submit(tools.resolve)
+        specs = [load_spec(path) for path in operations.discover_kernels(kernel_dirs)]
+        toolchain = resolving.result()
     outcomes = []
     for spec in specs:
         started = time.monotonic()

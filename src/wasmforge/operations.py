@@ -12,22 +12,26 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ui
 from .errors import UsageError
 from .kernelspec.load import SPEC_FILE, load_spec
 from .kernelspec.model import KernelSpec
-from .pipeline.format import rendered_crate, rendered_npm
+from .pipeline import freshness
 from .pipeline.outcome import BuildOutcome
 from .pipeline.plan import BuildRequest, effective_spec
-from .pipeline.run import build_kernel
 from .pipeline.workdir import workdir
-from .render.context import write_tree
 from .render.npm import ENTRY_FILES
 from .toolchain.tools import Toolchain
-from .verify import VerifyReport, verify_package
-from .verify.consumers import Cell, verify_consumers
-from .verify.node import pack as npm_pack
+
+if TYPE_CHECKING:
+    from .verify import VerifyReport
+    from .verify.consumers import Cell
+
+# The renderer, the pipeline and the verifiers are imported by the calls that use them:
+# `wasmforge --help` and a build with nothing to do need none of them (docs/architecture.md,
+# "Start-up").
 
 
 def discover_kernels(paths: list[Path] | None) -> list[Path]:
@@ -48,6 +52,9 @@ def discover_kernels(paths: list[Path] | None) -> list[Path]:
 def render(spec: KernelSpec, toolchain: Toolchain) -> dict[Path, list[str]]:
     """Write the generated crate and npm sources, formatted, into target/wasmforge/:
     the directories and the files written in each."""
+    from .pipeline.format import rendered_crate, rendered_npm
+    from .render.context import write_tree
+
     dirs = workdir(spec)
     written = {}
     for destination, files in ((dirs.crate, rendered_crate(spec, dirs.crate, toolchain)),
@@ -60,6 +67,13 @@ def render(spec: KernelSpec, toolchain: Toolchain) -> dict[Path, list[str]]:
 def build(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> BuildOutcome:
     """Build (and, as the request says, verify) one kernel into its pkg/."""
     ui.step(f"building {spec.package.name} ({spec.root})")
+    if not request.force:
+        narrowed = effective_spec(spec, request)
+        current = freshness.current_outcome(workdir(narrowed), freshness.build_key(narrowed, request, toolchain))
+        if current is not None:
+            return current
+    from .pipeline.run import build_kernel
+
     return build_kernel(spec, request, toolchain)
 
 
@@ -75,12 +89,16 @@ def built_package(kernel_dir: Path) -> tuple[KernelSpec, Path]:
 
 def verify(toolchain: Toolchain, spec: KernelSpec, pkg: Path) -> VerifyReport:
     """wasmtime on the module, then every target in Node from the packed tarball."""
+    from .verify import verify_package
+
     return verify_package(toolchain, spec, pkg)
 
 
 def consumer_matrix(toolchain: Toolchain, spec: KernelSpec, pkg: Path) -> list[Cell]:
     """The package where it is used: browsers, bundlers, Node, tsc and package linters."""
     ui.step(f"consumer matrix: {spec.package.name} in Chromium, bundlers, Node, Deno, Bun, workerd, tsc and package linters")
+    from .verify.consumers import verify_consumers
+
     started = time.monotonic()
     with ui.status("running the consumer matrix"):
         cells = verify_consumers(toolchain, spec, pkg)
@@ -100,6 +118,8 @@ class Tarball:
 
 def pack(toolchain: Toolchain, pkg: Path, destination: Path) -> Tarball:
     """`npm pack` of a finished package into `destination`."""
+    from .verify.node import pack as npm_pack
+
     file = npm_pack(toolchain, pkg, destination)
     data = file.read_bytes()
     return Tarball(file, hashlib.sha256(data).hexdigest(), len(data))

@@ -1,7 +1,8 @@
 """Is the package already built from exactly these inputs?
 
 The fingerprint hashes the spec, the kernel crate's sources, the templates,
-wasmforge's own version, the toolchain versions and the build options. It is
+wasmforge's own version and code (a checkout changes without a new version),
+the toolchain versions and the build options. It is
 stored next to the build with a hash of the package it produced, so a second
 build with nothing changed does no work, and a package edited by hand (or
 deleted) is rebuilt.
@@ -9,6 +10,7 @@ deleted) is rebuilt.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ def input_digest(spec_file: Path, crate_dir: Path, toolchain_fingerprint: str, o
                  extra_files: list[Path] | None = None, rustflags: tuple[str, ...] = ()) -> BuildKey:
     """`rustflags`: the user's own flags for rustc (they change the bytes built)."""
     digest = hashlib.sha256()
-    for label, value in (("wasmforge", __version__), ("options", options),
+    for label, value in (("wasmforge", __version__), ("code", code_digest()), ("options", options),
                          ("toolchain", toolchain_fingerprint), ("templates", templates_digest()),
                          ("rustflags", "\x1f".join(rustflags))):
         digest.update(f"{label}\0{value}\0".encode())
@@ -39,6 +41,17 @@ def input_digest(spec_file: Path, crate_dir: Path, toolchain_fingerprint: str, o
     for path in extra_files or []:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return BuildKey(options, digest.hexdigest())
+
+
+@functools.cache
+def code_digest() -> str:
+    """Hash of wasmforge's own code and resources: the generated files depend on it too."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".mjs", ".json", ".toml")
+                       and "node_modules" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def tree_digest(directory: Path) -> str:

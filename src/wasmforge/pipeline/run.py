@@ -25,7 +25,7 @@ from ..render.npm import HELPERS_DIR, layout
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, require_passed, verify_package
-from . import assemble, bindgen, cargo, diagnostics, fingerprint, helpers, optimize, sizes, sources
+from . import assemble, bindgen, cargo, diagnostics, fingerprint, freshness, helpers, optimize, sizes, sources
 from .format import rendered_crate, rendered_npm
 from .outcome import BuildOutcome
 from .plan import BuildRequest, Step, effective_spec, plan_build
@@ -64,13 +64,9 @@ def build_kernel(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) 
     nothing changed since the last build, its outcome again, marked up to date."""
     spec = effective_spec(spec, request)
     dirs = workdir(spec)
-    key = fingerprint.input_digest(spec.file, spec.crate_dir, toolchain.fingerprint(), request.describe(spec),
-                                   [spec.root / source for source in spec.npm.extra_sources],
-                                   tuple(cargo.user_rustflags()))
-    if not request.force and fingerprint.is_up_to_date(dirs.state_file, key, dirs.pkg):
-        previous = _previous_outcome(dirs)
-        if previous is not None:
-            return previous.reused()
+    key = freshness.build_key(spec, request, toolchain)
+    if not request.force and (previous := freshness.current_outcome(dirs, key)) is not None:
+        return previous
     run = _Run(spec, request, toolchain, dirs)
     with sources.locked(dirs.canonical):
         for step in plan_build(spec, request):
@@ -78,15 +74,6 @@ def build_kernel(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) 
     outcome = _outcome(run)
     fingerprint.record(dirs.state_file, key, dirs.pkg, outcome.to_json())
     return outcome
-
-
-def _previous_outcome(dirs: WorkDir) -> BuildOutcome | None:
-    """The outcome the state file keeps; None when it is unreadable (written by an
-    older wasmforge, or damaged): the build then runs again."""
-    try:
-        return BuildOutcome.from_json(fingerprint.last_report(dirs.state_file))
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def _execute(run: _Run, step: Step) -> None:

@@ -15,9 +15,10 @@ import textwrap
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 from ..errors import ToolMissing
 from ..kernelspec.names import pascal_case, snake_case
@@ -38,6 +39,8 @@ def template_root() -> Path:
 
 @functools.cache
 def environment() -> jinja2.Environment:
+    import jinja2  # only where something is rendered: the build fingerprint hashes these files without it
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_root())),
         undefined=jinja2.StrictUndefined,

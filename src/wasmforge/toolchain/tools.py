@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from .node import NodeRuntime, find_node
 from .rust import RustToolchain, find_wasm_toolchain, probe_std, std_fingerprint
 
 INSTALL_FIX = "run `wasmforge toolchain install`"
+RUSTFMT_VERSION = ("rustfmt", "--version")
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,19 @@ def resolve() -> Toolchain:
     """The toolchain for a build; ToolMissing lists whatever is not there.
 
     Only what a build runs is checked (no std probe, no tsc): this happens on
-    every build, including the no-op ones, so it has to be quick.
+    every build, including the no-op ones, so it has to be quick. Each check
+    waits on a `--version`-style subprocess; they run concurrently (about ten
+    of them: one after the other they took 0.3 s of a 0.45 s no-op build).
     """
-    node, rust = find_node(), find_wasm_toolchain()
-    statuses = {status.name: status for status in (
-        _rust_status(rust, probe=False), _rustfmt_status(rust), wasm_bindgen_status(), wasm_pack_status(),
-        _wasm_opt_status(node), _node_status(node), _npm_status(node), _prettier_status(node),
-    )}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found_node, found_rust = pool.submit(find_node), pool.submit(find_wasm_toolchain)
+        independent = [pool.submit(wasm_bindgen_status), pool.submit(wasm_pack_status)]
+        node, rust = found_node.result(), found_rust.result()
+        checks = [pool.submit(check, node) for check in (_wasm_opt_status, _node_status, _npm_status,
+                                                          _prettier_status)]
+        checks += [pool.submit(_rustfmt_status, rust), *independent]
+        statuses = {status.name: status for status in
+                    (_rust_status(rust, probe=False), *(check.result() for check in checks))}
     problems = [s for s in statuses.values() if not s.ok]
     if problems:
         lines = "\n".join(f"  {s.name}: {s.note or 'missing'}" for s in problems)
@@ -252,7 +260,7 @@ def _tsc_status(node: NodeRuntime | None) -> ToolStatus:
 def _rustfmt_status(toolchain: RustToolchain | None) -> ToolStatus:
     if toolchain is None:
         return ToolStatus("rustfmt", False, note="no Rust toolchain for wasm32", fix=INSTALL_FIX)
-    version = _version_number(_version_of(("rustfmt", "--version"), toolchain.env))
+    version = _version_number(_version_of(RUSTFMT_VERSION, toolchain.env))
     if not version:
         return ToolStatus("rustfmt", False, note=f"rustfmt is not installed for {toolchain.label}", fix=INSTALL_FIX)
     return ToolStatus("rustfmt", True, str(toolchain.sysroot), version, "formats the generated crate")
