@@ -9,6 +9,7 @@ command failed, 5 verification failed (documented in docs/cli.md).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -157,6 +158,9 @@ def build(
     no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip verification.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Build even if nothing changed.")] = False,
     print_plan: Annotated[bool, typer.Option("--print-plan", help="Show the steps and exit.")] = False,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", help="Kernels built at once (default: 2 on machines with 2 cores or more).",
+        show_default=False)] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Compile once, bind for every target, optimise, assemble ONE npm package in pkg/, verify it."""
@@ -173,13 +177,18 @@ def build(
         specs = [load_spec(path) for path in operations.discover_kernels(kernel_dirs)]
         toolchain = resolving.result()
     outcomes = []
-    for spec in specs:
-        started = time.monotonic()
-        outcome = operations.build(spec, request, toolchain)
+    started = time.monotonic()
+    for spec, outcome in zip(specs, operations.build_each(specs, request, toolchain, _jobs(jobs, len(specs)))):
         outcomes.append(outcome)
         _show_build(outcome, spec.build.size_budget, time.monotonic() - started)
     if as_json:
         ui.emit_json([outcome.to_json() for outcome in outcomes])
+
+
+def _jobs(requested: int | None, kernels: int) -> int:
+    if requested is not None and requested < 1:
+        raise UsageError(f"--jobs must be at least 1, got {requested}", hint="e.g. --jobs 2")
+    return min(requested or min(2, os.cpu_count() or 1), kernels)
 
 
 def _build_request(all_targets: bool, targets: list[str] | None, backend: str, profile: str,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,6 +77,33 @@ def build(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> Buil
     from .pipeline.run import build_kernel
 
     return build_kernel(spec, request, toolchain)
+
+
+def build_each(specs: list[KernelSpec], request: BuildRequest, toolchain: Toolchain, jobs: int) -> Iterator[BuildOutcome]:
+    """Build several kernels, `jobs` at a time, yielding the outcomes in the order of `specs`.
+    Most of a kernel's build after its compile is single-threaded (Prettier, wasm-opt, the Node
+    harness), so two kernels at once use both cores of a small machine; cargo's lock on the
+    shared target directory serialises their compiles. After a failure no new kernel starts,
+    and the failure is raised once the running ones have finished."""
+    if jobs <= 1 or len(specs) <= 1:
+        for spec in specs:
+            yield build(spec, request, toolchain)
+        return
+    names = {spec.root: spec.package.name for spec in specs}
+
+    def labelled_build(spec: KernelSpec) -> BuildOutcome:
+        with ui.labelled(names[spec.root]):
+            return build(spec, request, toolchain)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(labelled_build, spec) for spec in specs]
+        try:
+            for future in futures:
+                yield future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def built_package(kernel_dir: Path) -> tuple[KernelSpec, Path]:

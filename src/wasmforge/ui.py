@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,27 @@ def set_verbose(verbose: bool) -> None:
     _verbose = verbose
 
 
+# Kernels built at once (`wasmforge build --jobs`) print side by side: each thread's
+# step lines carry the name of what it works on.
+_context = threading.local()
+
+
+@contextlib.contextmanager
+def labelled(label: str | None) -> Iterator[None]:
+    """Prefix this thread's step lines with `[label]` (None: no prefix)."""
+    previous = getattr(_context, "label", None)
+    _context.label = label
+    try:
+        yield
+    finally:
+        _context.label = previous
+
+
 def step(message: str) -> None:
     """A new stage of work starts."""
-    console.print(f"[bold cyan]==>[/] {escape(message)}")
+    label = getattr(_context, "label", None)
+    prefix = escape(f"[{label}] ") if label else ""
+    console.print(f"[bold cyan]==>[/] {prefix}{escape(message)}")
 
 
 def info(message: str) -> None:
@@ -67,7 +86,8 @@ def error(message: str) -> None:
 def status(message: str) -> Iterator[None]:
     """A spinner while a long command runs (interactive terminals only: in CI
     and logs the step line printed before is enough)."""
-    if _in_ci or not console.is_terminal:
+    # One live display at a time: threads building other kernels show their step lines only.
+    if _in_ci or not console.is_terminal or threading.current_thread() is not threading.main_thread():
         yield
         return
     with console.status(f"    {escape(message)}"):

@@ -4,6 +4,7 @@ one package, verified; no-op rebuilds; failures that leave pkg/ alone."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -171,3 +172,24 @@ def test_build_at_the_repo_root_finds_every_kernel() -> None:
     assert result.returncode == 0
     for kernel in sorted(REPO.glob("kernels/*/kernel.toml")):
         assert f"plan for {kernel.parent}" in result.stderr
+
+
+def test_kernels_share_the_target_directory_and_build_two_at_a_time(tmp_path: Path) -> None:
+    # Two kernels of one repository: the second reuses every dependency the first compiled,
+    # and `--jobs 2` builds them side by side, each step line naming its kernel.
+    for name in ("k-one", "k-two"):
+        assert run_wasmforge("new", name, cwd=tmp_path).returncode == 0
+    env = {"WASMFORGE_BUILD_ROOT": str(tmp_path / "root"), "CARGO_TARGET_DIR": ""}
+    first = run_wasmforge("-v", "build", "k-one", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    compiled_first = re.search(r"cargo: (\d+) crates compiled, (\d+) up to date", first.stderr)
+    assert compiled_first and int(compiled_first[1]) > 5  # wasm-bindgen and its dependency tree
+    both = run_wasmforge("-v", "build", "k-one", "k-two", "--jobs", "2", cwd=tmp_path, env=env)
+    assert both.returncode == 0, both.stderr
+    reuse = re.search(r"cargo: (\d+) crates compiled, (\d+) up to date", both.stderr)
+    # Compiled: k-two's own crate and its generated bindings; everything else came from k-one's build.
+    assert reuse and int(reuse[1]) == 2 and int(reuse[2]) == int(compiled_first[1]) - 2
+    assert "==> [k-two] cargo build" in both.stderr and "is up to date" in both.stderr
+    assert (tmp_path / "root" / "target").is_dir() and (tmp_path / "k-two" / "pkg" / "package.json").is_file()
+    bad = run_wasmforge("build", "k-one", "k-two", "--jobs", "0", cwd=tmp_path, env=env)
+    assert bad.returncode == 2 and "--jobs must be at least 1" in bad.stderr

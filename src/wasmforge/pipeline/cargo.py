@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,17 @@ def compile_wasm(
         locations = [locate(error["location"], error["rendered"]) for error in errors if error["location"]]
         raise CommandFailed(result.argv, result.returncode, proc.output_tail("", f"{rendered}\n{result.stderr}"),
                             hint="the Rust compiler's messages above say what to fix", locations=locations)
+    ui.detail(reuse_summary(result.stdout))
     return find_wasm_artifact(result.stdout, manifest)
+
+
+def reuse_summary(messages: str) -> str:
+    """How many crates cargo compiled and how many it found up to date (`fresh`), from its JSON
+    lines: kernels sharing the target directory reuse the dependencies another one compiled."""
+    artifacts = [json.loads(line) for line in messages.splitlines()
+                 if line.startswith("{") and '"compiler-artifact"' in line]
+    fresh = sum(1 for artifact in artifacts if artifact.get("fresh"))
+    return f"cargo: {len(artifacts) - fresh} crates compiled, {fresh} up to date"
 
 
 def compile_errors(messages: str) -> list[dict[str, Any]]:
@@ -121,9 +132,18 @@ def build_env(toolchain: Toolchain, remap: dict[Path, str]) -> dict[str, str]:
     return {**toolchain.cargo_env(), "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(flags)}
 
 
+# Kernels built at once share the target directory: one of them checks (and clears) it at a time.
+_TARGET_CHECK = threading.Lock()
+
+
 def _discard_stale_target(target_dir: Path, toolchain: Toolchain) -> None:
     """Cargo does not notice when the wasm32 std under the sysroot is rebuilt,
     and then fails with "can't find crate"; start clean when the toolchain changed."""
+    with _TARGET_CHECK:
+        _discard_if_stale(target_dir, toolchain)
+
+
+def _discard_if_stale(target_dir: Path, toolchain: Toolchain) -> None:
     stamp = target_dir / TOOLCHAIN_STAMP
     fingerprint = toolchain.fingerprint()
     if stamp.is_file() and stamp.read_text() == fingerprint:

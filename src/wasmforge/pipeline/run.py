@@ -22,6 +22,7 @@ from .. import ui
 from ..errors import CommandFailed, KernelMismatch, SourceLocation
 from ..render.context import cargo_toml, replace_dir, write_tree
 from ..render.npm import HELPERS_DIR, layout
+from ..settings import build_root
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, require_passed, verify_package
@@ -153,7 +154,8 @@ def _compile(run: _Run, step: Step) -> None:
 
 def _origins(run: _Run) -> dict[str, Path]:
     """The remapped prefixes (see _path_remapping) and the user's directories they stand for."""
-    return {"/kernel": run.spec.crate_dir, "/crate": run.dirs.crate}
+    root = "" if run.build_crate == run.dirs.crate else f"/build/{run.dirs.canonical.name}"
+    return {f"{root}/kernel": run.spec.crate_dir, f"{root}/crate": run.dirs.crate}
 
 
 def _unmapped(location: SourceLocation, run: _Run) -> SourceLocation:
@@ -164,10 +166,14 @@ def _unmapped(location: SourceLocation, run: _Run) -> SourceLocation:
 
 
 def _path_remapping(run: _Run) -> dict[Path, str]:
+    """Machine paths out of the module. From the build root, the same flags for every kernel:
+    cargo fingerprints every crate with the rustc flags, so kernel-specific flags would make
+    each kernel recompile the dependencies they share in the common target directory."""
     cargo_home = Path(os.environ.get("CARGO_HOME", Path.home() / ".cargo"))
-    kernel = run.spec.crate_dir if run.build_crate == run.dirs.crate else run.dirs.canonical / "kernel"
     assert run.build_crate is not None
-    return {kernel: "/kernel", run.build_crate: "/crate", cargo_home: "/cargo"}
+    if run.build_crate == run.dirs.crate:  # built in place (path dependencies)
+        return {run.spec.crate_dir: "/kernel", run.build_crate: "/crate", cargo_home: "/cargo"}
+    return {build_root(): "/build", cargo_home: "/cargo"}
 
 
 def _bindgen(run: _Run, step: Step) -> None:

@@ -52,8 +52,10 @@ class WorkDir:
 
     @property
     def cargo_target(self) -> Path:
+        """One cargo target directory for every kernel of the build root: what kernels share
+        (wasm-bindgen and its dependency tree) compiles once; cargo locks it between builds."""
         configured = os.environ.get("CARGO_TARGET_DIR")
-        return Path(configured).resolve() if configured else self.canonical / "target"
+        return Path(configured).resolve() if configured else build_root() / "target"
 
     @property
     def pkg(self) -> Path:
