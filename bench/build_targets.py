@@ -39,7 +39,7 @@ from _common import REPO, run
 from wasmforge.pipeline.workdir import WorkDir
 from wasmforge.kernelspec.load import load_spec
 from wasmforge.settings import TARGETS
-from wasmforge.toolchain.tools import Toolchain, resolve
+from wasmforge.toolchain.tools import Toolchain, resolve, wasm_pack
 
 
 SIMD_PAIR = "wasm-pack build --release x2 (baseline + --features simd)"
@@ -80,7 +80,7 @@ class Bench:
             for target in targets:
                 for feature in features or ("",):
                     extra = ["--", "--features", feature] if feature else []
-                    run([str(self.toolchain.wasm_pack), "build", "--release", "--target", target, "--mode",
+                    run([str(wasm_pack()), "build", "--release", "--target", target, "--mode",
                          "no-install", "--out-dir", str(self.scratch / "wasm-pack-out" / target / feature), *extra],
                         cwd=self.crate, env=env)
         return timed(loop)

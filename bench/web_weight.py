@@ -39,7 +39,7 @@ from wasmforge.kernelspec.model import KernelSpec
 from wasmforge.pipeline.workdir import WorkDir
 from wasmforge.render.js import JsView
 from wasmforge.settings import npm_tools_dir
-from wasmforge.toolchain.tools import Toolchain, chromium_path, resolve
+from wasmforge.toolchain.tools import Toolchain, chromium_path, resolve, wasm_pack
 from wasmforge.verify.consumers import _npm_cli
 
 SCRIPT = Path(__file__).with_name("web_weight.mjs")
@@ -73,7 +73,7 @@ def wasm_pack_tarball(toolchain: Toolchain, kernel: Path, ours: Path, scratch: P
     env = {**toolchain.cargo_env(), "PATH": toolchain.path_with_tools(),
            "CARGO_TARGET_DIR": str(kernel / "target" / "bench-wasm-pack")}
     print(f"wasm-pack build of {kernel.name} (the yardstick)…", file=sys.stderr)
-    run([str(toolchain.wasm_pack), "build", "--release", "--target", "bundler", "--mode", "no-install",
+    run([str(wasm_pack()), "build", "--release", "--target", "bundler", "--mode", "no-install",
          "--out-dir", str(out)], cwd=WorkDir(kernel).crate, env=env)
     manifest = json.loads((out / "package.json").read_text())
     module = next(out.glob("*_bg.wasm"))

@@ -95,14 +95,23 @@ def doctor(as_json: JsonFlag = False) -> None:
 @toolchain_app.command("install")
 def toolchain_install_command(
     print_plan: Annotated[bool, typer.Option("--print-plan", help="Show the steps and exit.")] = False,
+    with_tools: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--with", help="Also install this optional tool now (repeatable): wasm-pack, otherwise installed "
+                       "when `--backend wasm-pack` first needs it.", show_default=False)] = None,
 ) -> None:
-    """Install what `wasmforge doctor` reports missing (idempotent; offline from registries)."""
-    steps = toolchain_install.plan()
+    """Install what `wasmforge doctor` reports missing (idempotent; offline from registries).
+    Independent tools are provisioned at the same time."""
+    unknown = sorted(set(with_tools or []) - {"wasm-pack"})
+    if unknown:
+        raise UsageError(f"unknown optional tool {', '.join(unknown)}", hint="the optional tool is wasm-pack")
+    lanes = toolchain_install.plan(with_wasm_pack="wasm-pack" in (with_tools or []))
+    steps = [step for lane in lanes for step in lane]
     if print_plan:
-        for step in steps:
-            ui.info(f"[{'todo' if step.needed else 'done'}] {step.name}: {step.description}")
+        for number, lane in enumerate(lanes, start=1):
+            for step in lane:
+                ui.info(f"[{'todo' if step.needed else 'done'}] lane {number}: {step.name}: {step.description}")
         return
-    toolchain_install.run(steps)
+    toolchain_install.run(lanes)
     missing = [s for s in tools.inspect(probe=False) if not s.ok]
     if missing:
         raise ToolMissing("still missing after install: " + ", ".join(s.name for s in missing),

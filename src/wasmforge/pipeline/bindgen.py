@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import proc
 from ..errors import BuildFailed
-from ..toolchain.tools import Toolchain
+from ..toolchain.tools import Toolchain, wasm_pack
 
 
 def run_bindgen(toolchain: Toolchain, wasm: Path, target: str, out_dir: Path, ident: str, *, release: bool) -> Path:
@@ -33,7 +33,7 @@ def run_wasm_pack(
     first on PATH: wasm-pack never downloads anything."""
     shutil.rmtree(out_dir, ignore_errors=True)
     argv = [
-        str(toolchain.wasm_pack), "--log-level", "warn", "build", str(crate_dir), "--target", target,
+        str(wasm_pack()), "--log-level", "warn", "build", str(crate_dir), "--target", target,
         "--out-dir", str(out_dir), "--out-name", ident, "--mode", "no-install", "--no-typescript",
         "--no-pack", "--release" if release else "--dev",
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .. import proc, ui
@@ -31,20 +32,52 @@ class InstallStep:
     action: Callable[[], None]
 
 
-def plan() -> list[InstallStep]:
+def plan(*, with_wasm_pack: bool = False) -> list[list[InstallStep]]:
+    """The steps, in lanes that can run at the same time: each lane's steps in order. Debian's
+    packages share one lane (apt holds a lock); cargo's compile, npm's download and the std
+    build are independent. wasm-pack, which only `--backend wasm-pack` and the build benchmark
+    run, is installed when first used unless asked for here."""
     use_existing_rust = _rustup_default_has_wasm32()
-    steps = [] if use_existing_rust else _debian_rust_steps()
-    return [*steps, _wasm_bindgen_step(), _wasm_pack_step(), _npm_tools_step(), _chromium_step()]
+    system = [*([] if use_existing_rust else _debian_rust_steps()), _chromium_step()]
+    cargo_tools = [_wasm_bindgen_step(), *([_wasm_pack_step()] if with_wasm_pack else [])]
+    return [system, cargo_tools, [_npm_tools_step()]]
 
 
-def run(steps: list[InstallStep]) -> None:
-    for step in steps:
-        if not step.needed:
-            ui.info(f"{step.name}: already in place")
-            continue
-        ui.step(f"{step.name}: {step.description}")
-        with ui.status(step.description):
-            step.action()
+def run(lanes: list[list[InstallStep]]) -> None:
+    """Run the needed steps, the lanes side by side; the first failure is raised once the
+    other lanes have finished what they were doing."""
+    for lane in lanes:
+        for step in lane:
+            if not step.needed:
+                ui.info(f"{step.name}: already in place")
+    busy = [[step for step in lane if step.needed] for lane in lanes]
+    busy = [lane for lane in busy if lane]
+    if len(busy) <= 1:
+        for step in busy[0] if busy else []:
+            _run_step(step)
+        return
+    with ThreadPoolExecutor(max_workers=len(busy)) as pool:
+        for future in [pool.submit(_run_lane, lane) for lane in busy]:
+            future.result()
+
+
+def _run_lane(lane: list[InstallStep]) -> None:
+    for step in lane:
+        with ui.labelled(step.name):
+            _run_step(step)
+
+
+def _run_step(step: InstallStep) -> None:
+    ui.step(step.description)
+    with ui.status(step.description):
+        step.action()
+
+
+def install_wasm_pack() -> None:
+    """wasm-pack on first use, saying why and how long."""
+    step = _wasm_pack_step()
+    ui.info(f"wasm-pack is needed here and not installed: {step.description}, once")
+    _run_step(step)
 
 
 # --- Rust ----------------------------------------------------------------------
@@ -122,7 +155,7 @@ def _wasm_pack_step() -> InstallStep:
     return InstallStep(
         "wasm-pack",
         f"cargo install --locked wasm-pack --version ={version} (a few minutes)",
-        not tools.wasm_pack_status().ok,
+        tools.installed_wasm_pack() is None,
         lambda: _cargo_install("wasm-pack", version),
     )
 

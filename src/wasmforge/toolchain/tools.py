@@ -50,7 +50,6 @@ class Toolchain:
     rust: RustToolchain
     wasm_bindgen: Path
     wasm_bindgen_version: str
-    wasm_pack: Path
     wasm_opt: tuple[str, ...]  # argv prefix: [node, .../wasm-opt] or [wasm-opt]
     wasm_opt_version: str
     node: NodeRuntime
@@ -87,7 +86,7 @@ def resolve() -> Toolchain:
     """
     with ThreadPoolExecutor(max_workers=8) as pool:
         found_node, found_rust = pool.submit(find_node), pool.submit(find_wasm_toolchain)
-        independent = [pool.submit(wasm_bindgen_status), pool.submit(wasm_pack_status)]
+        independent = [pool.submit(wasm_bindgen_status)]
         node, rust = found_node.result(), found_rust.result()
         checks = [pool.submit(check, node) for check in (_wasm_opt_status, _node_status, _npm_status,
                                                           _prettier_status)]
@@ -103,7 +102,6 @@ def resolve() -> Toolchain:
         rust=rust,
         wasm_bindgen=Path(statuses["wasm-bindgen"].path),
         wasm_bindgen_version=statuses["wasm-bindgen"].version,
-        wasm_pack=Path(statuses["wasm-pack"].path),
         wasm_opt=_wasm_opt_argv(node, Path(statuses["wasm-opt"].path)),
         wasm_opt_version=statuses["wasm-opt"].version,
         node=node,
@@ -190,12 +188,35 @@ def wasm_bindgen_status() -> ToolStatus:
 
 
 def wasm_pack_status() -> ToolStatus:
+    """wasm-pack is optional: only `--backend wasm-pack` and the build benchmark run it, and
+    `wasm_pack()` installs it the first time one of them does."""
+    path = installed_wasm_pack()
+    if path is not None:
+        return ToolStatus("wasm-pack", True, str(path), _version_number(_version_of((str(path), "--version"))),
+                          "run with --mode no-install and our wasm-bindgen on PATH")
+    return ToolStatus("wasm-pack", True, note="not installed: installed on first use of `--backend wasm-pack` "
+                      "(or `wasmforge toolchain install --with wasm-pack`)")
+
+
+def installed_wasm_pack() -> Path | None:
     for path in _candidates("wasm-pack"):
-        version = _version_number(_version_of((str(path), "--version")))
-        if version:
-            return ToolStatus("wasm-pack", True, str(path), version,
-                              "run with --mode no-install and our wasm-bindgen on PATH")
-    return ToolStatus("wasm-pack", False, note="not installed", fix=INSTALL_FIX)
+        if _version_number(_version_of((str(path), "--version"))):
+            return path
+    return None
+
+
+def wasm_pack() -> Path:
+    """wasm-pack, installed from crates.io the first time something needs it."""
+    path = installed_wasm_pack()
+    if path is None:
+        from .install import install_wasm_pack
+
+        install_wasm_pack()
+        _cached_version.cache_clear()
+        path = installed_wasm_pack()
+        if path is None:
+            raise ToolMissing("wasm-pack was installed but does not run", hint=INSTALL_FIX)
+    return path
 
 
 def _wasm_opt_status(node: NodeRuntime | None) -> ToolStatus:

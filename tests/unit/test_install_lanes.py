@@ -1,0 +1,64 @@
+"""`wasmforge toolchain install` runs independent lanes at the same time, and wasm-pack is
+installed when first needed (no toolchain: the steps are fakes)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from wasmforge.errors import CommandFailed
+from wasmforge.toolchain import install, tools
+from wasmforge.toolchain.install import InstallStep
+
+
+def test_lanes_run_side_by_side_and_steps_in_a_lane_in_order() -> None:
+    both_running = threading.Barrier(2, timeout=10)  # breaks (and fails the test) if run one after the other
+    order: list[str] = []
+
+    def step(name: str, meet: bool = False) -> InstallStep:
+        def action() -> None:
+            if meet:
+                both_running.wait()
+            order.append(name)
+        return InstallStep(name, f"do {name}", True, action)
+
+    install.run([[step("apt", meet=True), step("std")], [step("cargo", meet=True)],
+                 [InstallStep("npm", "npm ci", False, lambda: order.append("never"))]])
+    assert order.index("apt") < order.index("std") and "cargo" in order and "never" not in order
+
+
+def test_a_failing_lane_fails_the_install_after_the_others_finish() -> None:
+    finished: list[str] = []
+
+    def fail() -> None:
+        raise CommandFailed(("cargo", "install"), 101, "error: could not compile")
+
+    with pytest.raises(CommandFailed):
+        install.run([[InstallStep("cargo", "cargo install", True, fail)],
+                     [InstallStep("npm", "npm ci", True, lambda: finished.append("npm"))]])
+    assert finished == ["npm"]
+
+
+def test_wasm_pack_is_optional_and_installed_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed: list[Path] = []
+    monkeypatch.setattr(tools, "installed_wasm_pack", lambda: installed[0] if installed else None)
+    monkeypatch.setattr(install, "install_wasm_pack", lambda: installed.append(Path("/tools/bin/wasm-pack")))
+    status = tools.wasm_pack_status()
+    assert status.ok and "installed on first use" in (status.note or "")
+    assert tools.wasm_pack() == Path("/tools/bin/wasm-pack") and len(installed) == 1
+    assert tools.wasm_pack() == Path("/tools/bin/wasm-pack") and len(installed) == 1  # once
+
+
+
+def test_the_plan_puts_apt_cargo_and_npm_in_lanes_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(install, "_rustup_default_has_wasm32", lambda: False)
+    monkeypatch.setattr(install, "_debian_rust_steps", lambda: [InstallStep("debian-rust", "apt", True, print)])
+    for factory, name in (("_chromium_step", "chromium"), ("_wasm_bindgen_step", "wasm-bindgen-cli"),
+                          ("_wasm_pack_step", "wasm-pack"), ("_npm_tools_step", "npm-tools")):
+        monkeypatch.setattr(install, factory, lambda name=name: InstallStep(name, name, True, print))
+    names = [[step.name for step in lane] for lane in install.plan()]
+    assert names == [["debian-rust", "chromium"], ["wasm-bindgen-cli"], ["npm-tools"]]
+    assert [[step.name for step in lane] for lane in install.plan(with_wasm_pack=True)][1] == [
+        "wasm-bindgen-cli", "wasm-pack"]
