@@ -8,16 +8,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.wasmforge-installed
 
-.PHONY: build test provision
+.PHONY: build test provision provision-test
 
 build: provision
 	$(BIN)/wasmforge build --all-targets
 
-test: provision
+# The tests also run the optional tools (wasm-pack for --backend wasm-pack, sccache for the
+# compile cache): provisioned up front, so no test waits on a first-use install.
+test: provision-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 provision: $(INSTALLED)
 	$(BIN)/wasmforge toolchain install
+
+provision-test: $(INSTALLED)
+	$(BIN)/wasmforge toolchain install --with wasm-pack --with sccache
 
 # The virtual environment, rebuilt when pyproject.toml changes.
 $(INSTALLED): pyproject.toml

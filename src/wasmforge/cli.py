@@ -96,15 +96,17 @@ def doctor(as_json: JsonFlag = False) -> None:
 def toolchain_install_command(
     print_plan: Annotated[bool, typer.Option("--print-plan", help="Show the steps and exit.")] = False,
     with_tools: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--with", help="Also install this optional tool now (repeatable): wasm-pack, otherwise installed "
-                       "when `--backend wasm-pack` first needs it.", show_default=False)] = None,
+        "--with", help="Also install this optional tool now (repeatable): wasm-pack (for `--backend "
+                       "wasm-pack`) or sccache (the compile cache); otherwise each is installed when first "
+                       "needed.", show_default=False)] = None,
 ) -> None:
     """Install what `wasmforge doctor` reports missing (idempotent; offline from registries).
     Independent tools are provisioned at the same time."""
-    unknown = sorted(set(with_tools or []) - {"wasm-pack"})
+    unknown = sorted(set(with_tools or []) - set(toolchain_install.OPTIONAL))
     if unknown:
-        raise UsageError(f"unknown optional tool {', '.join(unknown)}", hint="the optional tool is wasm-pack")
-    lanes = toolchain_install.plan(with_wasm_pack="wasm-pack" in (with_tools or []))
+        raise UsageError(f"unknown optional tool {', '.join(unknown)}",
+                         hint=f"the optional tools are {', '.join(toolchain_install.OPTIONAL)}")
+    lanes = toolchain_install.plan(optional=tuple(with_tools or ()))
     steps = [step for lane in lanes for step in lane]
     if print_plan:
         for number, lane in enumerate(lanes, start=1):

@@ -20,7 +20,7 @@ from . import ui
 from .errors import UsageError
 from .kernelspec.load import SPEC_FILE, load_spec
 from .kernelspec.model import KernelSpec
-from .pipeline import freshness
+from .pipeline import cache, freshness
 from .pipeline.outcome import BuildOutcome
 from .pipeline.plan import BuildRequest, effective_spec
 from .pipeline.workdir import workdir
@@ -69,6 +69,7 @@ def render(spec: KernelSpec, toolchain: Toolchain) -> dict[Path, list[str]]:
 def build(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> BuildOutcome:
     """Build (and, as the request says, verify) one kernel into its pkg/."""
     ui.step(f"building {spec.package.name} ({spec.root})")
+    cache.chosen(spec)  # a WASMFORGE_CACHE typo stops the build before it starts
     if not request.force:
         narrowed = effective_spec(spec, request)
         current = freshness.current_outcome(workdir(narrowed), freshness.build_key(narrowed, request, toolchain))

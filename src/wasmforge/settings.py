@@ -23,6 +23,7 @@ WASM_TARGET = "wasm32-unknown-unknown"
 class Pins:
     wasm_bindgen: str
     wasm_pack: str
+    sccache: str
     rust_toolchain: str
     rust_sysroot: Path
     debian_packages: tuple[str, ...]
@@ -37,6 +38,7 @@ def pins() -> Pins:
     return Pins(
         wasm_bindgen=data["wasm-bindgen"]["version"],
         wasm_pack=data["wasm-pack"]["version"],
+        sccache=data["sccache"]["version"],
         rust_toolchain=rust["toolchain"],
         rust_sysroot=Path(rust["sysroot"]),
         debian_packages=tuple(rust["debian-packages"]),

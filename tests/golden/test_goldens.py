@@ -47,7 +47,8 @@ WORKFLOW_GOLDEN = Path(__file__).parent / "expected" / "workflow" / "wasmforge.y
 
 
 def test_github_workflow_matches_its_golden(request: pytest.FixtureRequest) -> None:
-    text = render_workflow(install="wasmforge==0.1.0", branch="main")
+    text = render_workflow(install="wasmforge==0.1.0", branch="main",
+                           kernels=["kernels/attention", "kernels/sublinear-solver"])
     if request.config.getoption("--update-goldens"):
         WORKFLOW_GOLDEN.parent.mkdir(parents=True, exist_ok=True)
         WORKFLOW_GOLDEN.write_text(text)
@@ -55,7 +56,7 @@ def test_github_workflow_matches_its_golden(request: pytest.FixtureRequest) -> N
 
 
 def test_github_workflow_is_valid_yaml_that_runs_ci_and_releases_tags() -> None:
-    workflow = yaml.safe_load(render_workflow(install="wasmforge==0.1.0", branch="trunk"))
+    workflow = yaml.safe_load(render_workflow(install="wasmforge==0.1.0", branch="trunk", kernels=["."]))
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as a boolean
     assert triggers["push"] == {"branches": ["trunk"], "tags": ["v*", "*-v*"]}
     assert "pull_request" in triggers
@@ -63,7 +64,9 @@ def test_github_workflow_is_valid_yaml_that_runs_ci_and_releases_tags() -> None:
     ci_commands = "\n".join(step.get("run", "") for step in ci["steps"])
     assert "python -m pip install wasmforge==0.1.0" in ci_commands
     assert "wasmforge toolchain install" in ci_commands
-    assert "wasmforge ci --junit reports/junit.xml --json reports/wasmforge.json --pack-dir dist" in ci_commands
+    assert 'wasmforge ci "${{ matrix.kernel }}" --junit reports/junit.xml --json reports/wasmforge.json ' \
+           "--pack-dir dist" in ci_commands
+    assert ci["strategy"]["matrix"]["kernel"] == ["."] and ci["env"]["WASMFORGE_CACHE"] == "sccache"
     upload = next(step for step in ci["steps"] if step.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["if"] == "always()"
     assert release["needs"] == "ci" and release["if"] == "startsWith(github.ref, 'refs/tags/')"

@@ -98,10 +98,20 @@ def test_a_verification_failure_exits_5_and_points_at_the_function(tmp_path: Pat
 
 
 def test_init_github_writes_a_workflow_once(tmp_path: Path) -> None:
+    nothing = run_wasmforge("ci", "init", "github", cwd=tmp_path)
+    assert nothing.returncode == 2 and "no kernel.toml" in nothing.stderr
+    (tmp_path / "kernels").mkdir()
+    for name in ("b-kernel", "a-kernel"):
+        assert run_wasmforge("new", name, cwd=tmp_path / "kernels").returncode == 0
     result = run_wasmforge("ci", "init", "github", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "wasmforge.yml").read_text())
     assert set(workflow["jobs"]) == {"ci", "release"}
+    # One job per kernel, each compiling through the shared compile cache.
+    ci = workflow["jobs"]["ci"]
+    assert ci["strategy"]["matrix"]["kernel"] == ["kernels/a-kernel", "kernels/b-kernel"]
+    assert ci["env"]["WASMFORGE_CACHE"] == "sccache"
+    assert any("--with sccache" in step.get("run", "") for step in ci["steps"])
     again = run_wasmforge("ci", "init", "github", cwd=tmp_path)
     assert again.returncode == 2 and "already exists" in again.stderr and "--force" in again.stderr
     assert run_wasmforge("ci", "init", "github", "--force", cwd=tmp_path).returncode == 0

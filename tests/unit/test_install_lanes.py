@@ -44,7 +44,7 @@ def test_a_failing_lane_fails_the_install_after_the_others_finish() -> None:
 def test_wasm_pack_is_optional_and_installed_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
     installed: list[Path] = []
     monkeypatch.setattr(tools, "installed_wasm_pack", lambda: installed[0] if installed else None)
-    monkeypatch.setattr(install, "install_wasm_pack", lambda: installed.append(Path("/tools/bin/wasm-pack")))
+    monkeypatch.setattr(install, "install_optional", lambda tool: installed.append(Path(f"/tools/bin/{tool}")))
     status = tools.wasm_pack_status()
     assert status.ok and "installed on first use" in (status.note or "")
     assert tools.wasm_pack() == Path("/tools/bin/wasm-pack") and len(installed) == 1
@@ -60,5 +60,6 @@ def test_the_plan_puts_apt_cargo_and_npm_in_lanes_of_their_own(monkeypatch: pyte
         monkeypatch.setattr(install, factory, lambda name=name: InstallStep(name, name, True, print))
     names = [[step.name for step in lane] for lane in install.plan()]
     assert names == [["debian-rust", "chromium"], ["wasm-bindgen-cli"], ["npm-tools"]]
-    assert [[step.name for step in lane] for lane in install.plan(with_wasm_pack=True)][1] == [
-        "wasm-bindgen-cli", "wasm-pack"]
+    monkeypatch.setattr(install, "_sccache_step", lambda: InstallStep("sccache", "sccache", True, print))
+    assert [[step.name for step in lane] for lane in install.plan(optional=("sccache", "wasm-pack"))][1] == [
+        "wasm-bindgen-cli", "wasm-pack", "sccache"]

@@ -159,13 +159,16 @@ class Loader:
         if level is not False and level not in WASM_OPT_LEVELS:
             self.problem("build.wasm_opt", f"unknown wasm-opt level `{level}`",
                          suggest(str(level), WASM_OPT_LEVELS) or "use O0…O4, Os, Oz or false")
+        if raw.get("cache", "none") not in ("none", "sccache"):
+            self.problem("build.cache", f"unknown cache `{raw['cache']}`", 'use "sccache" or "none"')
         features = tuple(raw.get("features", []))
         simd = raw.get("simd_feature")
         if simd is not None and simd in features:
             self.problem("build.simd_feature", f"`{simd}` is also in build.features, so the baseline would use it",
                          "remove it from build.features")
         return BuildOptions(tuple(t for t in TARGETS if t in targets), profile, level or None, features, simd,
-                            raw.get("memory_stats", True), self.size_budget(raw.get("size_budget", {})))
+                            raw.get("memory_stats", True), self.size_budget(raw.get("size_budget", {})),
+                            raw.get("cache", "none"))
 
     def size_budget(self, raw: dict[str, Any]) -> SizeBudget:
         limits: dict[str, int | None] = {}

@@ -42,6 +42,7 @@ class BuildOptions:
     simd_feature: str | None = None  # cargo feature of the kernel that enables its simd128 code
     memory_stats: bool = True  # count allocations for memoryUsage()
     size_budget: SizeBudget = SizeBudget()
+    cache: str = "none"  # "sccache": rustc runs through sccache (pipeline/cache.py)
 
     @property
     def rust_opt_level(self) -> str:

@@ -93,6 +93,9 @@ BUILD = Table(
         Key("features", "string-array", "Cargo features of the kernel crate to enable.", default=[]),
         Key("simd_feature", "string", "Cargo feature of the kernel that enables its simd128 code: the package "
             "then ships a SIMD module beside the baseline and picks it when the engine supports SIMD."),
+        Key("cache", "string", "`sccache`: run rustc through sccache, a compile cache shared by builds, "
+            "checkouts and (with one of sccache's remote backends) machines; `none`: no cache. "
+            "WASMFORGE_CACHE overrides it.", default="none", choices=("none", "sccache")),
         Key("memory_stats", "boolean", "Count the module's live heap bytes for `memoryUsage()` (a counting "
             "global allocator); turn off if the kernel brings its own allocator.", default=True),
     ),

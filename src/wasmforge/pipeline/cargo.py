@@ -31,6 +31,7 @@ def compile_wasm(
     remap: dict[Path, str],
     features: tuple[str, ...] = (),
     locate: Callable[[SourceLocation, str], SourceLocation] = lambda location, _: location,
+    wrapper: Path | None = None,
 ) -> Path:
     """Build the cdylib at `manifest` for wasm32 and return the .wasm path.
     `locate(location, rendered)` moves each compiler error to the user's file it stems from."""
@@ -43,7 +44,7 @@ def compile_wasm(
         argv.append("--release")
     if features:
         argv += ["--features", ",".join(features)]
-    env = {**build_env(toolchain, remap), "CARGO_TERM_COLOR": "never"}
+    env = {**build_env(toolchain, remap, wrapper), "CARGO_TERM_COLOR": "never"}
     result = proc.run(argv, env=env, check=False)
     if result.returncode != 0:
         errors = compile_errors(result.stdout)
@@ -118,7 +119,7 @@ def user_rustflags() -> list[str]:
     return []
 
 
-def build_env(toolchain: Toolchain, remap: dict[Path, str]) -> dict[str, str]:
+def build_env(toolchain: Toolchain, remap: dict[Path, str], wrapper: Path | None = None) -> dict[str, str]:
     """Environment for anything that runs cargo for wasm32 (cargo, wasm-pack).
 
     Path remapping keeps machine-specific paths out of the module (panic
@@ -127,9 +128,13 @@ def build_env(toolchain: Toolchain, remap: dict[Path, str]) -> dict[str, str]:
     source of flags — so a user's RUSTFLAGS cannot silently drop them (their
     flags are kept, before ours) — and which separates flags by 0x1f, so paths
     with spaces stay one flag. With `--target`, host build scripts get none of them.
+    `wrapper`: the compile cache's program (pipeline/cache.py), run by cargo in front of rustc.
     """
     flags = [*user_rustflags(), *(f"--remap-path-prefix={source}={replacement}" for source, replacement in remap.items())]
-    return {**toolchain.cargo_env(), "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(flags)}
+    env = {**toolchain.cargo_env(), "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(flags)}
+    if wrapper is not None:
+        env["RUSTC_WRAPPER"] = str(wrapper)
+    return env
 
 
 # Kernels built at once share the target directory: one of them checks (and clears) it at a time.

@@ -26,7 +26,7 @@ from ..settings import build_root
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, require_passed, verify_package
-from . import assemble, bindgen, cargo, diagnostics, fingerprint, freshness, helpers, optimize, sizes, sources
+from . import assemble, bindgen, cache, cargo, diagnostics, fingerprint, freshness, helpers, optimize, sizes, sources
 from .format import rendered_crate, rendered_npm
 from .outcome import BuildOutcome
 from .plan import BuildRequest, Step, effective_spec, plan_build
@@ -135,6 +135,7 @@ def _compile(run: _Run, step: Step) -> None:
         artifact = cargo.compile_wasm(
             run.toolchain, run.build_crate / "Cargo.toml", run.dirs.cargo_target,
             release=run.release, remap=remap, features=run.cargo_features(step.variant), locate=locate,
+            wrapper=cache.rustc_wrapper(run.spec),
         )
     except CommandFailed as failure:
         tail = generated.annotate(failure.output_tail)
@@ -189,7 +190,8 @@ def _wasm_pack(run: _Run, step: Step) -> None:
     out = run.dirs.bindgen / step.variant / step.target
     run.bindgen_dirs.setdefault(step.variant, {})[step.target] = bindgen.run_wasm_pack(
         run.toolchain, run.build_crate, step.target, out, run.spec.ident, run.dirs.cargo_target,
-        release=run.release, cargo_env=cargo.build_env(run.toolchain, _path_remapping(run)),
+        release=run.release,
+        cargo_env=cargo.build_env(run.toolchain, _path_remapping(run), cache.rustc_wrapper(run.spec)),
         features=run.cargo_features(step.variant),
     )
 

@@ -32,14 +32,18 @@ class InstallStep:
     action: Callable[[], None]
 
 
-def plan(*, with_wasm_pack: bool = False) -> list[list[InstallStep]]:
+OPTIONAL = ("wasm-pack", "sccache")
+
+
+def plan(*, optional: tuple[str, ...] = ()) -> list[list[InstallStep]]:
     """The steps, in lanes that can run at the same time: each lane's steps in order. Debian's
     packages share one lane (apt holds a lock); cargo's compile, npm's download and the std
-    build are independent. wasm-pack, which only `--backend wasm-pack` and the build benchmark
-    run, is installed when first used unless asked for here."""
+    build are independent. The optional tools (wasm-pack, which only `--backend wasm-pack` and
+    the build benchmark run; sccache, the compile cache) are installed when first used unless
+    asked for here."""
     use_existing_rust = _rustup_default_has_wasm32()
     system = [*([] if use_existing_rust else _debian_rust_steps()), _chromium_step()]
-    cargo_tools = [_wasm_bindgen_step(), *([_wasm_pack_step()] if with_wasm_pack else [])]
+    cargo_tools = [_wasm_bindgen_step(), *(_optional_step(tool) for tool in OPTIONAL if tool in optional)]
     return [system, cargo_tools, [_npm_tools_step()]]
 
 
@@ -73,11 +77,15 @@ def _run_step(step: InstallStep) -> None:
         step.action()
 
 
-def install_wasm_pack() -> None:
-    """wasm-pack on first use, saying why and how long."""
-    step = _wasm_pack_step()
-    ui.info(f"wasm-pack is needed here and not installed: {step.description}, once")
+def install_optional(tool: str) -> None:
+    """An optional tool on first use, saying why and how long."""
+    step = _optional_step(tool)
+    ui.info(f"{tool} is needed here and not installed: {step.description}, once")
     _run_step(step)
+
+
+def _optional_step(tool: str) -> InstallStep:
+    return {"wasm-pack": _wasm_pack_step, "sccache": _sccache_step}[tool]()
 
 
 # --- Rust ----------------------------------------------------------------------
@@ -157,6 +165,16 @@ def _wasm_pack_step() -> InstallStep:
         f"cargo install --locked wasm-pack --version ={version} (a few minutes)",
         tools.installed_wasm_pack() is None,
         lambda: _cargo_install("wasm-pack", version),
+    )
+
+
+def _sccache_step() -> InstallStep:
+    version = pins().sccache
+    return InstallStep(
+        "sccache",
+        f"cargo install --locked sccache --version ={version} (several minutes)",
+        tools.installed_sccache() is None,
+        lambda: _cargo_install("sccache", version),
     )
 
 

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +120,7 @@ def inspect(*, probe: bool = True) -> list[ToolStatus]:
         _rustfmt_status(rust),
         wasm_bindgen_status(),
         wasm_pack_status(),
+        sccache_status(),
         _wasm_opt_status(node),
         _node_status(node),
         _npm_status(node),
@@ -207,15 +209,40 @@ def installed_wasm_pack() -> Path | None:
 
 def wasm_pack() -> Path:
     """wasm-pack, installed from crates.io the first time something needs it."""
-    path = installed_wasm_pack()
-    if path is None:
-        from .install import install_wasm_pack
+    return _on_first_use("wasm-pack", installed_wasm_pack)
 
-        install_wasm_pack()
+
+def installed_sccache() -> Path | None:
+    for path in _candidates("sccache"):
+        if _version_number(_version_of((str(path), "--version"))):
+            return path
+    return None
+
+
+def sccache() -> Path:
+    """sccache (the compile cache), installed from crates.io the first time a build uses it."""
+    return _on_first_use("sccache", installed_sccache)
+
+
+def sccache_status() -> ToolStatus:
+    path = installed_sccache()
+    if path is not None:
+        return ToolStatus("sccache", True, str(path), _version_number(_version_of((str(path), "--version"))),
+                          "the compile cache of `[build] cache = \"sccache\"`")
+    return ToolStatus("sccache", True, note="not installed: installed on first use of `[build] cache = "
+                      "\"sccache\"` or WASMFORGE_CACHE=sccache (or `wasmforge toolchain install --with sccache`)")
+
+
+def _on_first_use(tool: str, installed: Callable[[], Path | None]) -> Path:
+    path = installed()
+    if path is None:
+        from .install import install_optional
+
+        install_optional(tool)
         _cached_version.cache_clear()
-        path = installed_wasm_pack()
+        path = installed()
         if path is None:
-            raise ToolMissing("wasm-pack was installed but does not run", hint=INSTALL_FIX)
+            raise ToolMissing(f"{tool} was installed but does not run", hint=INSTALL_FIX)
     return path
 
 
