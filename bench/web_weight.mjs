@@ -14,6 +14,8 @@ import { createRequire } from 'node:module';
 import { createContext, write } from '../src/wasmforge/verify/consumers/lib/context.mjs';
 import { serve } from '../src/wasmforge/verify/consumers/server.mjs';
 import { CHROMIUM_ARGS, executablePath } from '../src/wasmforge/verify/consumers/browser.mjs';
+import { bundle } from '../src/wasmforge/verify/consumers/cells/esbuild.mjs';
+import { compile, defaultsConfig } from '../src/wasmforge/verify/consumers/cells/webpack.mjs';
 
 function parseArgs(argv) {
   const opts = { loads: '5', positional: [] };
@@ -48,24 +50,18 @@ window.addEventListener('unhandledrejection', (e) => { window.__result = { ok: f
 <script ${attrs} src="${src}"></script>
 `;
 
+// The bundles are made exactly as the consumer matrix's cells make theirs.
 async function esbuildApp(dir, format) {
-  const esbuild = requireTool('esbuild');
-  await esbuild.build({
-    absWorkingDir: dir, entryPoints: ['./main.js'], bundle: true, platform: 'browser',
-    outfile: path.join(dir, 'dist', 'main.js'), logLevel: 'silent', ...(format ? { format } : {}),
-  });
-  write(path.join(dir, 'dist', 'index.html'), PAGE('./main.js', format === 'esm' ? 'type="module"' : ''));
-  return { root: path.join(dir, 'dist'), page: '/index.html' };
+  const built = await bundle({ toolsDir }, dir, { platform: 'browser', format, out: 'main.js' });
+  if (!built.ok) throw new Error(built.detail);
+  write(path.join(built.outdir, 'index.html'), PAGE('./main.js', format === 'esm' ? 'type="module"' : ''));
+  return { root: built.outdir, page: '/index.html' };
 }
 
 async function webpackApp(dir) {
-  const webpack = requireTool('webpack');
   const outdir = path.join(dir, 'dist');
-  await new Promise((resolve, reject) => webpack({
-    mode: 'production', context: dir, entry: './main.js', target: 'web', devtool: false,
-    output: { path: outdir, filename: 'main.js', chunkFilename: '[id].js' },
-    infrastructureLogging: { level: 'error' }, performance: { hints: false },
-  }, (err, stats) => (err || stats.hasErrors() ? reject(err ?? new Error(stats.toString('errors-only'))) : resolve())));
+  const built = await compile(requireTool('webpack'), defaultsConfig(dir, outdir, 'web'));
+  if (!built.ok) throw new Error(built.detail);
   write(path.join(outdir, 'index.html'), PAGE('./main.js', ''));
   return { root: outdir, page: '/index.html' };
 }

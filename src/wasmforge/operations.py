@@ -70,14 +70,7 @@ def build(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> Buil
     """Build (and, as the request says, verify) one kernel into its pkg/."""
     ui.step(f"building {spec.package.name} ({spec.root})")
     cache.chosen(spec)  # a WASMFORGE_CACHE typo stops the build before it starts
-    if not request.force:
-        narrowed = effective_spec(spec, request)
-        current = freshness.current_outcome(workdir(narrowed), freshness.build_key(narrowed, request, toolchain))
-        if current is not None:
-            return current
-    from .pipeline.run import build_kernel
-
-    return build_kernel(spec, request, toolchain)
+    return freshness.build_kernel(spec, request, toolchain)
 
 
 def build_each(specs: list[KernelSpec], request: BuildRequest, toolchain: Toolchain, jobs: int) -> Iterator[BuildOutcome]:

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from tests.integration.conftest import run_wasmforge
-from wasmforge.toolchain.tools import installed_sccache
+from wasmforge.toolchain.tools import installed_optional
 
 
 def free_port() -> int:
@@ -28,7 +28,7 @@ def cache_hits(sccache: Path, env: dict[str, str]) -> int:
 
 
 def test_a_fresh_target_directory_is_served_from_the_cache_and_the_bytes_stay(tmp_path: Path) -> None:
-    sccache = installed_sccache()
+    sccache = installed_optional("sccache")
     assert sccache is not None, "sccache is provisioned by `make test` (toolchain install --with sccache)"
     assert run_wasmforge("new", "k-cache", cwd=tmp_path).returncode == 0
     # A server and a cache directory of the test's own; one build root and one target directory

@@ -43,9 +43,9 @@ def test_a_failing_lane_fails_the_install_after_the_others_finish() -> None:
 
 def test_wasm_pack_is_optional_and_installed_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
     installed: list[Path] = []
-    monkeypatch.setattr(tools, "installed_wasm_pack", lambda: installed[0] if installed else None)
+    monkeypatch.setattr(tools, "installed_optional", lambda tool: installed[0] if installed else None)
     monkeypatch.setattr(install, "install_optional", lambda tool: installed.append(Path(f"/tools/bin/{tool}")))
-    status = tools.wasm_pack_status()
+    status = tools.optional_status("wasm-pack")
     assert status.ok and "installed on first use" in (status.note or "")
     assert tools.wasm_pack() == Path("/tools/bin/wasm-pack") and len(installed) == 1
     assert tools.wasm_pack() == Path("/tools/bin/wasm-pack") and len(installed) == 1  # once
@@ -56,10 +56,10 @@ def test_the_plan_puts_apt_cargo_and_npm_in_lanes_of_their_own(monkeypatch: pyte
     monkeypatch.setattr(install, "_rustup_default_has_wasm32", lambda: False)
     monkeypatch.setattr(install, "_debian_rust_steps", lambda: [InstallStep("debian-rust", "apt", True, print)])
     for factory, name in (("_chromium_step", "chromium"), ("_wasm_bindgen_step", "wasm-bindgen-cli"),
-                          ("_wasm_pack_step", "wasm-pack"), ("_npm_tools_step", "npm-tools")):
+                          ("_npm_tools_step", "npm-tools")):
         monkeypatch.setattr(install, factory, lambda name=name: InstallStep(name, name, True, print))
+    monkeypatch.setattr(install, "_optional_step", lambda tool: InstallStep(tool, tool, True, print))
     names = [[step.name for step in lane] for lane in install.plan()]
     assert names == [["debian-rust", "chromium"], ["wasm-bindgen-cli"], ["npm-tools"]]
-    monkeypatch.setattr(install, "_sccache_step", lambda: InstallStep("sccache", "sccache", True, print))
     assert [[step.name for step in lane] for lane in install.plan(optional=("sccache", "wasm-pack"))][1] == [
         "wasm-bindgen-cli", "wasm-pack", "sccache"]

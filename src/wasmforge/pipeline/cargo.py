@@ -144,18 +144,14 @@ _TARGET_CHECK = threading.Lock()
 def _discard_stale_target(target_dir: Path, toolchain: Toolchain) -> None:
     """Cargo does not notice when the wasm32 std under the sysroot is rebuilt,
     and then fails with "can't find crate"; start clean when the toolchain changed."""
-    with _TARGET_CHECK:
-        _discard_if_stale(target_dir, toolchain)
-
-
-def _discard_if_stale(target_dir: Path, toolchain: Toolchain) -> None:
     stamp = target_dir / TOOLCHAIN_STAMP
     fingerprint = toolchain.fingerprint()
-    if stamp.is_file() and stamp.read_text() == fingerprint:
-        return
-    wasm_dir = target_dir / WASM_TARGET
-    if wasm_dir.exists():
-        ui.info("toolchain changed since the last build: discarding compiled wasm32 artifacts")
-        shutil.rmtree(wasm_dir)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(fingerprint)
+    with _TARGET_CHECK:
+        if stamp.is_file() and stamp.read_text() == fingerprint:
+            return
+        wasm_dir = target_dir / WASM_TARGET
+        if wasm_dir.exists():
+            ui.info("toolchain changed since the last build: discarding compiled wasm32 artifacts")
+            shutil.rmtree(wasm_dir)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(fingerprint)

@@ -1,6 +1,6 @@
-"""Is there nothing to build? The up-to-date check of `wasmforge build`, kept apart
-from the pipeline so that a no-op build imports none of it (renderer, formatter,
-verifier: a third of a no-op build's time went to importing them)."""
+"""Is there nothing to build? `build_kernel` answers from the last build when nothing
+changed and runs the pipeline otherwise; the pipeline (renderer, formatter, verifiers) is
+imported only then, since a third of a no-op build's time went to importing it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,21 @@ from ..toolchain.tools import Toolchain
 from . import fingerprint
 from .cargo import user_rustflags
 from .outcome import BuildOutcome
-from .plan import BuildRequest
-from .workdir import WorkDir
+from .plan import BuildRequest, effective_spec
+from .workdir import WorkDir, workdir
+
+
+def build_kernel(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> BuildOutcome:
+    """Build (and verify, unless the request says not to) one kernel's package. With
+    nothing changed since the last build, its outcome again, marked up to date."""
+    spec = effective_spec(spec, request)
+    dirs = workdir(spec)
+    key = build_key(spec, request, toolchain)
+    if not request.force and (previous := current_outcome(dirs, key)) is not None:
+        return previous
+    from .run import run_build
+
+    return run_build(spec, request, toolchain, key)
 
 
 def build_key(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> fingerprint.BuildKey:

@@ -26,10 +26,10 @@ from ..settings import build_root
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, require_passed, verify_package
-from . import assemble, bindgen, cache, cargo, diagnostics, fingerprint, freshness, helpers, optimize, sizes, sources
+from . import assemble, bindgen, cache, cargo, diagnostics, fingerprint, helpers, optimize, sizes, sources
 from .format import rendered_crate, rendered_npm
 from .outcome import BuildOutcome
-from .plan import BuildRequest, Step, effective_spec, plan_build
+from .plan import BuildRequest, Step, plan_build
 from .workdir import WorkDir, workdir
 
 
@@ -60,14 +60,11 @@ class _Run:
         return ("simd",) if variant == "simd" else ()
 
 
-def build_kernel(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain) -> BuildOutcome:
-    """Build (and verify, unless the request says not to) one kernel's package. With
-    nothing changed since the last build, its outcome again, marked up to date."""
-    spec = effective_spec(spec, request)
+def run_build(spec: KernelSpec, request: BuildRequest, toolchain: Toolchain,
+              key: fingerprint.BuildKey) -> BuildOutcome:
+    """Run every step of the plan for `spec` (narrowed to the request's targets) and record
+    the outcome under `key`; pipeline/freshness.py decides whether there is anything to do."""
     dirs = workdir(spec)
-    key = freshness.build_key(spec, request, toolchain)
-    if not request.force and (previous := freshness.current_outcome(dirs, key)) is not None:
-        return previous
     run = _Run(spec, request, toolchain, dirs)
     with sources.locked(dirs.canonical):
         for step in plan_build(spec, request):

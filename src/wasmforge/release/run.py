@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import proc, ui
-from ..pipeline.run import build_kernel
+from ..pipeline.freshness import build_kernel
 from ..pipeline.plan import BuildRequest
 from ..pipeline.workdir import workdir
 from ..errors import InjectedFault, Interrupted, ToolMissing, UsageError, VerificationFailed

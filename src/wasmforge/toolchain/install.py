@@ -32,7 +32,7 @@ class InstallStep:
     action: Callable[[], None]
 
 
-OPTIONAL = ("wasm-pack", "sccache")
+OPTIONAL = tuple(tools.OPTIONAL_TOOLS)
 
 
 def plan(*, optional: tuple[str, ...] = ()) -> list[list[InstallStep]]:
@@ -82,10 +82,6 @@ def install_optional(tool: str) -> None:
     step = _optional_step(tool)
     ui.info(f"{tool} is needed here and not installed: {step.description}, once")
     _run_step(step)
-
-
-def _optional_step(tool: str) -> InstallStep:
-    return {"wasm-pack": _wasm_pack_step, "sccache": _sccache_step}[tool]()
 
 
 # --- Rust ----------------------------------------------------------------------
@@ -158,23 +154,14 @@ def _wasm_bindgen_step() -> InstallStep:
     )
 
 
-def _wasm_pack_step() -> InstallStep:
-    version = pins().wasm_pack
+def _optional_step(tool: str) -> InstallStep:
+    """wasm-pack or sccache (see tools.OPTIONAL_TOOLS): each is a crate of its own name."""
+    version = {"wasm-pack": pins().wasm_pack, "sccache": pins().sccache}[tool]
     return InstallStep(
-        "wasm-pack",
-        f"cargo install --locked wasm-pack --version ={version} (a few minutes)",
-        tools.installed_wasm_pack() is None,
-        lambda: _cargo_install("wasm-pack", version),
-    )
-
-
-def _sccache_step() -> InstallStep:
-    version = pins().sccache
-    return InstallStep(
-        "sccache",
-        f"cargo install --locked sccache --version ={version} (several minutes)",
-        tools.installed_sccache() is None,
-        lambda: _cargo_install("sccache", version),
+        tool,
+        f"cargo install --locked {tool} --version ={version} (a few minutes)",
+        tools.installed_optional(tool) is None,
+        lambda: _cargo_install(tool, version),
     )
 
 

@@ -43,7 +43,15 @@ class RustToolchain:
 
     @property
     def wasm32_lib_dir(self) -> Path:
-        return self.sysroot / "lib" / "rustlib" / WASM_TARGET / "lib"
+        return wasm32_lib_dir(self.sysroot)
+
+
+def wasm32_lib_dir(sysroot: Path) -> Path:
+    return sysroot / "lib" / "rustlib" / WASM_TARGET / "lib"
+
+
+def _has_wasm32_std_at(sysroot: Path) -> bool:
+    return any(wasm32_lib_dir(sysroot).glob("libstd-*.rlib"))
 
 
 def find_wasm_toolchain() -> RustToolchain | None:
@@ -70,7 +78,7 @@ def _describe(label: str, env: dict[str, str]) -> RustToolchain | None:
         return None
     try:
         sysroot = _linked_sysroot(env) or Path(proc.run(["rustc", "--print", "sysroot"], env=env).stdout.strip())
-        if not any((sysroot / "lib" / "rustlib" / WASM_TARGET / "lib").glob("libstd-*.rlib")):
+        if not _has_wasm32_std_at(sysroot):
             return None
         verbose = proc.run(["rustc", "-vV"], env=env).stdout
     except (CommandFailed, ToolMissing):
@@ -89,7 +97,7 @@ def _linked_sysroot(env: dict[str, str]) -> Path | None:
 
 
 def has_wasm32_std(toolchain: RustToolchain) -> bool:
-    return any(toolchain.wasm32_lib_dir.glob("libstd-*.rlib"))
+    return _has_wasm32_std_at(toolchain.sysroot)
 
 
 def std_fingerprint(toolchain: RustToolchain) -> str:

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from .node import NodeRuntime, find_node
 from .rust import RustToolchain, find_wasm_toolchain, probe_std, std_fingerprint
 
 INSTALL_FIX = "run `wasmforge toolchain install`"
-RUSTFMT_VERSION = ("rustfmt", "--version")
 
 
 @dataclass(frozen=True)
@@ -87,11 +85,11 @@ def resolve() -> Toolchain:
     """
     with ThreadPoolExecutor(max_workers=8) as pool:
         found_node, found_rust = pool.submit(find_node), pool.submit(find_wasm_toolchain)
-        independent = [pool.submit(wasm_bindgen_status)]
+        bindgen = pool.submit(wasm_bindgen_status)
         node, rust = found_node.result(), found_rust.result()
         checks = [pool.submit(check, node) for check in (_wasm_opt_status, _node_status, _npm_status,
                                                           _prettier_status)]
-        checks += [pool.submit(_rustfmt_status, rust), *independent]
+        checks += [pool.submit(_rustfmt_status, rust), bindgen]
         statuses = {status.name: status for status in
                     (_rust_status(rust, probe=False), *(check.result() for check in checks))}
     problems = [s for s in statuses.values() if not s.ok]
@@ -119,8 +117,7 @@ def inspect(*, probe: bool = True) -> list[ToolStatus]:
         _rust_status(rust, probe),
         _rustfmt_status(rust),
         wasm_bindgen_status(),
-        wasm_pack_status(),
-        sccache_status(),
+        *(optional_status(tool) for tool in OPTIONAL_TOOLS),
         _wasm_opt_status(node),
         _node_status(node),
         _npm_status(node),
@@ -189,58 +186,49 @@ def wasm_bindgen_status() -> ToolStatus:
     return ToolStatus("wasm-bindgen", False, note=note, fix=INSTALL_FIX)
 
 
-def wasm_pack_status() -> ToolStatus:
-    """wasm-pack is optional: only `--backend wasm-pack` and the build benchmark run it, and
-    `wasm_pack()` installs it the first time one of them does."""
-    path = installed_wasm_pack()
-    if path is not None:
-        return ToolStatus("wasm-pack", True, str(path), _version_number(_version_of((str(path), "--version"))),
-                          "run with --mode no-install and our wasm-bindgen on PATH")
-    return ToolStatus("wasm-pack", True, note="not installed: installed on first use of `--backend wasm-pack` "
-                      "(or `wasmforge toolchain install --with wasm-pack`)")
+# Tools only some paths run: reported by `doctor` but never missing, installed by the first
+# command that needs them (or `toolchain install --with NAME`).
+OPTIONAL_TOOLS = {
+    "wasm-pack": ("run with --mode no-install and our wasm-bindgen on PATH", "`--backend wasm-pack`"),
+    "sccache": ("the compile cache of `[build] cache = \"sccache\"`",
+                "`[build] cache = \"sccache\"` or WASMFORGE_CACHE=sccache"),
+}
 
 
-def installed_wasm_pack() -> Path | None:
-    for path in _candidates("wasm-pack"):
+def installed_optional(tool: str) -> Path | None:
+    for path in _candidates(tool):
         if _version_number(_version_of((str(path), "--version"))):
             return path
     return None
+
+
+def optional_status(tool: str) -> ToolStatus:
+    role, used_by = OPTIONAL_TOOLS[tool]
+    path = installed_optional(tool)
+    if path is not None:
+        return ToolStatus(tool, True, str(path), _version_number(_version_of((str(path), "--version"))), role)
+    return ToolStatus(tool, True, note=f"not installed: installed on first use of {used_by} "
+                      f"(or `wasmforge toolchain install --with {tool}`)")
 
 
 def wasm_pack() -> Path:
     """wasm-pack, installed from crates.io the first time something needs it."""
-    return _on_first_use("wasm-pack", installed_wasm_pack)
-
-
-def installed_sccache() -> Path | None:
-    for path in _candidates("sccache"):
-        if _version_number(_version_of((str(path), "--version"))):
-            return path
-    return None
+    return _on_first_use("wasm-pack")
 
 
 def sccache() -> Path:
     """sccache (the compile cache), installed from crates.io the first time a build uses it."""
-    return _on_first_use("sccache", installed_sccache)
+    return _on_first_use("sccache")
 
 
-def sccache_status() -> ToolStatus:
-    path = installed_sccache()
-    if path is not None:
-        return ToolStatus("sccache", True, str(path), _version_number(_version_of((str(path), "--version"))),
-                          "the compile cache of `[build] cache = \"sccache\"`")
-    return ToolStatus("sccache", True, note="not installed: installed on first use of `[build] cache = "
-                      "\"sccache\"` or WASMFORGE_CACHE=sccache (or `wasmforge toolchain install --with sccache`)")
-
-
-def _on_first_use(tool: str, installed: Callable[[], Path | None]) -> Path:
-    path = installed()
+def _on_first_use(tool: str) -> Path:
+    path = installed_optional(tool)
     if path is None:
         from .install import install_optional
 
         install_optional(tool)
         _cached_version.cache_clear()
-        path = installed()
+        path = installed_optional(tool)
         if path is None:
             raise ToolMissing(f"{tool} was installed but does not run", hint=INSTALL_FIX)
     return path
@@ -308,7 +296,7 @@ def _tsc_status(node: NodeRuntime | None) -> ToolStatus:
 def _rustfmt_status(toolchain: RustToolchain | None) -> ToolStatus:
     if toolchain is None:
         return ToolStatus("rustfmt", False, note="no Rust toolchain for wasm32", fix=INSTALL_FIX)
-    version = _version_number(_version_of(RUSTFMT_VERSION, toolchain.env))
+    version = _version_number(_version_of(("rustfmt", "--version"), toolchain.env))
     if not version:
         return ToolStatus("rustfmt", False, note=f"rustfmt is not installed for {toolchain.label}", fix=INSTALL_FIX)
     return ToolStatus("rustfmt", True, str(toolchain.sysroot), version, "formats the generated crate")

@@ -14,7 +14,8 @@ const VARIANTS = [
   { cell: 'esbuild-browser-esm', platform: 'browser', format: 'esm', out: 'main.js' },
 ];
 
-async function bundle(ctx, dir, { platform, format, out }) {
+/** esbuild with its defaults (`ctx.toolsDir`: the pinned tools); also bench/web_weight.mjs's. */
+export async function bundle(ctx, dir, { platform, format, out }) {
   const esbuild = createRequire(path.join(ctx.toolsDir, 'package.json'))('esbuild');
   const outdir = path.join(dir, 'dist');
   fs.rmSync(outdir, { recursive: true, force: true });

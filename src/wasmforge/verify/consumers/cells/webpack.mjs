@@ -6,7 +6,22 @@ import { createRequire } from 'node:module';
 import { clip, distSize, runNodeConsumer } from '../lib/util.mjs';
 import { judgeBundle } from './browser.mjs';
 
-function compile(webpack, config) {
+/** webpack 5 with its defaults for one target: what the cells and bench/web_weight.mjs build. */
+export function defaultsConfig(dir, outdir, target) {
+  const ext = target === 'node' ? 'cjs' : 'js';
+  return {
+    mode: 'production',
+    context: dir,
+    entry: './main.js',
+    target,
+    devtool: false,
+    output: { path: outdir, filename: `main.${ext}`, chunkFilename: `[id].${ext}` },
+    infrastructureLogging: { level: 'error' },
+    performance: { hints: false },
+  };
+}
+
+export function compile(webpack, config) {
   return new Promise((resolve) => {
     webpack(config, (err, stats) => {
       if (err) return resolve({ ok: false, detail: clip(`webpack failed: ${err.stack || err}`) });
@@ -32,16 +47,7 @@ export default function webpackCells(ctx) {
       const outdir = path.join(dir, 'dist');
       fs.rmSync(outdir, { recursive: true, force: true });
       const ext = target === 'node' ? 'cjs' : 'js';
-      const b = await compile(webpack, {
-        mode: 'production',
-        context: dir,
-        entry: './main.js',
-        target,
-        devtool: false,
-        output: { path: outdir, filename: `main.${ext}`, chunkFilename: `[id].${ext}` },
-        infrastructureLogging: { level: 'error' },
-        performance: { hints: false },
-      });
+      const b = await compile(webpack, defaultsConfig(dir, outdir, target));
       if (!b.ok) return b;
       const pkgModules = b.modules.filter((m) => m.includes('node_modules')).map((m) => m.replace(/^.*node_modules\//, ''));
       const info = `(output ${distSize(outdir)}: ${b.assets.join(', ')}; package modules: ${[...new Set(pkgModules)].join(', ')})`;
