@@ -14,7 +14,8 @@ build: provision
 	$(BIN)/wasmforge build --all-targets
 
 # The tests also run the optional tools (wasm-pack for --backend wasm-pack, sccache for the
-# compile cache): provisioned up front, so no test waits on a first-use install.
+# compile cache, the native wasm-opt next to binaryen.js): provisioned up front, so no test
+# waits on a first-use install.
 test: provision-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -22,7 +23,7 @@ provision: $(INSTALLED)
 	$(BIN)/wasmforge toolchain install
 
 provision-test: $(INSTALLED)
-	$(BIN)/wasmforge toolchain install --with wasm-pack --with sccache
+	$(BIN)/wasmforge toolchain install --with wasm-pack --with sccache --with wasm-opt
 
 # The virtual environment, rebuilt when pyproject.toml changes.
 $(INSTALLED): pyproject.toml

@@ -97,8 +97,9 @@ def toolchain_install_command(
     print_plan: Annotated[bool, typer.Option("--print-plan", help="Show the steps and exit.")] = False,
     with_tools: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
         "--with", help="Also install this optional tool now (repeatable): wasm-pack (for `--backend "
-                       "wasm-pack`) or sccache (the compile cache); otherwise each is installed when first "
-                       "needed.", show_default=False)] = None,
+                       "wasm-pack`) or sccache (the compile cache), otherwise each is installed when first "
+                       "needed; wasm-opt: a native wasm-opt, built from crates.io (about 6 minutes), which "
+                       "builds then use instead of binaryen.js.", show_default=False)] = None,
 ) -> None:
     """Install what `wasmforge doctor` reports missing (idempotent; offline from registries).
     Independent tools are provisioned at the same time."""
@@ -179,8 +180,11 @@ def build(
     if print_plan:
         for spec in [load_spec(path) for path in operations.discover_kernels(kernel_dirs)]:
             ui.step(f"plan for {spec.root} ({request.describe(spec)})")
-            for number, step in enumerate(plan_build(spec, request), start=1):
-                ui.info(f"{number}. {step.title}")
+            steps = plan_build(spec, request)
+            numbers = {step.key: number for number, step in enumerate(steps, start=1)}
+            for number, step in enumerate(steps, start=1):
+                after = ", ".join(str(numbers[key]) for key in step.needs)
+                ui.info(f"{number}. {step.title}" + (f"  (after {after})" if after else ""))
         return
     # The toolchain checks wait on subprocesses: they run while the specs load.
     with ThreadPoolExecutor(max_workers=1) as pool:

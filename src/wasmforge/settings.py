@@ -24,6 +24,7 @@ class Pins:
     wasm_bindgen: str
     wasm_pack: str
     sccache: str
+    wasm_opt_crate: str
     rust_toolchain: str
     rust_sysroot: Path
     debian_packages: tuple[str, ...]
@@ -39,6 +40,7 @@ def pins() -> Pins:
         wasm_bindgen=data["wasm-bindgen"]["version"],
         wasm_pack=data["wasm-pack"]["version"],
         sccache=data["sccache"]["version"],
+        wasm_opt_crate=data["wasm-opt"]["crate-version"],
         rust_toolchain=rust["toolchain"],
         rust_sysroot=Path(rust["sysroot"]),
         debian_packages=tuple(rust["debian-packages"]),

@@ -53,6 +53,11 @@ def labelled(label: str | None) -> Iterator[None]:
         _context.label = previous
 
 
+def current_label() -> str | None:
+    """This thread's label (see `labelled`): threads it starts take it along."""
+    return getattr(_context, "label", None)
+
+
 def step(message: str) -> None:
     """A new stage of work starts."""
     label = getattr(_context, "label", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import wasmtime
 
-from wasmforge.pipeline.features import WasmDecodeError, binaryen_flags, detect
+from wasmforge.pipeline.features import WasmDecodeError, binaryen_flags, detect, without_data_count
 
 
 def features_of(wat: str) -> set[str]:
@@ -44,9 +44,24 @@ def test_reference_types_from_externref() -> None:
 
 
 def test_flags_are_sorted_binaryen_options() -> None:
-    assert binaryen_flags({"simd", "sign-ext"}) == ["--enable-sign-ext", "--enable-simd"]
+    assert binaryen_flags({"simd", "sign-ext"}, 132) == ["--enable-sign-ext", "--enable-simd"]
+    # Binaryen 116 (the native build) knows bulk-memory-opt only as part of bulk-memory.
+    assert binaryen_flags({"bulk-memory-opt", "sign-ext"}, 132) == ["--enable-bulk-memory-opt", "--enable-sign-ext"]
+    assert binaryen_flags({"bulk-memory-opt", "bulk-memory"}, 116) == ["--enable-bulk-memory"]
 
 
 def test_not_a_module() -> None:
     with pytest.raises(WasmDecodeError):
         detect(b"not wasm")
+
+
+def test_the_data_count_section_old_binaryen_adds_can_be_dropped() -> None:
+    # A DataCount section in front of an active-data module using memory.copy; with it gone the
+    # module is one a pre-121 binaryen would have written without bulk memory: same code.
+    module = wasmtime.wat2wasm('(module (memory 1) (data (i32.const 0) "ab") (func i32.const 0 i32.const 0 i32.const 1 '
+                               'memory.copy))')
+    with_count = module[:8] + bytes([12, 1, 1]) + module[8:]  # a DataCount section (1 segment) in front
+    assert detect(with_count) == {"bulk-memory", "bulk-memory-opt"}
+    assert without_data_count(with_count) == module
+    assert detect(without_data_count(with_count)) == {"bulk-memory-opt"}
+    wasmtime.Module(wasmtime.Engine(), without_data_count(with_count))  # still valid

@@ -63,3 +63,22 @@ def test_the_plan_puts_apt_cargo_and_npm_in_lanes_of_their_own(monkeypatch: pyte
     assert names == [["debian-rust", "chromium"], ["wasm-bindgen-cli"], ["npm-tools"]]
     assert [[step.name for step in lane] for lane in install.plan(optional=("sccache", "wasm-pack"))][1] == [
         "wasm-bindgen-cli", "wasm-pack", "sccache"]
+    # The native wasm-opt (a C++ build of minutes) gets a lane of its own, and only when asked.
+    monkeypatch.setattr(install, "_native_wasm_opt_step", lambda: InstallStep("wasm-opt", "wasm-opt", True, print))
+    assert [[step.name for step in lane] for lane in install.plan(optional=("wasm-opt",))][3] == ["wasm-opt"]
+
+
+def test_wasm_opt_choice_native_without_one_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tools, "native_wasm_opt", lambda: None)
+    monkeypatch.setenv("WASMFORGE_WASM_OPT", "native")
+    status = tools.wasm_opt_status(None)
+    assert not status.ok and "toolchain install --with wasm-opt" in status.fix
+
+
+def test_wasm_opt_choice_binaryen_js_never_looks_for_a_native_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    def looked() -> None:
+        raise AssertionError("looked for a native wasm-opt")
+
+    monkeypatch.setattr(tools, "native_wasm_opt", looked)
+    monkeypatch.setenv("WASMFORGE_WASM_OPT", "binaryen.js")
+    assert not tools.wasm_opt_status(None).ok  # no node given: binaryen.js cannot run either

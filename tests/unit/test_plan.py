@@ -43,5 +43,38 @@ def test_simd_kernels_compile_twice_and_helpers_are_compiled_first() -> None:
 
     spec = load_spec(REPO / "tests" / "fixtures" / "objects")
     steps = [step.key for step in plan_build(spec, BuildRequest(targets=("web",)))]
-    assert steps == ["render-crate", "render-npm", "helpers", "sources", "compile", "bindgen:web",
-                     "compile:simd", "bindgen:simd:web", "optimize", "assemble", "sizes", "verify", "publish"]
+    # Both modules from one cargo run (a generated workspace: pipeline/workspace.py).
+    assert steps == ["render-crate", "render-npm", "helpers", "sources", "compile", "bindgen:web", "optimize",
+                     "bindgen:simd:web", "optimize:simd", "assemble", "sizes", "verify", "publish"]
+    wasm_pack = [step.key for step in plan_build(spec, BuildRequest(targets=("web",), backend="wasm-pack"))]
+    assert "wasm-pack:simd:web" in wasm_pack
+
+
+def test_steps_wait_only_for_what_they_use() -> None:
+    # The npm sources render while cargo compiles; each module is bound and optimised as soon as
+    # it is compiled.
+    from tests.conftest import REPO
+
+    spec = load_spec(REPO / "tests" / "fixtures" / "objects")
+    needs = {step.key: set(step.needs) for step in plan_build(spec, BuildRequest(targets=("web",)))}
+    assert needs["render-npm"] == set() and needs["render-crate"] == set()
+    assert needs["compile"] == {"sources"} and needs["bindgen:simd:web"] == {"compile"}
+    assert needs["optimize"] == {"bindgen:web"} and needs["optimize:simd"] == {"bindgen:simd:web"}
+    assert needs["assemble"] == {"render-npm", "helpers", "optimize", "optimize:simd"}
+    order = list(needs)
+    for key, wanted in needs.items():  # the list order runs them one at a time too
+        assert all(order.index(before) < order.index(key) for before in wanted), key
+
+
+def test_separate_compiles_wait_for_each_other(tmp_path: Path) -> None:
+    # A SIMD kernel with a path dependency is built in place, one cargo run per module: the
+    # second waits for the first (they share the target directory's lock).
+    from tests.conftest import REPO
+    import shutil
+
+    kernel = tmp_path / "objects"
+    shutil.copytree(REPO / "tests" / "fixtures" / "objects", kernel, ignore=shutil.ignore_patterns("target", "pkg"))
+    manifest = kernel / "Cargo.toml"
+    manifest.write_text(manifest.read_text() + '\n[dependencies]\nhelper = { path = "../helper" }\n')
+    needs = {step.key: set(step.needs) for step in plan_build(load_spec(kernel), BuildRequest(targets=("web",)))}
+    assert needs["compile:simd"] == {"compile"} and needs["optimize"] == {"bindgen:web"}

@@ -32,13 +32,16 @@ def compile_wasm(
     features: tuple[str, ...] = (),
     locate: Callable[[SourceLocation, str], SourceLocation] = lambda location, _: location,
     wrapper: Path | None = None,
-) -> Path:
-    """Build the cdylib at `manifest` for wasm32 and return the .wasm path.
-    `locate(location, rendered)` moves each compiler error to the user's file it stems from."""
+    members: tuple[Path, ...] = (),
+) -> list[Path]:
+    """Build the cdylib at `manifest` for wasm32 and return the .wasm path; with `members`
+    (their manifests), `manifest` is a workspace: build all of it, return each member's .wasm.
+    `locate(location, rendered)` moves each compiler error to the user's file it stems from;
+    errors at the same place are reported once (a workspace compiles the kernel twice)."""
     _discard_stale_target(target_dir, toolchain)
     argv = [
         "cargo", "build", "--manifest-path", str(manifest), "--target", WASM_TARGET,
-        "--target-dir", str(target_dir), "--message-format=json",
+        "--target-dir", str(target_dir), "--message-format=json", *(["--workspace"] if members else []),
     ]
     if release:
         argv.append("--release")
@@ -47,13 +50,16 @@ def compile_wasm(
     env = {**build_env(toolchain, remap, wrapper), "CARGO_TERM_COLOR": "never"}
     result = proc.run(argv, env=env, check=False)
     if result.returncode != 0:
-        errors = compile_errors(result.stdout)
-        rendered = "\n".join(error["rendered"] for error in errors)
-        locations = [locate(error["location"], error["rendered"]) for error in errors if error["location"]]
+        located: dict[SourceLocation | int, str] = {}
+        for index, error in enumerate(compile_errors(result.stdout)):
+            key = locate(error["location"], error["rendered"]) if error["location"] else index
+            located.setdefault(key, error["rendered"])
+        rendered = "\n".join(located.values())
+        locations = [key for key in located if isinstance(key, SourceLocation)]
         raise CommandFailed(result.argv, result.returncode, proc.output_tail("", f"{rendered}\n{result.stderr}"),
                             hint="the Rust compiler's messages above say what to fix", locations=locations)
     ui.detail(reuse_summary(result.stdout))
-    return find_wasm_artifact(result.stdout, manifest)
+    return [find_wasm_artifact(result.stdout, member) for member in members or (manifest,)]
 
 
 def reuse_summary(messages: str) -> str:

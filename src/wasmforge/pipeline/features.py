@@ -40,8 +40,38 @@ _VALUE_TYPES = {0x7F, 0x7E, 0x7D, 0x7C, 0x7B, *_REF_TYPES}
 
 
 
-def binaryen_flags(features: set[str]) -> list[str]:
-    return [BINARYEN_FLAGS[name] for name in sorted(features)]
+# Features binaryen split off later, and the flag that covered them before: the native
+# wasm-opt built from the `wasm-opt` crate is binaryen 116 (toolchain.toml).
+_SPLIT_IN_121 = {"bulk-memory-opt": "--enable-bulk-memory", "call-indirect-overlong": "--enable-reference-types"}
+
+
+def binaryen_flags(features: set[str], binaryen_version: int) -> list[str]:
+    """wasm-opt's flags enabling exactly `features` (or, before binaryen 121, the feature
+    that then included them: the after-scan in optimize.py still rejects any new feature)."""
+    flags = []
+    for name in sorted(features):
+        flag = _SPLIT_IN_121[name] if binaryen_version < 121 and name in _SPLIT_IN_121 else BINARYEN_FLAGS[name]
+        if flag not in flags:
+            flags.append(flag)
+    return flags
+
+
+def without_data_count(module: bytes) -> bytes:
+    """`module` without its DataCount section (id 12). Binaryen before 121 writes one whenever
+    bulk memory is enabled, which it must be there for memory.copy/fill (bulk-memory-opt);
+    the section only serves memory.init and data.drop, whose use `detect` reports anyway."""
+    if module[:4] != b"\0asm":
+        raise WasmDecodeError("not a WebAssembly module")
+    scan = _Scan(module)
+    kept = [module[:8]]
+    while scan.pos < len(module):
+        start = scan.pos
+        section_id = scan.byte()
+        size = scan.uleb()
+        scan.pos += size
+        if section_id != 12:
+            kept.append(module[start:scan.pos])
+    return b"".join(kept)
 
 
 def detect(module: bytes) -> set[str]:

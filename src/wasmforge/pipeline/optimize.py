@@ -22,13 +22,17 @@ def optimize(toolchain: Toolchain, source: Path, output: Path, level: str | None
     if level is None:
         shutil.copyfile(source, output)
         return used
-    flags = features.binaryen_flags(used)
+    flags = features.binaryen_flags(used, int(toolchain.wasm_opt_version))
     ui.detail("wasm features in use: " + (", ".join(sorted(used)) or "none beyond MVP"))
     proc.run(
         [*toolchain.wasm_opt, f"-{level}", *flags, "--strip-debug", "--strip-producers",
          str(source), "-o", str(output)],
         hint="wasm-opt rejected the module; `wasmforge doctor` shows which binaryen is used",
     )
+    # Binaryen before 121 has no bulk-memory-opt of its own: enabled as bulk memory, it adds
+    # a DataCount section the module does not need (and engines without bulk memory reject).
+    if "bulk-memory" not in used and int(toolchain.wasm_opt_version) < 121:
+        output.write_bytes(features.without_data_count(output.read_bytes()))
     after = _features_of(output)
     if not after <= used:
         raise BuildFailed(f"wasm-opt introduced features the module did not use: {sorted(after - used)}")

@@ -1,8 +1,14 @@
-"""Plan, then run: the ordered steps of a build, computed without side effects.
+"""Plan, then run: the steps of a build and what each waits for, computed
+without side effects.
 
-`plan_build` is a pure function of the spec and the request; `wasmforge build
---print-plan` prints its result and tests check plans without any toolchain.
-The runner (pipeline/run.py) executes the steps.
+`plan_build` is a pure function of the spec and the request (and of whether
+the kernel's Cargo.toml has path dependencies: `compiles_together`);
+`wasmforge build --print-plan` prints its result and tests check plans
+without any toolchain.
+The runner (pipeline/run.py) executes the steps, each as soon as the steps it
+`needs` are done, two at a time: the npm sources render while cargo compiles,
+and the first module is bound and optimised while the SIMD one compiles.
+The list order is a valid sequential order (every step after its needs).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from dataclasses import dataclass
 from ..render.npm import bindgen_targets
 from ..settings import TARGETS
 from ..kernelspec.model import KernelSpec
+from .sources import has_path_dependencies
 
 BACKENDS = ("wasm-bindgen", "wasm-pack")
 PROFILES = ("release", "dev")
@@ -46,6 +53,7 @@ class Step:
     title: str
     target: str | None = None
     variant: str = "baseline"  # or "simd": which module the step produces
+    needs: tuple[str, ...] = ()  # keys of the steps that must be done first
 
     @property
     def key(self) -> str:
@@ -60,6 +68,13 @@ def variants(spec: KernelSpec) -> tuple[str, ...]:
     return ("baseline", "simd") if spec.build.simd_feature else ("baseline",)
 
 
+def compiles_together(spec: KernelSpec, request: BuildRequest) -> bool:
+    """Whether one cargo run builds both modules (pipeline/workspace.py): with wasm-bindgen, for
+    a SIMD kernel that can be mirrored to the build root (path dependencies cannot)."""
+    return (request.backend == "wasm-bindgen" and spec.build.simd_feature is not None
+            and not has_path_dependencies(spec.crate_dir))
+
+
 def effective_spec(spec: KernelSpec, request: BuildRequest) -> KernelSpec:
     """The spec with the targets this build produces (the package layout follows them)."""
     build = dataclasses.replace(spec.build, targets=request.effective_targets(spec))
@@ -68,37 +83,67 @@ def effective_spec(spec: KernelSpec, request: BuildRequest) -> KernelSpec:
 
 def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
     targets = request.effective_targets(spec)
-    glue_targets = bindgen_targets(targets)
     steps = [
         Step("render-crate", "render the crate (Cargo.toml, src/lib.rs) from kernel.toml"),
         Step("render-npm", "render the npm sources (package.json, JS facade, .d.ts, README)"),
     ]
+    npm_ready = ["render-npm"]
     if spec.npm.extra_sources:
         steps.append(Step("helpers", "tsc --strict: compile the TypeScript helpers ("
-                          + ", ".join(spec.npm.extra_sources) + ") to ES modules and CommonJS"))
-    steps.append(Step("sources", "mirror the kernel and the generated crate to the build root (reproducible paths)"))
-    mode = "--release" if request.profile == "release" else "(dev profile)"
-    level = request.wasm_opt_level(spec)
+                          + ", ".join(spec.npm.extra_sources) + ") to ES modules and CommonJS",
+                          needs=("render-npm",)))
+        npm_ready.append("helpers")
+    steps.append(Step("sources", "mirror the kernel and the generated crate to the build root (reproducible paths)",
+                      needs=("render-crate",)))
+    optimized = []
+    previous_cargo = "sources"  # cargo runs hold the target directory's lock: one at a time
+    together = compiles_together(spec, request)
     for variant in variants(spec):
-        suffix = " --features simd" if variant == "simd" else ""
-        if request.backend == "wasm-pack":
-            steps += [Step("wasm-pack", f"wasm-pack build --target {t}{suffix}{_serves(t, targets)}", t, variant)
-                      for t in glue_targets]
-        else:
-            once = "once" if variant == "baseline" else "once more, for the SIMD module"
-            steps.append(Step("compile", f"cargo build {mode}{suffix} --target wasm32-unknown-unknown, {once}",
-                              variant=variant))
-            steps += [Step("bindgen", f"wasm-bindgen --target {t}"
-                           + (" (SIMD module)" if suffix else _serves(t, targets)), t, variant) for t in glue_targets]
-    modules = "the shared module and the SIMD module, side by side" if len(variants(spec)) > 1 \
-        else "the shared module"
-    steps.append(Step("optimize", f"wasm-opt -{level} on {modules}" if level else
-                      f"keep {modules} as is (no wasm-opt)"))
-    steps.append(Step("assemble", "assemble one npm package for " + ", ".join(targets)))
-    steps.append(Step("sizes", "measure each module and entry against [build.size_budget]"))
+        compiled_by = "compile" if together and variant == "simd" else None
+        module_steps = _module_steps(spec, request, variant, after=previous_cargo, compiled_by=compiled_by,
+                                     together=together)
+        previous_cargo = next((step.key for step in reversed(module_steps) if step.kind in ("compile", "wasm-pack")),
+                              previous_cargo)
+        steps += module_steps
+        optimized.append(module_steps[-1].key)
+    steps.append(Step("assemble", "assemble one npm package for " + ", ".join(targets),
+                      needs=(*npm_ready, *optimized)))
+    steps.append(Step("sizes", "measure each module and entry against [build.size_budget]", needs=("assemble",)))
     if request.verify:
-        steps.append(Step("verify", "verify: wasmtime checks, then every target in Node from the packed tarball"))
-    steps.append(Step("publish", "replace pkg/ with the new package"))
+        steps.append(Step("verify", "verify: wasmtime checks, then every target in Node from the packed tarball",
+                          needs=("sizes",)))
+    steps.append(Step("publish", "replace pkg/ with the new package", needs=(steps[-1].key,)))
+    return steps
+
+
+def _module_steps(spec: KernelSpec, request: BuildRequest, variant: str, after: str, *,
+                  compiled_by: str | None = None, together: bool = False) -> list[Step]:
+    """Compile (or wasm-pack), bind and optimise one module; its first cargo run waits for `after`.
+    `compiled_by`: the step that already compiled this module (both modules in one cargo run)."""
+    targets = request.effective_targets(spec)
+    suffix = " --features simd" if variant == "simd" else ""
+    steps: list[Step] = []
+    if request.backend == "wasm-pack":
+        for target in bindgen_targets(targets):
+            steps.append(Step("wasm-pack", f"wasm-pack build --target {target}{suffix}{_serves(target, targets)}",
+                              target, variant, needs=(steps[-1].key if steps else after,)))
+    else:
+        mode = "--release" if request.profile == "release" else "(dev profile)"
+        if compiled_by is None:
+            once = "once" if variant == "baseline" else "once more, for the SIMD module"
+            if together:
+                mode, once = f"--workspace {mode}", "once for both modules (the baseline and the SIMD build side by side)"
+            steps.append(Step("compile", f"cargo build {mode}{suffix} --target wasm32-unknown-unknown, {once}",
+                              variant=variant, needs=(after,)))
+        compiled = compiled_by or steps[-1].key
+        steps += [Step("bindgen", f"wasm-bindgen --target {target}"
+                       + (" (SIMD module)" if suffix else _serves(target, targets)), target, variant,
+                       needs=(compiled,))
+                  for target in bindgen_targets(targets)]
+    level = request.wasm_opt_level(spec)
+    module = "the SIMD module" if variant == "simd" else "the shared module"
+    steps.append(Step("optimize", f"wasm-opt -{level} on {module}" if level else f"keep {module} as is (no wasm-opt)",
+                      variant=variant, needs=tuple(step.key for step in steps if step.kind != "compile")))
     return steps
 
 

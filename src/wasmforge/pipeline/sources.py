@@ -71,6 +71,17 @@ def mirror_files(files: dict[str, bytes], destination: Path, keep: frozenset[str
             os.rmdir(path)
 
 
+def write_if_changed(path: Path, content: bytes) -> None:
+    """One mirrored file: written only when its content changed (see the module docstring)."""
+    if not (path.is_file() and path.read_bytes() == content):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def remove_file(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
 def source_files(root: Path) -> list[Path]:
     """The kernel's own files, sorted: what is mirrored into a build and fingerprinted."""
     return sorted(p for p in root.rglob("*")
