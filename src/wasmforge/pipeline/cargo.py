@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import threading
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ def compile_wasm(
     `locate(location, rendered)` moves each compiler error to the user's file it stems from;
     errors at the same place are reported once (a workspace compiles the kernel twice)."""
     _discard_stale_target(target_dir, toolchain)
+    forget_cdylibs(target_dir, members or (manifest,), release=release)
     argv = [
         "cargo", "build", "--manifest-path", str(manifest), "--target", WASM_TARGET,
         "--target-dir", str(target_dir), "--message-format=json", *(["--workspace"] if members else []),
@@ -60,6 +62,26 @@ def compile_wasm(
                             hint="the Rust compiler's messages above say what to fix", locations=locations)
     ui.detail(reuse_summary(result.stdout))
     return [find_wasm_artifact(result.stdout, member) for member in members or (manifest,)]
+
+
+def forget_cdylibs(target_dir: Path, manifests: tuple[Path, ...], *, release: bool) -> None:
+    """Remove the .wasm files of the cdylibs of `manifests` from the target directory.
+
+    Cargo names a cdylib's file after its lib alone, without the hash other crates get, so
+    two feature sets of one crate (its SIMD build, `--features simd`, as `--backend wasm-pack`
+    and in-place builds make it) write the same file while each keeps its own fingerprint: the
+    next build of the other feature set is "fresh" and its file is the wrong module. Without
+    the file, cargo links it again (the final compile, about 2 s per module)."""
+    profile = target_dir / WASM_TARGET / ("release" if release else "debug")
+    for manifest in manifests:
+        name = _lib_name(manifest)
+        for directory in (profile / "deps", profile):
+            (directory / f"{name}.wasm").unlink(missing_ok=True)
+
+
+def _lib_name(manifest: Path) -> str:
+    data = tomllib.loads(manifest.read_text("utf-8"))
+    return str(data.get("lib", {}).get("name") or data["package"]["name"].replace("-", "_"))
 
 
 def reuse_summary(messages: str) -> str:

@@ -256,8 +256,9 @@ def _bindgen(run: _Run, step: Step) -> None:
 
 
 def _wasm_pack(run: _Run, step: Step) -> None:
-    assert step.target
+    assert step.target and run.build_crate is not None
     out = run.dirs.bindgen / step.variant / step.target
+    cargo.forget_cdylibs(run.dirs.cargo_target, (run.build_crate / "Cargo.toml",), release=run.release)
     run.bindgen_dirs.setdefault(step.variant, {})[step.target] = bindgen.run_wasm_pack(
         run.toolchain, run.build_crate, step.target, out, run.spec.ident, run.dirs.cargo_target,
         release=run.release,
