@@ -1,5 +1,5 @@
 // The Node half of bench/call_overhead.py: times residualNorm of the built
-// sublinear-solver package and of the hand-written binding on an n × n system,
+// sublinear-time-solver package (kernels/sublinear-solver) and of the hand-written binding on an n × n system,
 // in interleaved batches, and prints one JSON line of median ns per call.
 //
 //   node call_overhead.mjs <package node.cjs> <hand-written glue .js> <n>

@@ -29,7 +29,7 @@ if (baseline) {
 const CONFIG = { maxIterations: 10000, tolerance: 1e-10, method: 'conjugate-gradient' };
 
 function load() {
-  // The CommonJS entry, as `require('sublinear-solver')` resolves it in Node.
+  // The CommonJS entry, as `require('sublinear-time-solver')` resolves it in Node.
   return createRequire(import.meta.url)(path.resolve(pkgDir, 'node.cjs'));
 }
 

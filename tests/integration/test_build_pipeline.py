@@ -16,7 +16,7 @@ def test_one_package_serves_all_four_targets(solver: Built) -> None:
     report = solver.report
     assert report["targets"] == ["bundler", "nodejs", "web", "no-modules"]
     wasm_files = sorted(p.name for p in solver.pkg.glob("*.wasm"))
-    assert wasm_files == ["sublinear_solver_bg.wasm"]
+    assert wasm_files == ["sublinear_time_solver_bg.wasm"]
     manifest = json.loads((solver.pkg / "package.json").read_text())
     assert set(manifest["exports"]) >= {".", "./web", "./no-modules", "./bundler", "./node"}
     shipped = sorted(str(p.relative_to(solver.pkg)) for p in solver.pkg.rglob("*") if p.is_file())
@@ -118,7 +118,7 @@ def test_over_budget_exits_5_names_the_file_and_leaves_the_previous_package(solv
     assert result.returncode == 5, result.stderr
     budget_line = len(original.splitlines()) + 3
     assert f"kernel.toml:{budget_line}" in result.stderr
-    assert "sublinear_solver_bg.wasm is" in result.stderr and "over build.size_budget.module = 60 KB by" in result.stderr
+    assert "sublinear_time_solver_bg.wasm is" in result.stderr and "over build.size_budget.module = 60 KB by" in result.stderr
     assert 'profile = "size"' in result.stderr  # what usually helps
     assert tree_digest(solver.pkg) == before
 
@@ -162,7 +162,7 @@ def test_wasm_pack_backend_assembles_the_same_single_package(tmp_path: Path) -> 
     assert built.report["verification"]["ok"]
     assert [s for s in built.report["timings"] if s.startswith("wasm-pack")] == [
         "wasm-pack:web", "wasm-pack:no-modules", "wasm-pack:simd:web", "wasm-pack:simd:no-modules"]
-    assert sorted(p.name for p in built.pkg.glob("*.wasm")) == ["sublinear_solver_bg.wasm"]
+    assert sorted(p.name for p in built.pkg.glob("*.wasm")) == ["sublinear_time_solver_bg.wasm"]
     # wasm-pack's SIMD compile (`--features simd`) rewrote the crate's cdylib file, which the
     # crate's feature-less build also names its output: the next build must not take that file
     # for the baseline module (cargo.forget_cdylibs), or verification finds features() lying.

@@ -17,7 +17,7 @@ from wasmforge.toolchain.node import NodeRuntime
 TSC = npm_tools_dir() / "node_modules" / "typescript" / "bin" / "tsc"
 
 SOLVER_CONSUMER = """
-import { solve, residualNorm, SolverError, ConvergenceFailure, InvalidArgument } from 'sublinear-solver';
+import { solve, residualNorm, SolverError, ConvergenceFailure, InvalidArgument } from 'sublinear-time-solver';
 
 const matrix = new Float64Array([4, 1, 1, 3]);
 const x: Float64Array = solve(matrix, 2, 2, new Float64Array([1, 2]));
@@ -41,7 +41,7 @@ console.log(x, r, withOptions);
 """
 
 WEB_CONSUMER = """
-import init, { solve, initSync } from 'sublinear-solver/web';
+import init, { solve, initSync } from 'sublinear-time-solver/web';
 
 export async function run(bytes: Uint8Array): Promise<Float64Array> {
   await init(bytes);
@@ -89,7 +89,7 @@ def test_consumer_compiles_under_tsc_strict(node: NodeRuntime, ts_project: Path,
 def test_wrong_types_do_not_compile(node: NodeRuntime, ts_project: Path, snippet: str) -> None:
     for stale in ts_project.glob("*.ts"):
         stale.unlink()
-    header = "import { solve, residualNorm, ConvergenceFailure } from 'sublinear-solver';\n"
+    header = "import { solve, residualNorm, ConvergenceFailure } from 'sublinear-time-solver';\n"
     (ts_project / "wrong.ts").write_text(header + snippet + "\n")
     result = tsc(node, ts_project, "node16")
     assert result.returncode != 0 and "error TS" in result.stdout
@@ -116,7 +116,7 @@ def test_all_types_package_declarations_compile(node: NodeRuntime, all_types: Bu
 
 
 NUMERICS = """
-const { solve } = require('sublinear-solver');
+const { solve } = require('sublinear-time-solver');
 const problems = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
 const solutions = problems.map(({ n, matrix, b }) =>
   Array.from(solve(new Float64Array(matrix), n, n, new Float64Array(b), 1e-13, 20 * n)));

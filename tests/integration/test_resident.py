@@ -18,9 +18,9 @@ from tests.integration.conftest import Built, npm_project, run_node
 from wasmforge.toolchain.node import NodeRuntime
 
 LOADERS = {
-    "nodejs": "const api = await import('sublinear-solver');",
-    "web": """const api = await import('sublinear-solver/web');
-await api.default((await import('node:fs')).readFileSync('node_modules/sublinear-solver/sublinear_solver_bg.wasm'));""",
+    "nodejs": "const api = await import('sublinear-time-solver');",
+    "web": """const api = await import('sublinear-time-solver/web');
+await api.default((await import('node:fs')).readFileSync('node_modules/sublinear-time-solver/sublinear_time_solver_bg.wasm'));""",
 }
 ENTRIES = pytest.mark.parametrize("entry", sorted(LOADERS))
 
@@ -162,9 +162,9 @@ const view = new api.MatrixView(2, 2);
 view.setData([4, 1, 1, 3]);
 view.dispose();
 // A second instance of the module: the web entry, instantiated from bytes.
-const web = await import('sublinear-solver/web');
+const web = await import('sublinear-time-solver/web');
 const { readFileSync } = await import('node:fs');
-web.initSync(readFileSync('node_modules/sublinear-solver/sublinear_solver_bg.wasm'));
+web.initSync(readFileSync('node_modules/sublinear-time-solver/sublinear_time_solver_bg.wasm'));
 const foreign = web.allocFloat64Array(2);
 const whole = api.allocFloat64Array(6);
 whole.set([4, 1, 1, 3, 1, 2]);
@@ -267,7 +267,7 @@ def test_memory_stays_flat_over_100000_resident_calls(node: NodeRuntime, project
 
 
 DROPPED = """
-const api = await import('sublinear-solver');
+const api = await import('sublinear-time-solver');
 // The module's table of resident arrays grows to 100 entries once, and stays.
 Array.from({ length: 100 }, () => api.allocFloat64Array(1)).forEach((array) => array.free());
 const start = api.memoryUsage().used;

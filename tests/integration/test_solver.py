@@ -19,10 +19,10 @@ from wasmforge.toolchain.node import NodeRuntime
 
 # How each entry is loaded: the nodejs build by name, the web build from bytes.
 LOADERS = {
-    "nodejs": "const api = await import('sublinear-solver');",
-    "web": """const api = await import('sublinear-solver/web');
+    "nodejs": "const api = await import('sublinear-time-solver');",
+    "web": """const api = await import('sublinear-time-solver/web');
 const { readFileSync } = await import('node:fs');
-await api.default(readFileSync('node_modules/sublinear-solver/sublinear_solver_bg.wasm'));""",
+await api.default(readFileSync('node_modules/sublinear-time-solver/sublinear_time_solver_bg.wasm'));""",
 }
 
 
@@ -255,7 +255,7 @@ def test_every_error_class_with_its_details(node: NodeRuntime, project: Path, en
 
 def test_web_entry_refuses_calls_before_init(node: NodeRuntime, project: Path) -> None:
     output = run_node(node, project, """
-import { SublinearSolver, NotInitialized, initSolver } from 'sublinear-solver/web';
+import { SublinearSolver, NotInitialized, initSolver } from 'sublinear-time-solver/web';
 try { new SublinearSolver(); } catch (error) { console.log(JSON.stringify({ name: error.name, typed: error instanceof NotInitialized })); }
 """)
     assert json.loads(output) == {"name": "NotInitialized", "typed": True}

@@ -7,7 +7,7 @@ import {
   SolverError,
   type Matrix,
   type ProgressInfo,
-} from 'sublinear-solver';
+} from 'sublinear-time-solver';
 
 async function basicExample(): Promise<void> {
   const solver = await initSolver({
