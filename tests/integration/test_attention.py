@@ -357,3 +357,66 @@ def test_typescript_consumer_runs_on_node_and_web_entries(node: NodeRuntime, pro
     ran = subprocess.run([str(node.node), runner], cwd=project, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.startswith("shape mismatch:") and "0.1.0" in ran.stdout
+
+
+NAMESPACE = """
+const { ruVector, RuVectorAttention, AttentionConfig, MultiHeadAttention, FlashAttention, NotInitialized } = A;
+const fresh = new RuVectorAttention();
+let before;
+try { fresh.createMultiHead(new AttentionConfig(2, 2)); } catch (error) {
+  before = [error instanceof NotInitialized, error.code, error.details.function];
+}
+await fresh.init();
+const layer = fresh.createMultiHead(new AttentionConfig(2, 4));
+const flash = ruVector === undefined ? null : fresh.createFlash(4);
+const memory = fresh.getMemoryUsage();
+console.log(JSON.stringify({
+  before, created: layer instanceof MultiHeadAttention && flash instanceof FlashAttention, modelDim: layer.modelDim,
+  memory: Object.keys(memory).sort(), positive: memory.allocated > 0 && memory.total >= memory.allocated,
+  singleton: ruVector instanceof RuVectorAttention, distinct: ruVector !== fresh,
+}));
+"""
+
+
+@pytest.mark.parametrize("entry", list(ENTRIES))
+def test_the_namespace_object_on_every_entry(node: NodeRuntime, project: Path, entry: str) -> None:
+    # [namespace] (seed 001's ruVector): factories throw NotInitialized until that object's init().
+    got = run_json(node, project, ENTRIES[entry] + NAMESPACE)
+    assert got == {"before": [True, "NOT_INITIALIZED", "createMultiHead"], "created": True, "modelDim": 8,
+                   "memory": ["allocated", "total"], "positive": True, "singleton": True, "distinct": True}
+
+
+def test_the_namespace_is_the_default_export_of_import_and_require(node: NodeRuntime, project: Path) -> None:
+    script = """
+import ruVector, { ruVector as named } from '@ruvector/attention-wasm';
+import { createRequire } from 'node:module';
+const cjs = createRequire(import.meta.url)('@ruvector/attention-wasm');
+console.log(JSON.stringify([ruVector === named, cjs.default === cjs.ruVector, cjs.ruVector === named]));
+"""
+    assert run_json(node, project, script) == [True, True, True]
+
+
+NAMESPACE_TYPES = """
+import ruVector, { AttentionConfig, MultiHeadAttention, RuVectorAttention } from '@ruvector/attention-wasm';
+
+export async function main(): Promise<number> {
+  await ruVector.init();
+  const layer: MultiHeadAttention = ruVector.createMultiHead(new AttentionConfig(8, 64));
+  const usage: { allocated: number; total: number } = ruVector.getMemoryUsage();
+  const other: RuVectorAttention = new RuVectorAttention();
+  await other.init();
+  return layer.modelDim + usage.allocated + other.getMemoryUsage().total;
+}
+"""
+
+
+@pytest.mark.parametrize("resolution", ["node16", "bundler"])
+def test_the_namespace_types_under_tsc_strict(node: NodeRuntime, project: Path, resolution: str) -> None:
+    for stale in project.glob("*.ts"):
+        stale.unlink()
+    (project / "namespace.ts").write_text(NAMESPACE_TYPES)
+    result = tsc(node, project, resolution)
+    assert result.returncode == 0, result.stdout
+    (project / "namespace.ts").write_text(NAMESPACE_TYPES.replace("createMultiHead(new AttentionConfig(8, 64))",
+                                                                 "createMultiHead(8)"))
+    assert tsc(node, project, resolution).returncode != 0  # the factory takes what the constructor takes

@@ -320,3 +320,39 @@ def test_constructors_may_be_infallible(tmp_path: Path) -> None:
 def test_infallible_constructors_raise_no_kernel_errors(tmp_path: Path) -> None:
     [problem] = problems_for(tmp_path, CLASS_SPEC + 'errors = ["Overflow"]\n')
     assert problem.path == "class[0].constructor.infallible"
+
+
+NAMESPACE = """
+[namespace]
+name = "demo"
+class = "Demo"
+doc = "Everything."
+memory_usage = "getMemoryUsage"
+"""
+
+
+def test_a_namespace_groups_create_factories(tmp_path: Path) -> None:
+    spec = load_spec(write_kernel(tmp_path / "k", CLASS_SPEC.replace(
+        'doc = "Counts."', 'doc = "Counts."\ncreate = "createCounter"') + NAMESPACE))
+    assert spec.namespace is not None and spec.namespace.name == "demo" and spec.namespace.class_name == "Demo"
+    assert spec.classes[0].create_name == "createCounter"
+
+
+def test_a_create_factory_needs_a_namespace(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path, CLASS_SPEC.replace('doc = "Counts."', 'doc = "Counts."\ncreate = "createCounter"'))
+    assert problem.path == "class[0].create" and problem.line is not None
+    assert "namespace object" in problem.message and "[namespace]" in (problem.fix or "")
+
+
+@pytest.mark.parametrize(("change", "path", "message"), [
+    (('name = "demo"', 'name = "Demo"'), "namespace.name", "not a camelCase name"),
+    (('class = "Demo"', 'class = "demo"'), "namespace.class", "not a PascalCase name"),
+    (('memory_usage = "getMemoryUsage"', 'memory_usage = "createCounter"'), "namespace.memory_usage",
+     "names two members"),
+    (('class = "Demo"', 'class = "Counter"'), "namespace.class", "exported twice"),
+])
+def test_namespace_names_are_checked(tmp_path: Path, change: tuple[str, str], path: str, message: str) -> None:
+    spec = CLASS_SPEC.replace('doc = "Counts."', 'doc = "Counts."\ncreate = "createCounter"') \
+        + NAMESPACE.replace(*change)
+    problems = problems_for(tmp_path, spec)
+    assert any(p.path == path and message in p.message for p in problems), problems

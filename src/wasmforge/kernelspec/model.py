@@ -251,6 +251,7 @@ class Class:
     methods: tuple[Function, ...]
     init_name: str | None = None  # async factory: await init, then construct
     singleton_name: str | None = None  # lazily shared instance
+    create_name: str | None = None  # synchronous factory on the namespace object
 
     @property
     def handle(self) -> str:
@@ -260,6 +261,16 @@ class Class:
     @property
     def emits_events(self) -> bool:
         return any(m.stream and m.stream.events for m in self.methods)
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """`[namespace]`: one object with `init()` and the classes' `create` factories."""
+
+    name: str  # the exported instance, also the ES entries' default export
+    class_name: str
+    doc: str
+    memory_usage: str | None = None  # method returning { allocated, total }
 
 
 @dataclass(frozen=True)
@@ -276,6 +287,7 @@ class KernelSpec:
     structs: tuple[Struct, ...] = ()
     enums: tuple[Enum, ...] = ()
     classes: tuple[Class, ...] = ()
+    namespace: Namespace | None = None
 
     @property
     def root(self) -> Path:

@@ -302,16 +302,34 @@ CLASS = Table(
             "first, on every target."),
         Key("singleton", "string", "Name of a function returning one lazily created, shared instance "
             "(e.g. `getSolver`)."),
+        Key("create", "string", "Name of a synchronous factory on the `[namespace]` object (e.g. "
+            "`createMultiHead`): `new Class(…)` once the namespace's `init()` has run, a NotInitialized "
+            "error before."),
     ),
     array=True,
     children=(CONSTRUCTOR, PROPERTY, METHOD),
+)
+
+NAMESPACE = Table(
+    "namespace",
+    "One object grouping the package's entry points (seed 001's `ruVector`): `init()`, the classes' "
+    "`create` factories and, optionally, a memory report; exported under its name, as the default "
+    "export of the ES module entries, and with its class.",
+    (
+        Key("name", "string", "camelCase name of the exported instance (e.g. `ruVector`).", required=True),
+        Key("class", "string", "PascalCase name of its class, exported too (e.g. `RuVectorAttention`); "
+            "`new` of it makes another, independently initialised object.", required=True),
+        Key("doc", "string", "What the object is.", required=True),
+        Key("memory_usage", "string", "Name of a method returning `{ allocated, total }`: bytes of the "
+            "module's memory in use and reserved (e.g. `getMemoryUsage`)."),
+    ),
 )
 
 ROOT = Table(
     "",
     "A wasmforge kernel spec (kernel.toml).",
     (Key("spec_version", "integer", "Version of the spec format.", default=SPEC_VERSION),),
-    children=(PACKAGE, BUILD, NPM, ERROR, FUNCTION, STRUCT, ENUM, CLASS),
+    children=(PACKAGE, BUILD, NPM, ERROR, FUNCTION, STRUCT, ENUM, CLASS, NAMESPACE),
 )
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from . import expr, names
 from .load import Loader, suggest
 from .model import (
-    Arg, Class, Enum, ErrorField, ErrorKind, Example, Function, KernelSpec, Progress, Property, Stream, Struct,
-    StructView, builtin_errors,
+    Arg, Class, Enum, ErrorField, ErrorKind, Example, Function, KernelSpec, Namespace, Progress, Property, Stream,
+    Struct, StructView, builtin_errors,
 )
 from .schema import SPEC_VERSION
 from .types import (
@@ -81,12 +81,39 @@ class _Builder:
         error_type = data["package"].get("error_type", "KernelError")
         if not names.PASCAL.match(error_type):
             self.problem("package.error_type", f"`{error_type}` is not a Rust type name", "use PascalCase")
+        namespace = self.build_namespace(data.get("namespace"), classes)
         self.check_package_names(functions, classes, enums, structs)
         self.check_borrowed_results(functions, classes)
         if self.loader.problems:
             return None
         return KernelSpec(self.loader.file, package, build, npm, self.errors, tuple(functions), crate_dir,
-                          crate_package, error_type, tuple(structs), tuple(enums), tuple(classes))
+                          crate_package, error_type, tuple(structs), tuple(enums), tuple(classes), namespace)
+
+    def build_namespace(self, item: dict[str, Any] | None, classes: list[Class]) -> Namespace | None:
+        """`[namespace]`, and the classes' `create` factories that live on it."""
+        factories = [(i, c.create_name) for i, c in enumerate(classes) if c.create_name]
+        if item is None:
+            for i, _ in factories:
+                self.problem(f"class[{i}].create", "a `create` factory lives on the namespace object, and the "
+                             "spec has none", "add a [namespace] table (name, class, doc)")
+            return None
+        namespace = Namespace(item["name"], item["class"], item["doc"], item.get("memory_usage"))
+        members = ["init", *(name for _, name in factories)] + (
+            [namespace.memory_usage] if namespace.memory_usage else [])
+        paths = ["namespace", *(f"class[{i}].create" for i, _ in factories)] + (
+            ["namespace.memory_usage"] if namespace.memory_usage else [])
+        for name, path in list(zip(members, paths))[1:]:
+            if not names.CAMEL.match(name):
+                self.problem(path, f"`{name}` is not a camelCase name", f"e.g. `{names.camel_case(name)}`")
+            elif members.count(name) > 1:
+                self.problem(path, f"`{name}` names two members of the namespace object", "rename one of them")
+        if not names.CAMEL.match(namespace.name):
+            self.problem("namespace.name", f"`{namespace.name}` is not a camelCase name",
+                         f"e.g. `{names.camel_case(namespace.name)}`")
+        if not names.PASCAL.match(namespace.class_name):
+            self.problem("namespace.class", f"`{namespace.class_name}` is not a PascalCase name",
+                         f"e.g. `{names.pascal_case(namespace.class_name)}`")
+        return namespace
 
     def register_names(self) -> None:
         """Struct, enum and class names first: types may refer to any of them."""
@@ -112,6 +139,10 @@ class _Builder:
         for i, c in enumerate(classes):
             exported.append((c.name, f"class[{i}].name", "a class"))
             exported += [(n, f"class[{i}]", "a class factory") for n in (c.init_name, c.singleton_name) if n]
+        namespace = self.data.get("namespace")
+        if namespace:
+            exported += [(namespace["name"], "namespace.name", "the namespace object"),
+                         (namespace["class"], "namespace.class", "the namespace class")]
         exported += [(e.name, "enum", "an enum") for e in enums]
         exported += [(s.name, "struct", "a struct") for s in structs]
         exported += [(s.view.name, f"struct[{i}].view.name", "a view") for i, s in enumerate(structs) if s.view]
@@ -627,7 +658,7 @@ class _Builder:
         methods = tuple(self.build_callable(m, f"{path}.method[{i}]", name)
                         for i, m in enumerate(item.get("method", [])))
         klass = Class(name, item["doc"], item.get("rust", name), constructor, properties, methods,
-                      item.get("init"), item.get("singleton"))
+                      item.get("init"), item.get("singleton"), item.get("create"))
         self.check_members(klass, path)
         return klass
 

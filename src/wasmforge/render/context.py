@@ -115,6 +115,7 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
         "has_views": any(st.view for st in spec.structs),
         "has_class_args": any(a.type.kind == "class" for f in spec.all_functions for a in f.args),
         "api_names": _api_names(spec),
+        "namespace": spec.namespace,
         "api_exports": api_exports,
         "module_exports": module_exports,
         "all_exports": [*api_exports, "init", *module_exports],
@@ -143,6 +144,8 @@ def _api_names(spec: KernelSpec) -> list[str]:
         names += [n for n in (function.name, function.async_name, function.batch_name) if n]
     for klass in spec.classes:
         names += [n for n in (klass.name, klass.init_name, klass.singleton_name) if n]
+    if spec.namespace:
+        names += [spec.namespace.class_name, spec.namespace.name]
     return names
 
 
