@@ -420,3 +420,62 @@ def test_the_namespace_types_under_tsc_strict(node: NodeRuntime, project: Path, 
     (project / "namespace.ts").write_text(NAMESPACE_TYPES.replace("createMultiHead(new AttentionConfig(8, 64))",
                                                                  "createMultiHead(8)"))
     assert tsc(node, project, resolution).returncode != 0  # the factory takes what the constructor takes
+
+
+SEED_QUICK_START = KERNEL / "examples" / "seed" / "quick-start.ts"
+
+
+@pytest.mark.parametrize("resolution", ["node16", "bundler"])
+def test_the_seed_quick_start_type_checks_verbatim(node: NodeRuntime, project: Path, resolution: str) -> None:
+    for stale in project.glob("*.ts"):
+        stale.unlink()
+    (project / "quick-start.ts").write_text(SEED_QUICK_START.read_text())
+    result = tsc(node, project, resolution)
+    assert result.returncode == 0, result.stdout
+
+
+def test_the_seed_quick_start_runs_verbatim(node: NodeRuntime, project: Path) -> None:
+    # Seed 001's README quick start, unchanged (it has no TypeScript syntax: Node runs it as a module).
+    (project / "quick-start.mjs").write_text(SEED_QUICK_START.read_text())
+    ran = subprocess.run([str(node.node), "quick-start.mjs"], cwd=project, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.startswith("Output: Float32Array(10240) [")
+
+
+FLAT_FORMS = """
+const { MultiHeadAttention, ScaledDotProductAttention, AttentionConfig, InvalidArgument } = A;
+const random = (n, seed) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 104729));
+const [batch, seqQ, seqK, dim] = [2, 3, 5, 8];
+const q = random(batch * seqQ * dim, 1), k = random(batch * seqK * dim, 2), v = random(batch * seqK * dim, 3);
+const mask = new Float32Array(batch * seqQ * seqK);
+mask[1] = -Infinity;
+const multi = new MultiHeadAttention(new AttentionConfig(2, 4));
+const tensors = multi.forward({ data: q, shape: [batch, seqQ, dim] }, { data: k, shape: [batch, seqK, dim] },
+  { data: v, shape: [batch, seqK, dim] }, { data: mask, shape: [batch, seqQ, seqK] });
+const flat = multi.forward(q, k, v, [batch, seqQ, seqK, dim], mask);
+const sdpa = new ScaledDotProductAttention(dim);
+const sdpaTensors = sdpa.forward({ data: q, shape: [batch, seqQ, dim] }, { data: k, shape: [batch, seqK, dim] },
+  { data: v, shape: [batch, seqK, dim] });
+const sdpaFlat = sdpa.forward(q, k, v, [batch, seqQ, dim], [batch, seqK, dim], [batch, seqK, dim], undefined);
+const same = (a, b) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+const errors = [];
+for (const call of [() => multi.forward(q, k, v, [batch, seqQ, seqK]), () => multi.forward(q, k, v, [batch, seqQ, 4, dim]),
+                    () => sdpa.forward(q, k, v, [batch, seqQ, dim], 'x', [batch, seqK, dim])]) {
+  try { call(); errors.push(null); } catch (error) { errors.push([error instanceof InvalidArgument, error.details.argument]); }
+}
+console.log(JSON.stringify({
+  multi: same(flat.output, tensors.output) && same(flat.weights, tensors.weights),
+  sdpa: same(sdpaFlat, sdpaTensors), errors,
+}));
+"""
+
+
+@pytest.mark.parametrize("entry", list(ENTRIES))
+def test_the_flat_call_forms_equal_the_tensor_forms(node: NodeRuntime, project: Path, entry: str) -> None:
+    # positional_shape(s): the seed's flat arrays + shape arrays, checked like tensors, the same bits.
+    got = run_json(node, project, ENTRIES[entry] + FLAT_FORMS)
+    assert got["multi"] and got["sdpa"]
+    [short, wrong_key, bad_shape] = got["errors"]
+    assert short == [True, "shape"]  # three numbers where four dimensions are named
+    assert wrong_key is not None and wrong_key[0]  # key's length does not match seqK = 4
+    assert bad_shape == [True, "keyShape"]

@@ -356,3 +356,37 @@ def test_namespace_names_are_checked(tmp_path: Path, change: tuple[str, str], pa
         + NAMESPACE.replace(*change)
     problems = problems_for(tmp_path, spec)
     assert any(p.path == path and message in p.message for p in problems), problems
+
+
+TENSOR_SPEC = MINIMAL_SPEC + """
+[[function]]
+name = "mix"
+doc = "Mixes."
+returns = "f32[batch, n]"
+
+[[function.args]]
+name = "left"
+type = "f32[batch, n]"
+doc = "Left."
+
+[[function.args]]
+name = "right"
+type = "f32[batch, n]?"
+doc = "Right."
+"""
+
+
+def test_the_flat_call_form_names_every_dimension(tmp_path: Path) -> None:
+    ok = load_spec(write_kernel(tmp_path / "ok", TENSOR_SPEC.replace('doc = "Mixes."', 'doc = "Mixes."\npositional_shape = ["batch", "n"]')))
+    assert ok.functions[1].positional == ("batch", "n") and [a.name for a in ok.functions[1].leading_tensors] == ["left"]
+    [problem] = problems_for(tmp_path / "a", TENSOR_SPEC.replace('doc = "Mixes."', 'doc = "Mixes."\npositional_shape = ["batch"]'))
+    assert problem.path == "function[1].positional_shape" and "(n)" in problem.message
+    assert problem.fix == "add them: ['batch', 'n']"
+
+
+def test_the_flat_call_form_needs_leading_tensors_and_one_form(tmp_path: Path) -> None:
+    [problem] = problems_for(tmp_path / "a", MINIMAL_SPEC.replace('errors = ["Overflow"]', 'errors = ["Overflow"]\npositional_shapes = true', 1))
+    assert problem.path == "function[0].positional_shapes" and "leading tensor" in problem.message
+    both = TENSOR_SPEC.replace('doc = "Mixes."', 'doc = "Mixes."\npositional_shapes = true\npositional_shape = ["batch", "n"]')
+    [problem] = problems_for(tmp_path / "b", both)
+    assert "two different call forms" in problem.message

@@ -164,6 +164,19 @@ class Function:
     infallible: bool = False  # the kernel returns T, not Result<T, KernelError>
     into: str | None = None  # kernel variant writing an array result into `out: &mut [T]`
     returns_length: expr.Expr | None = None  # length of an array result, over integer arguments
+    # A second call form with flat arrays and shape arrays (`positional_shape(s)`): the dimension
+    # names of its one shape array, or ("*",) for one shape array per leading tensor.
+    positional: tuple[str, ...] = ()
+
+    @property
+    def leading_tensors(self) -> tuple[Arg, ...]:
+        """The required tensor arguments the signature starts with (the flat call form's arrays)."""
+        leading = []
+        for arg in self.args:
+            if not (arg.type.is_tensor and not arg.type.optional and arg.default is None):
+                break
+            leading.append(arg)
+        return tuple(leading)
 
     @property
     def returns_array(self) -> bool:

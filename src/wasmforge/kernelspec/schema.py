@@ -214,6 +214,12 @@ _CALLABLE_KEYS = (
     Key("into", "string", "Path of a kernel variant that writes an array result into a caller's slice, "
         "`fn(args…, out: &mut [T]) -> Result<(), KernelError>`: used when the caller passes `{ out }`, so "
         "the result is never allocated. Needs `returns_length` for typed-array results."),
+    Key("positional_shape", "string-array", "Also accept the leading tensor arguments as flat typed arrays "
+        "followed by ONE shape array holding these dimensions, in this order (e.g. `[\"batch\", \"seqQ\", "
+        "\"seqK\", \"modelDim\"]`); later tensor arguments then are flat arrays too."),
+    Key("positional_shapes", "boolean", "Also accept the leading tensor arguments as flat typed arrays followed "
+        "by one shape array EACH (`forward(q, k, v, qShape, kShape, vShape, mask?)`); later tensor arguments "
+        "then are flat arrays too.", default=False),
 )
 
 FUNCTION = Table(

@@ -498,6 +498,7 @@ class _Builder:
         function = Function(name, rust_path, item["doc"], args, result, tuple(item.get("errors", [])), (),
                             item.get("async"), item.get("batch"), stream, item.get("infallible", False),
                             item.get("into"), self.parse_length(item.get("returns_length"), f"{path}.returns_length"))
+        function = dataclasses.replace(function, positional=self.build_positional(item, function, path))
         self.check_output_options(function, item, path)
         if function.infallible and (function.errors or stream):
             self.problem(f"{path}.infallible", "an infallible function raises no kernel errors and returns no stream",
@@ -506,6 +507,29 @@ class _Builder:
         examples = tuple(self.build_example(ex, f"{path}.example[{i}]", function, owner)
                          for i, ex in enumerate(item.get("example", [])))
         return dataclasses.replace(function, examples=examples)
+
+    def build_positional(self, item: dict[str, Any], function: Function, path: str) -> tuple[str, ...]:
+        """`positional_shape` / `positional_shapes`: the flat-array call form (seed 001's signatures)."""
+        shape, each = item.get("positional_shape"), item.get("positional_shapes", False)
+        if shape is None and not each:
+            return ()
+        key = f"{path}.positional_shape" if shape is not None else f"{path}.positional_shapes"
+        if shape is not None and each:
+            self.problem(key, "`positional_shape` and `positional_shapes` describe two different call forms",
+                         "keep one of them")
+            return ()
+        if not function.leading_tensors:
+            self.problem(key, "the flat-array call form needs leading tensor arguments", "remove the key, or put "
+                         "the required tensor arguments first")
+            return ()
+        if each:
+            return ("*",)
+        missing = list(dict.fromkeys(d for arg in function.args if arg.type.is_tensor for d in arg.type.shape
+                                     if not d.isdigit() and d not in shape))
+        if missing:
+            self.problem(key, f"the tensor arguments have dimensions ({', '.join(missing)}) the shape array does "
+                         "not hold", f"add them: {[*shape, *missing]}")
+        return tuple(shape)
 
     def build_returns(self, item: dict[str, Any], path: str, fixed: str | None) -> TypeRef:
         if fixed is not None:
@@ -819,3 +843,4 @@ def _camel(name: str) -> str:
     if not parts:
         return ""
     return parts[0][:1].lower() + parts[0][1:] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
+

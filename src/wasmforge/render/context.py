@@ -116,6 +116,7 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
         "has_class_args": any(a.type.kind == "class" for f in spec.all_functions for a in f.args),
         "api_names": _api_names(spec),
         "namespace": spec.namespace,
+        "has_positional": any(f.positional for f in spec.all_functions),
         "api_exports": api_exports,
         "module_exports": module_exports,
         "all_exports": [*api_exports, "init", *module_exports],

@@ -75,6 +75,8 @@ class JsCallable:
     batch: JsBatch | None = None
     stream: JsStream | None = None
     out: JsOut | None = None
+    positional_plan: str | None = None  # JS object literal for positionalArgs() (the flat call form)
+    positional_ts: tuple[str, ...] = ()  # the flat call form's parameters, for its overload
 
     @property
     def convert_is_identity(self) -> bool:
@@ -205,6 +207,7 @@ class JsView:
         ts_params = [self.ts_param(a) for a in function.args]
         if out:
             ts_params.append(f"options?: {{ out?: {out.ts} }}")
+        plan, positional_ts = self._positional(function, ts_params) if function.positional else (None, ())
         return JsCallable(
             name=function.name, label=label, params=tuple(a.name for a in function.args),
             checks=tuple(checks), place=tuple(place), retake=tuple(retake), raw_args=tuple(raw_args),
@@ -216,7 +219,31 @@ class JsView:
             async_name=function.async_name,
             batch=self._batch(function, label) if function.batch_name else None,
             stream=self._stream(function) if function.stream else None, out=out,
+            positional_plan=plan, positional_ts=positional_ts,
         )
+
+    def _positional(self, function: Function, ts_params: list[str]) -> tuple[str, tuple[str, ...]]:
+        """The flat call form (`positional_shape(s)`): the plan positionalArgs() follows, and the
+        parameters of its TypeScript overload. Dimensions are names, or numbers for literal sizes."""
+        def dims(arg: Arg) -> list[str | int]:
+            return [int(d) if d.isdigit() else d for d in arg.type.shape]
+
+        each = function.positional == ("*",)
+        leading = function.leading_tensors
+        rest = list(function.args[len(leading):])
+        shape_ts = "readonly number[] | Uint32Array"
+        plan = {
+            "shape": None if each else list(function.positional),
+            "names": [a.name for a in leading],
+            "required": [dims(a) for a in leading],
+            "rest": [dims(a) if a.type.is_tensor else None for a in rest],
+        }
+        flat = [f"{a.name}: {self.input_ts(TypeRef('array', a.type.base))}" for a in leading]
+        shapes = [f"{a.name}Shape: {shape_ts}" for a in leading] if each else [f"shape: {shape_ts}"]
+        later = [f"{a.name}?: {self.input_ts(TypeRef('array', a.type.base))} | null" if a.type.is_tensor
+                 else self.ts_param(a) for a in rest]
+        options = ts_params[len(function.args):]  # `options` of an array result
+        return json.dumps(plan, separators=(", ", ": ")), (*flat, *shapes, *later, *options)
 
     def _batch(self, function: Function, label: str) -> JsBatch:
         owner_prefix = label.rsplit(".", 1)[0] + "." if "." in label else ""
@@ -554,3 +581,4 @@ def _number(value: Any) -> str:
 def _escape(text: str) -> str:
     """Keep documentation text from closing the surrounding comment."""
     return text.replace("*/", "*\u2215")
+
