@@ -479,3 +479,24 @@ def test_the_flat_call_forms_equal_the_tensor_forms(node: NodeRuntime, project: 
     assert short == [True, "shape"]  # three numbers where four dimensions are named
     assert wrong_key is not None and wrong_key[0]  # key's length does not match seqK = 4
     assert bad_shape == [True, "keyShape"]
+
+
+@pytest.mark.parametrize("entry", list(ENTRIES))
+def test_seed_class_names_are_aliases_of_ours(node: NodeRuntime, project: Path, entry: str) -> None:
+    script = ENTRIES[entry] + """
+console.log(JSON.stringify([A.WasmScaledDotProduct === A.ScaledDotProductAttention,
+  A.WasmMultiHeadAttention === A.MultiHeadAttention, A.WasmFlashAttention === A.FlashAttention,
+  new A.WasmMultiHeadAttention(new A.AttentionConfig(2, 2)) instanceof A.MultiHeadAttention]));
+"""
+    assert run_json(node, project, script) == [True, True, True, True]
+
+
+def test_seed_class_names_type_check(node: NodeRuntime, project: Path) -> None:
+    for stale in project.glob("*.ts"):
+        stale.unlink()
+    (project / "aliases.ts").write_text(
+        "import { WasmMultiHeadAttention, AttentionConfig, MultiHeadAttention } from '@ruvector/attention-wasm';\n"
+        "export const layer: MultiHeadAttention = new WasmMultiHeadAttention(new AttentionConfig(2, 2));\n"
+        "export const other: WasmMultiHeadAttention = layer;\n")
+    result = tsc(node, project, "node16")
+    assert result.returncode == 0, result.stdout

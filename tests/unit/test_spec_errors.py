@@ -390,3 +390,12 @@ def test_the_flat_call_form_needs_leading_tensors_and_one_form(tmp_path: Path) -
     both = TENSOR_SPEC.replace('doc = "Mixes."', 'doc = "Mixes."\npositional_shapes = true\npositional_shape = ["batch", "n"]')
     [problem] = problems_for(tmp_path / "b", both)
     assert "two different call forms" in problem.message
+
+
+def test_class_aliases_are_pascal_case_and_distinct(tmp_path: Path) -> None:
+    spec = load_spec(write_kernel(tmp_path / "ok", CLASS_SPEC.replace('doc = "Counts."', 'doc = "Counts."\naliases = ["Tally"]')))
+    assert spec.classes[0].aliases == ("Tally",)
+    [problem] = problems_for(tmp_path / "a", CLASS_SPEC.replace('doc = "Counts."', 'doc = "Counts."\naliases = ["tally"]'))
+    assert problem.path == "class[0].aliases" and "PascalCase" in problem.message
+    [problem] = problems_for(tmp_path / "b", CLASS_SPEC.replace('doc = "Counts."', 'doc = "Counts."\naliases = ["Overflow"]'))
+    assert "exported twice" in problem.message

@@ -265,6 +265,7 @@ class Class:
     init_name: str | None = None  # async factory: await init, then construct
     singleton_name: str | None = None  # lazily shared instance
     create_name: str | None = None  # synchronous factory on the namespace object
+    aliases: tuple[str, ...] = ()  # other names the class is exported under
 
     @property
     def handle(self) -> str:

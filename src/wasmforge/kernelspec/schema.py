@@ -311,6 +311,8 @@ CLASS = Table(
         Key("create", "string", "Name of a synchronous factory on the `[namespace]` object (e.g. "
             "`createMultiHead`): `new Class(…)` once the namespace's `init()` has run, a NotInitialized "
             "error before."),
+        Key("aliases", "string-array", "Other names the same class is exported under (e.g. seed 001's "
+            "`WasmMultiHeadAttention`).", default=[]),
     ),
     array=True,
     children=(CONSTRUCTOR, PROPERTY, METHOD),

@@ -138,6 +138,7 @@ class _Builder:
             exported += [(n, f"function[{i}]", "a variant") for n in (f.async_name, f.batch_name) if n]
         for i, c in enumerate(classes):
             exported.append((c.name, f"class[{i}].name", "a class"))
+            exported += [(alias, f"class[{i}].aliases", "a class alias") for alias in c.aliases]
             exported += [(n, f"class[{i}]", "a class factory") for n in (c.init_name, c.singleton_name) if n]
         namespace = self.data.get("namespace")
         if namespace:
@@ -682,7 +683,10 @@ class _Builder:
         methods = tuple(self.build_callable(m, f"{path}.method[{i}]", name)
                         for i, m in enumerate(item.get("method", [])))
         klass = Class(name, item["doc"], item.get("rust", name), constructor, properties, methods,
-                      item.get("init"), item.get("singleton"), item.get("create"))
+                      item.get("init"), item.get("singleton"), item.get("create"), tuple(item.get("aliases", [])))
+        for alias in klass.aliases:
+            if not names.PASCAL.match(alias):
+                self.problem(f"{path}.aliases", f"`{alias}` is not a PascalCase name", f"e.g. `{names.pascal_case(alias)}`")
         self.check_members(klass, path)
         return klass
 

@@ -92,7 +92,8 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
     module_exports = [spec.npm.error_base, *(e.name for e in spec.errors), *(e.name for e in spec.enums)]
     if progress:
         module_exports += ["ProgressTracker", "trackProgress"]
-    api_exports = ["version", "memoryUsage", "features", *RESIDENT_EXPORTS, *_api_names(spec)]
+    api_exports = ["version", "memoryUsage", "features", *RESIDENT_EXPORTS, *_api_names(spec),
+                   *(alias for alias, _ in _api_aliases(spec))]
     context = {
         **_common(spec),
         "layout": layout,
@@ -115,6 +116,7 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
         "has_views": any(st.view for st in spec.structs),
         "has_class_args": any(a.type.kind == "class" for f in spec.all_functions for a in f.args),
         "api_names": _api_names(spec),
+        "api_aliases": _api_aliases(spec),
         "namespace": spec.namespace,
         "has_positional": any(f.positional for f in spec.all_functions),
         "api_exports": api_exports,
@@ -148,6 +150,11 @@ def _api_names(spec: KernelSpec) -> list[str]:
     if spec.namespace:
         names += [spec.namespace.class_name, spec.namespace.name]
     return names
+
+
+def _api_aliases(spec: KernelSpec) -> list[tuple[str, str]]:
+    """(alias, class) pairs: what createApi() also returns under another name (`class.aliases`)."""
+    return [(alias, klass.name) for klass in spec.classes for alias in klass.aliases]
 
 
 def _common(spec: KernelSpec) -> dict[str, Any]:

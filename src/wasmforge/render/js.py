@@ -120,6 +120,7 @@ class JsClass:
     init_name: str | None
     singleton_name: str | None
     create_name: str | None  # synchronous factory on the namespace object
+    aliases: tuple[str, ...]  # other names it is exported under
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ class JsView:
                                          prop.arg.type.required.ts, _escape(prop.arg.doc) + constraint_text(prop.arg)))
         return JsClass(klass.name, klass.handle, _escape(klass.doc.strip()), self.callable(klass.constructor, klass),
                        tuple(properties), tuple(self.callable(m, klass) for m in klass.methods), klass.emits_events,
-                       klass.init_name, klass.singleton_name, klass.create_name)
+                       klass.init_name, klass.singleton_name, klass.create_name, klass.aliases)
 
     # --- structs, enums, errors ---------------------------------------------------------
 
