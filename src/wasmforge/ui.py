@@ -60,7 +60,7 @@ def current_label() -> str | None:
 
 def step(message: str) -> None:
     """A new stage of work starts."""
-    label = getattr(_context, "label", None)
+    label = current_label()
     prefix = escape(f"[{label}] ") if label else ""
     console.print(f"[bold cyan]==>[/] {prefix}{escape(message)}")
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.integration.conftest import Built, npm_project, run_node
-from tests.integration.test_consumers import TSC, tsc
+from tests.integration.test_consumers import TSC, tsc, tsc_files
 from tests.reference import attention_numpy as ref
 from wasmforge.toolchain.node import NodeRuntime
 
@@ -327,10 +327,7 @@ console.log(version(), memoryUsage().capacity, sdpa.length, weights.length, mult
 @pytest.mark.parametrize("resolution", ["node16", "nodenext", "bundler"])
 def test_typescript_consumer_of_every_class_and_helper_compiles(node: NodeRuntime, project: Path,
                                                                  resolution: str) -> None:
-    for stale in project.glob("*.ts"):
-        stale.unlink()
-    (project / "consumer.ts").write_text(CONSUMER)
-    result = tsc(node, project, resolution)
+    result = tsc_files(node, project, {"consumer.ts": CONSUMER}, resolution)
     assert result.returncode == 0, result.stdout
 
 
@@ -412,10 +409,7 @@ export async function main(): Promise<number> {
 
 @pytest.mark.parametrize("resolution", ["node16", "bundler"])
 def test_the_namespace_types_under_tsc_strict(node: NodeRuntime, project: Path, resolution: str) -> None:
-    for stale in project.glob("*.ts"):
-        stale.unlink()
-    (project / "namespace.ts").write_text(NAMESPACE_TYPES)
-    result = tsc(node, project, resolution)
+    result = tsc_files(node, project, {"namespace.ts": NAMESPACE_TYPES}, resolution)
     assert result.returncode == 0, result.stdout
     (project / "namespace.ts").write_text(NAMESPACE_TYPES.replace("createMultiHead(new AttentionConfig(8, 64))",
                                                                  "createMultiHead(8)"))
@@ -427,10 +421,7 @@ SEED_QUICK_START = KERNEL / "examples" / "seed" / "quick-start.ts"
 
 @pytest.mark.parametrize("resolution", ["node16", "bundler"])
 def test_the_seed_quick_start_type_checks_verbatim(node: NodeRuntime, project: Path, resolution: str) -> None:
-    for stale in project.glob("*.ts"):
-        stale.unlink()
-    (project / "quick-start.ts").write_text(SEED_QUICK_START.read_text())
-    result = tsc(node, project, resolution)
+    result = tsc_files(node, project, {"quick-start.ts": SEED_QUICK_START.read_text()}, resolution)
     assert result.returncode == 0, result.stdout
 
 
@@ -492,11 +483,8 @@ console.log(JSON.stringify([A.WasmScaledDotProduct === A.ScaledDotProductAttenti
 
 
 def test_seed_class_names_type_check(node: NodeRuntime, project: Path) -> None:
-    for stale in project.glob("*.ts"):
-        stale.unlink()
-    (project / "aliases.ts").write_text(
-        "import { WasmMultiHeadAttention, AttentionConfig, MultiHeadAttention } from '@ruvector/attention-wasm';\n"
-        "export const layer: MultiHeadAttention = new WasmMultiHeadAttention(new AttentionConfig(2, 2));\n"
-        "export const other: WasmMultiHeadAttention = layer;\n")
-    result = tsc(node, project, "node16")
+    aliases = ("import { WasmMultiHeadAttention, AttentionConfig, MultiHeadAttention } from '@ruvector/attention-wasm';\n"
+               "export const layer: MultiHeadAttention = new WasmMultiHeadAttention(new AttentionConfig(2, 2));\n"
+               "export const other: WasmMultiHeadAttention = layer;\n")
+    result = tsc_files(node, project, {"aliases.ts": aliases}, "node16")
     assert result.returncode == 0, result.stdout

@@ -68,6 +68,16 @@ def tsc(node: NodeRuntime, project: Path, module_resolution: str) -> subprocess.
     return subprocess.run(node.script(TSC, "-p", str(project)), cwd=project, capture_output=True, text=True)
 
 
+def tsc_files(node: NodeRuntime, project: Path, files: dict[str, str],
+              module_resolution: str) -> subprocess.CompletedProcess[str]:
+    """`tsc` (as above) on exactly `files` (name -> source): the project's other .ts files go first."""
+    for stale in project.glob("*.ts"):
+        stale.unlink()
+    for name, source in files.items():
+        (project / name).write_text(source)
+    return tsc(node, project, module_resolution)
+
+
 @pytest.fixture(scope="module")
 def ts_project(node: NodeRuntime, solver: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = npm_project(node, tmp_path_factory.mktemp("ts"), solver.pkg,
@@ -77,21 +87,14 @@ def ts_project(node: NodeRuntime, solver: Built, tmp_path_factory: pytest.TempPa
 
 @pytest.mark.parametrize("resolution", ["node16", "nodenext", "bundler"])
 def test_consumer_compiles_under_tsc_strict(node: NodeRuntime, ts_project: Path, resolution: str) -> None:
-    for stale in ts_project.glob("*.ts"):
-        stale.unlink()
-    (ts_project / "consumer.ts").write_text(SOLVER_CONSUMER)
-    (ts_project / "web-consumer.ts").write_text(WEB_CONSUMER)
-    result = tsc(node, ts_project, resolution)
+    result = tsc_files(node, ts_project, {"consumer.ts": SOLVER_CONSUMER, "web-consumer.ts": WEB_CONSUMER}, resolution)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("snippet", list(TYPE_ERRORS.values()), ids=list(TYPE_ERRORS))
 def test_wrong_types_do_not_compile(node: NodeRuntime, ts_project: Path, snippet: str) -> None:
-    for stale in ts_project.glob("*.ts"):
-        stale.unlink()
     header = "import { solve, residualNorm, ConvergenceFailure } from 'sublinear-time-solver';\n"
-    (ts_project / "wrong.ts").write_text(header + snippet + "\n")
-    result = tsc(node, ts_project, "node16")
+    result = tsc_files(node, ts_project, {"wrong.ts": header + snippet + "\n"}, "node16")
     assert result.returncode != 0 and "error TS" in result.stdout
 
 

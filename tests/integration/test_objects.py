@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import Built, npm_project, run_node
-from tests.integration.test_consumers import tsc
+from tests.integration.test_consumers import tsc_files
 from wasmforge.toolchain.node import NodeRuntime
 
 
@@ -174,10 +174,7 @@ export async function main(): Promise<void> {
 
 @pytest.mark.parametrize("resolution", ["node16", "bundler"])
 def test_typescript_consumer_of_every_feature_compiles(node: NodeRuntime, project: Path, resolution: str) -> None:
-    for stale in project.glob("*.ts"):
-        stale.unlink()
-    (project / "consumer.ts").write_text(CONSUMER)
-    result = tsc(node, project, resolution)
+    result = tsc_files(node, project, {"consumer.ts": CONSUMER}, resolution)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -188,8 +185,5 @@ def test_typescript_consumer_of_every_feature_compiles(node: NodeRuntime, projec
     "import { matmul } from '@wasmforge-test/objects'; matmul(new Float32Array(4), new Float32Array(4));",
 ])
 def test_typescript_rejects_wrong_types(node: NodeRuntime, project: Path, snippet: str) -> None:
-    for stale in project.glob("*.ts"):
-        stale.unlink()
-    (project / "wrong.ts").write_text(snippet + "\n")
-    result = tsc(node, project, "node16")
+    result = tsc_files(node, project, {"wrong.ts": snippet + "\n"}, "node16")
     assert result.returncode != 0 and "error TS" in result.stdout

@@ -17,7 +17,7 @@ from ..errors import SpecError, SpecProblem, UsageError
 from ..settings import TARGETS
 from . import names
 from .locate import find_line, index_lines
-from .model import BuildOptions, KernelSpec, NpmOptions, Package, SizeBudget
+from .model import CACHES, BuildOptions, KernelSpec, NpmOptions, Package, SizeBudget
 from .schema import ROOT, SIZE_BUDGET, WASM_OPT_LEVELS, Key, Table
 from .units import parse_size, size_problem
 from .types import toml_kind
@@ -159,7 +159,7 @@ class Loader:
         if level is not False and level not in WASM_OPT_LEVELS:
             self.problem("build.wasm_opt", f"unknown wasm-opt level `{level}`",
                          suggest(str(level), WASM_OPT_LEVELS) or "use O0…O4, Os, Oz or false")
-        if raw.get("cache", "none") not in ("none", "sccache"):
+        if raw.get("cache", "none") not in CACHES:
             self.problem("build.cache", f"unknown cache `{raw['cache']}`", 'use "sccache" or "none"')
         features = tuple(raw.get("features", []))
         simd = raw.get("simd_feature")

@@ -33,6 +33,10 @@ class SizeBudget:
     entry_gzip: int | None = None
 
 
+# `[build] cache` (and WASMFORGE_CACHE): what rustc runs through (pipeline/cache.py).
+CACHES = ("none", "sccache")
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     targets: tuple[str, ...]

@@ -57,12 +57,6 @@ def pascal_case(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in parts if part)
 
 
-def camel_case(name: str) -> str:
-    """ru-vector -> ruVector, RuVector -> ruVector."""
-    pascal = pascal_case(name)
-    return pascal[:1].lower() + pascal[1:]
-
-
 def crate_ident(npm_name: str) -> str:
     """The Rust/wasm file stem for a package: @scope/my-kernel -> my_kernel."""
     bare = npm_name.rsplit("/", 1)[-1]

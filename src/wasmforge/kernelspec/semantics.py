@@ -98,18 +98,15 @@ class _Builder:
                              "spec has none", "add a [namespace] table (name, class, doc)")
             return None
         namespace = Namespace(item["name"], item["class"], item["doc"], item.get("memory_usage"))
-        members = ["init", *(name for _, name in factories)] + (
-            [namespace.memory_usage] if namespace.memory_usage else [])
-        paths = ["namespace", *(f"class[{i}].create" for i, _ in factories)] + (
-            ["namespace.memory_usage"] if namespace.memory_usage else [])
-        for name, path in list(zip(members, paths))[1:]:
+        members = [("init", "namespace"), *((name, f"class[{i}].create") for i, name in factories)]
+        if namespace.memory_usage:
+            members.append((namespace.memory_usage, "namespace.memory_usage"))
+        member_names = [name for name, _ in members]
+        for name, path in [*members[1:], (namespace.name, "namespace.name")]:
             if not names.CAMEL.match(name):
-                self.problem(path, f"`{name}` is not a camelCase name", f"e.g. `{names.camel_case(name)}`")
-            elif members.count(name) > 1:
+                self.problem(path, f"`{name}` is not a camelCase name", f"e.g. `{_camel(name) or name.lower()}`")
+            elif member_names.count(name) > 1:
                 self.problem(path, f"`{name}` names two members of the namespace object", "rename one of them")
-        if not names.CAMEL.match(namespace.name):
-            self.problem("namespace.name", f"`{namespace.name}` is not a camelCase name",
-                         f"e.g. `{names.camel_case(namespace.name)}`")
         if not names.PASCAL.match(namespace.class_name):
             self.problem("namespace.class", f"`{namespace.class_name}` is not a PascalCase name",
                          f"e.g. `{names.pascal_case(namespace.class_name)}`")

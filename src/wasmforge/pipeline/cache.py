@@ -14,18 +14,17 @@ import os
 from pathlib import Path
 
 from ..errors import UsageError
-from ..kernelspec.model import KernelSpec
+from ..kernelspec.model import CACHES, KernelSpec
 from ..toolchain.tools import sccache
 
-CHOICES = ("none", "sccache")
 ENV = "WASMFORGE_CACHE"
 
 
 def chosen(spec: KernelSpec) -> str:
     """WASMFORGE_CACHE, else `[build] cache`."""
     value = os.environ.get(ENV, "").strip() or spec.build.cache
-    if value not in CHOICES:
-        raise UsageError(f"{ENV}={value} is not a cache wasmforge knows", hint=f"use {' or '.join(CHOICES)}")
+    if value not in CACHES:
+        raise UsageError(f"{ENV}={value} is not a cache wasmforge knows", hint=f"use {' or '.join(CACHES)}")
     return value
 
 

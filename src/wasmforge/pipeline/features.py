@@ -40,9 +40,10 @@ _VALUE_TYPES = {0x7F, 0x7E, 0x7D, 0x7C, 0x7B, *_REF_TYPES}
 
 
 
-# Features binaryen split off later, and the flag that covered them before: the native
-# wasm-opt built from the `wasm-opt` crate is binaryen 116 (toolchain.toml).
-_SPLIT_IN_121 = {"bulk-memory-opt": "--enable-bulk-memory", "call-indirect-overlong": "--enable-reference-types"}
+# Features binaryen split off in release 121, and the flag that covered them before: the
+# native wasm-opt built from the `wasm-opt` crate is binaryen 116 (toolchain.toml).
+SPLIT_RELEASE = 121
+_SPLIT_OFF = {"bulk-memory-opt": "--enable-bulk-memory", "call-indirect-overlong": "--enable-reference-types"}
 
 
 def binaryen_flags(features: set[str], binaryen_version: int) -> list[str]:
@@ -50,7 +51,7 @@ def binaryen_flags(features: set[str], binaryen_version: int) -> list[str]:
     that then included them: the after-scan in optimize.py still rejects any new feature)."""
     flags = []
     for name in sorted(features):
-        flag = _SPLIT_IN_121[name] if binaryen_version < 121 and name in _SPLIT_IN_121 else BINARYEN_FLAGS[name]
+        flag = _SPLIT_OFF[name] if binaryen_version < SPLIT_RELEASE and name in _SPLIT_OFF else BINARYEN_FLAGS[name]
         if flag not in flags:
             flags.append(flag)
     return flags

@@ -22,7 +22,8 @@ def optimize(toolchain: Toolchain, source: Path, output: Path, level: str | None
     if level is None:
         shutil.copyfile(source, output)
         return used
-    flags = features.binaryen_flags(used, int(toolchain.wasm_opt_version))
+    binaryen = int(toolchain.wasm_opt_version)
+    flags = features.binaryen_flags(used, binaryen)
     ui.detail("wasm features in use: " + (", ".join(sorted(used)) or "none beyond MVP"))
     proc.run(
         [*toolchain.wasm_opt, f"-{level}", *flags, "--strip-debug", "--strip-producers",
@@ -31,7 +32,7 @@ def optimize(toolchain: Toolchain, source: Path, output: Path, level: str | None
     )
     # Binaryen before 121 has no bulk-memory-opt of its own: enabled as bulk memory, it adds
     # a DataCount section the module does not need (and engines without bulk memory reject).
-    if "bulk-memory" not in used and int(toolchain.wasm_opt_version) < 121:
+    if "bulk-memory" not in used and binaryen < features.SPLIT_RELEASE:
         output.write_bytes(features.without_data_count(output.read_bytes()))
     after = _features_of(output)
     if not after <= used:

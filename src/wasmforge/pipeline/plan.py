@@ -99,13 +99,17 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
     previous_cargo = "sources"  # cargo runs hold the target directory's lock: one at a time
     together = compiles_together(spec, request)
     for variant in variants(spec):
-        compiled_by = "compile" if together and variant == "simd" else None
-        module_steps = _module_steps(spec, request, variant, after=previous_cargo, compiled_by=compiled_by,
-                                     together=together)
-        previous_cargo = next((step.key for step in reversed(module_steps) if step.kind in ("compile", "wasm-pack")),
-                              previous_cargo)
-        steps += module_steps
-        optimized.append(module_steps[-1].key)
+        if request.backend == "wasm-pack":
+            produced = _wasm_pack_steps(targets, variant, after=previous_cargo)
+            previous_cargo = produced[-1].key
+        else:
+            if variant == "baseline" or not together:  # together: the baseline's compile builds both
+                steps.append(_compile_step(request, variant, after=previous_cargo, together=together))
+                previous_cargo = steps[-1].key
+            produced = _bindgen_steps(targets, variant, after=previous_cargo)
+        steps += produced
+        steps.append(_optimize_step(spec, request, variant, produced))
+        optimized.append(steps[-1].key)
     steps.append(Step("assemble", "assemble one npm package for " + ", ".join(targets),
                       needs=(*npm_ready, *optimized)))
     steps.append(Step("sizes", "measure each module and entry against [build.size_budget]", needs=("assemble",)))
@@ -116,35 +120,44 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
     return steps
 
 
-def _module_steps(spec: KernelSpec, request: BuildRequest, variant: str, after: str, *,
-                  compiled_by: str | None = None, together: bool = False) -> list[Step]:
-    """Compile (or wasm-pack), bind and optimise one module; its first cargo run waits for `after`.
-    `compiled_by`: the step that already compiled this module (both modules in one cargo run)."""
-    targets = request.effective_targets(spec)
-    suffix = " --features simd" if variant == "simd" else ""
+def _suffix(variant: str) -> str:
+    return " --features simd" if variant == "simd" else ""
+
+
+def _wasm_pack_steps(targets: tuple[str, ...], variant: str, after: str) -> list[Step]:
+    """One wasm-pack run per glue target, one after the other (each is a cargo run)."""
     steps: list[Step] = []
-    if request.backend == "wasm-pack":
-        for target in bindgen_targets(targets):
-            steps.append(Step("wasm-pack", f"wasm-pack build --target {target}{suffix}{_serves(target, targets)}",
-                              target, variant, needs=(steps[-1].key if steps else after,)))
+    for target in bindgen_targets(targets):
+        steps.append(Step("wasm-pack", f"wasm-pack build --target {target}{_suffix(variant)}{_serves(target, targets)}",
+                          target, variant, needs=(steps[-1].key if steps else after,)))
+    return steps
+
+
+def _compile_step(request: BuildRequest, variant: str, after: str, together: bool) -> Step:
+    mode = "--release" if request.profile == "release" else "(dev profile)"
+    if together:
+        mode, suffix = f"--workspace {mode}", ""
+        once = "once for both modules (the baseline and the SIMD build side by side)"
     else:
-        mode = "--release" if request.profile == "release" else "(dev profile)"
-        if compiled_by is None:
-            once = "once" if variant == "baseline" else "once more, for the SIMD module"
-            if together:
-                mode, once = f"--workspace {mode}", "once for both modules (the baseline and the SIMD build side by side)"
-            steps.append(Step("compile", f"cargo build {mode}{suffix} --target wasm32-unknown-unknown, {once}",
-                              variant=variant, needs=(after,)))
-        compiled = compiled_by or steps[-1].key
-        steps += [Step("bindgen", f"wasm-bindgen --target {target}"
-                       + (" (SIMD module)" if suffix else _serves(target, targets)), target, variant,
-                       needs=(compiled,))
-                  for target in bindgen_targets(targets)]
+        suffix, once = _suffix(variant), "once" if variant == "baseline" else "once more, for the SIMD module"
+    return Step("compile", f"cargo build {mode}{suffix} --target wasm32-unknown-unknown, {once}", variant=variant,
+                needs=(after,))
+
+
+def _bindgen_steps(targets: tuple[str, ...], variant: str, after: str) -> list[Step]:
+    """wasm-bindgen once per glue target, on the module the step `after` compiled."""
+    return [Step("bindgen", f"wasm-bindgen --target {target}"
+                 + (" (SIMD module)" if variant == "simd" else _serves(target, targets)), target, variant,
+                 needs=(after,))
+            for target in bindgen_targets(targets)]
+
+
+def _optimize_step(spec: KernelSpec, request: BuildRequest, variant: str, produced: list[Step]) -> Step:
+    """wasm-opt on one module, once every step that `produced` its glue and module is done."""
     level = request.wasm_opt_level(spec)
     module = "the SIMD module" if variant == "simd" else "the shared module"
-    steps.append(Step("optimize", f"wasm-opt -{level} on {module}" if level else f"keep {module} as is (no wasm-opt)",
-                      variant=variant, needs=tuple(step.key for step in steps if step.kind != "compile")))
-    return steps
+    return Step("optimize", f"wasm-opt -{level} on {module}" if level else f"keep {module} as is (no wasm-opt)",
+                variant=variant, needs=tuple(step.key for step in produced))
 
 
 def _serves(glue: str, targets: tuple[str, ...]) -> str:

@@ -148,28 +148,27 @@ def _sources(run: _Run, step: Step) -> None:
         return
     root = run.dirs.canonical
     kernel = root / "kernel"
-    sources.mirror_tree(run.spec.crate_dir, kernel)
+    kernel_files = sources.read_tree(run.spec.crate_dir)
+    sources.mirror_files(kernel_files, kernel)
     crate = root / "crate"
     # Only the manifest depends on where the crate is; the bindings are the ones rendered already.
     manifest = cargo_toml(dataclasses.replace(run.spec, crate_dir=kernel), crate)
     run.build_crate = crate
     together = compiles_together(run.spec, run.request)
     if together:
-        _mirror_simd_copies(run, manifest)
+        _mirror_simd_copies(run, manifest, kernel_files)
     else:
-        sources.remove_file(root / "Cargo.toml")  # no workspace: the crate is a root of its own
+        (root / "Cargo.toml").unlink(missing_ok=True)  # no workspace: the crate is a root of its own
     sources.mirror_files({"Cargo.toml": (workspace.member_manifest(manifest, simd=False) if together
                                          else manifest).encode(),
                           "src/lib.rs": run.lib_rs.encode()}, crate)
 
 
-def _mirror_simd_copies(run: _Run, manifest: str) -> None:
+def _mirror_simd_copies(run: _Run, manifest: str, kernel_files: dict[str, bytes]) -> None:
     """The workspace that builds both modules in one cargo run (pipeline/workspace.py)."""
     root = run.dirs.canonical
-    kernel_files = {path.relative_to(run.spec.crate_dir).as_posix(): path.read_bytes()
-                    for path in sources.source_files(run.spec.crate_dir)}
-    kernel_files["Cargo.toml"] = workspace.simd_kernel_manifest(kernel_files["Cargo.toml"].decode()).encode()
-    sources.mirror_files(kernel_files, root / "kernel-simd")
+    simd_manifest = workspace.simd_kernel_manifest(kernel_files["Cargo.toml"].decode())
+    sources.mirror_files({**kernel_files, "Cargo.toml": simd_manifest.encode()}, root / "kernel-simd")
     sources.mirror_files({"Cargo.toml": workspace.member_manifest(manifest, simd=True).encode(),
                           "src/lib.rs": run.lib_rs.encode()}, root / "crate-simd")
     sources.write_if_changed(root / "Cargo.toml", workspace.root_manifest(manifest).encode())
@@ -268,7 +267,7 @@ def _wasm_pack(run: _Run, step: Step) -> None:
 
 
 def _optimize(run: _Run, step: Step) -> None:
-    """wasm-opt on one module (the SIMD one's runs beside the next step of the other)."""
+    """wasm-opt on one module, as soon as it is bound (two modules: side by side)."""
     level = run.request.wasm_opt_level(run.spec)
     module = bindgen.shared_module(run.bindgen_dirs[step.variant], run.spec.ident)
     run.wasm_before[step.variant] = module.stat().st_size

@@ -45,10 +45,9 @@ def locked(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def mirror_tree(source: Path, destination: Path) -> None:
-    """Make `destination` hold the same files as `source` (build outputs excluded)."""
-    files = {path.relative_to(source).as_posix(): path.read_bytes() for path in source_files(source)}
-    mirror_files(files, destination)
+def read_tree(source: Path) -> dict[str, bytes]:
+    """The files of `source` (build outputs excluded), by relative path: what `mirror_files` writes."""
+    return {path.relative_to(source).as_posix(): path.read_bytes() for path in source_files(source)}
 
 
 def mirror_files(files: dict[str, bytes], destination: Path, keep: frozenset[str] = frozenset({"target"})) -> None:
@@ -56,11 +55,7 @@ def mirror_files(files: dict[str, bytes], destination: Path, keep: frozenset[str
     (top-level names in `keep` excepted)."""
     destination.mkdir(parents=True, exist_ok=True)
     for relative, content in files.items():
-        target = destination / relative
-        if target.is_file() and target.read_bytes() == content:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        write_if_changed(destination / relative, content)
     for path in sorted(destination.rglob("*"), reverse=True):
         relative = path.relative_to(destination)
         if relative.parts[0] in keep or relative.as_posix() == ".lock":
@@ -76,10 +71,6 @@ def write_if_changed(path: Path, content: bytes) -> None:
     if not (path.is_file() and path.read_bytes() == content):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-
-
-def remove_file(path: Path) -> None:
-    path.unlink(missing_ok=True)
 
 
 def source_files(root: Path) -> list[Path]:
