@@ -22,6 +22,7 @@ RUNNING = {"node-cjs", "node-esm", "chromium-web-esm", "chromium-no-modules", "e
 
 def consumer_matrix(kernel: Path, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
     result = run_wasmforge("verify", str(kernel), "--consumers", "--json", env=env)
+    assert result.stdout.strip(), f"no JSON report (exit {result.returncode}):\n{result.stderr[-3000:]}"
     return result.returncode, json.loads(result.stdout), result.stderr
 
 

@@ -65,9 +65,13 @@ async function pool(tasks, jobs) {
 }
 
 // A tool failing in the background (Vite's dependency optimiser rejects a
-// promise no cell awaits) must fail the matrix with its message, not crash it.
+// promise no cell awaits; a socket or child emits an error nobody listens to)
+// must fail the matrix with its message, not crash it: a crash would leave the
+// caller with no report at all.
 const strays = [];
-process.on('unhandledRejection', (error) => strays.push(error && error.stack ? error.stack : String(error)));
+const stray = (error) => strays.push(error && error.stack ? error.stack : String(error));
+process.on('unhandledRejection', stray);
+process.on('uncaughtException', stray);
 
 const opts = parseArgs(process.argv.slice(2));
 const t0 = performance.now();
