@@ -243,7 +243,7 @@ def _path_remapping(run: _Run) -> dict[Path, str]:
     assert run.build_crate is not None
     if run.build_crate == run.dirs.crate:  # built in place (path dependencies)
         return {run.spec.crate_dir: "/kernel", run.build_crate: "/crate", cargo_home: "/cargo"}
-    return {build_root(): "/build", cargo_home: "/cargo"}
+    return {build_root(): "/build", cargo_home: "/cargo", **workspace.COPY_REMAPPING}
 
 
 def _bindgen(run: _Run, step: Step) -> None:
