@@ -201,7 +201,7 @@ class Loader:
         stems = [Path(s).stem for s in sources]
         if len(set(stems)) != len(stems):
             self.problem("npm.extra_sources", "two extra sources share a file name", "rename one of them")
-        return NpmOptions(global_name, error_base, sources)
+        return NpmOptions(global_name, error_base, sources, bool(raw.get("workers", False)))
 
     def build_crate(self, raw: dict[str, Any]) -> tuple[Path, str]:
         crate_dir = (self.file.parent / raw.get("crate", ".")).resolve()

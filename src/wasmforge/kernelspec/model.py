@@ -58,6 +58,7 @@ class NpmOptions:
     global_name: str
     error_base: str
     extra_sources: tuple[str, ...] = ()  # TypeScript files shipped with the package
+    workers: bool = False  # worker execution of the async variants (init({ workers }))
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,9 @@ NPM = Table(
         Key("error_base", "string", "Base class of all the package's errors; default: PascalCase name + `Error`."),
         Key("extra_sources", "string-array", "Hand-written TypeScript modules (paths relative to kernel.toml) "
             "compiled and shipped with the package; their exports are re-exported by every entry.", default=[]),
+        Key("workers", "boolean", "Ship worker execution: `init({ workers: N | 'auto' })` runs the async variants "
+            "(`*Async`, streams, batches) in a pool of workers, each with its own instance of the module.",
+            default=False),
     ),
 )
 

@@ -17,15 +17,17 @@ that package linters do not take the classic script for CommonJS.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import lzma
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import BuildFailed
 from .. import __version__
-from ..render.npm import HELPERS_DIR, INLINE_MODULE, SIMD_DIR, Layout, glue_files
+from ..render.npm import HELPERS_DIR, INLINE_MODULE, SIMD_DIR, WORKER_SOURCE, Layout, glue_files
 from ..render.templates import GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER, render
 
 # npm pack records modes; fixed ones keep tarballs identical across machines.
@@ -34,8 +36,9 @@ DIR_MODE = 0o755
 
 
 def assemble(stage: Path, layout: Layout, bindgen_dirs: dict[str, dict[str, Path]], modules: dict[str, Path],
-             npm_sources: Path) -> None:
-    """`bindgen_dirs` and `modules` are keyed by variant ("baseline", "simd")."""
+             npm_sources: Path, minify: Callable[[str], str] | None = None) -> None:
+    """`bindgen_dirs` and `modules` are keyed by variant ("baseline", "simd"); `minify` makes
+    the worker source of `npm.workers` (the no-modules script, minified)."""
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     for target, out_dir in bindgen_dirs["baseline"].items():
@@ -57,6 +60,9 @@ def assemble(stage: Path, layout: Layout, bindgen_dirs: dict[str, dict[str, Path
     if "no-modules" in bindgen_dirs["baseline"]:
         glue = bindgen_dirs["baseline"]["no-modules"] / f"{layout.ident}.js"
         _compose_no_modules(stage / "no-modules.js", glue, [stage / HELPERS_DIR / f"{h}.cjs" for h in layout.helpers])
+    if layout.has["bundler"] and layout.workers:
+        assert minify is not None, "the worker source needs a minifier"
+        _write_worker_source(stage / WORKER_SOURCE, stage / "no-modules.js", minify)
     _check_complete(stage, layout)
     for path in stage.rglob("*"):
         os.chmod(path, DIR_MODE if path.is_dir() else FILE_MODE)
@@ -144,6 +150,17 @@ def _compose_no_modules(script: Path, glue: Path, helpers: list[Path]) -> None:
         for path in helpers)
     text = text.replace(GLUE_PLACEHOLDER, _script_scoped(glue.read_text("utf-8").rstrip()))
     script.write_text(text.replace(HELPERS_PLACEHOLDER, modules), "utf-8")
+
+
+def _write_worker_source(destination: Path, script: Path, minify: Callable[[str], str]) -> None:
+    """The bundler entry's workers (`npm.workers`) start from a string, a blob: URL or an eval'd
+    worker_threads worker: bundlers that do not bundle `new Worker(new URL(…))` (esbuild; every
+    bundle for Node.js; Vite's dev server) have no worker script to point at. The string is the
+    no-modules script — wasm-bindgen's glue and the facade in one function, which serves a pool
+    when started as a worker — minified: it is read by no one, and shipped in every tarball."""
+    source = minify(script.read_text("utf-8"))
+    destination.write_text(render("npm/worker-inline.js.jinja", wasmforge_version=__version__,
+                                  source=json.dumps(source)), "utf-8")
 
 
 def _check_complete(stage: Path, layout: Layout) -> None:

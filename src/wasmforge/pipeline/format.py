@@ -61,3 +61,13 @@ def _rustfmt(text: str, toolchain: Toolchain) -> str:
     result = proc.run(["rustfmt", *RUSTFMT_ARGS, "--emit", "stdout"], env=toolchain.rust.env, stdin_text=text,
                       hint="rustfmt could not parse the generated crate: a wasmforge template bug (please report it)")
     return result.stdout
+
+
+def minify_js(code: str, toolchain: Toolchain) -> str:
+    """A classic script minified by esbuild (pinned with the npm tools): for code shipped as a
+    string that no one reads — the worker source of `npm.workers` (see pipeline/assemble.py)."""
+    esbuild = npm_tools_dir() / "node_modules" / "esbuild" / "bin" / "esbuild"
+    result = proc.run(toolchain.node.script(esbuild, "--minify", "--loader=js", "--log-level=warning"),
+                      stdin_text=code,
+                      hint="esbuild could not minify the generated worker source: a wasmforge template bug")
+    return result.stdout

@@ -30,7 +30,7 @@ from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, require_passed, verify_package
 from . import assemble, bindgen, cache, cargo, diagnostics, fingerprint, helpers, optimize, sizes, sources, workspace
-from .format import rendered_crate, rendered_npm
+from .format import minify_js, rendered_crate, rendered_npm
 from .outcome import BuildOutcome
 from .plan import BuildRequest, Step, compiles_together, plan_build
 from .workdir import WorkDir, workdir
@@ -282,7 +282,8 @@ def _assemble(run: _Run, step: Step) -> None:
                 bindgen.check_shared_glue(run.bindgen_dirs["baseline"][target] / f"{run.spec.ident}.js",
                                           run.bindgen_dirs["simd"][target] / f"{run.spec.ident}.js")
     modules = {variant: run.optimized(variant) for variant in run.bindgen_dirs}
-    assemble.assemble(run.dirs.stage, layout(run.spec), run.bindgen_dirs, modules, run.dirs.npm)
+    assemble.assemble(run.dirs.stage, layout(run.spec), run.bindgen_dirs, modules, run.dirs.npm,
+                      minify=lambda code: minify_js(code, run.toolchain))
 
 
 def _sizes(run: _Run, step: Step) -> None:

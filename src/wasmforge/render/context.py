@@ -16,6 +16,7 @@ from typing import Any
 from .. import __version__
 from ..settings import pins
 from ..kernelspec.model import KernelSpec
+from ..kernelspec.names import pascal_case
 from . import js, npm, rust
 from .templates import GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER, render
 
@@ -93,7 +94,7 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
     if progress:
         module_exports += ["ProgressTracker", "trackProgress"]
     api_exports = ["version", "memoryUsage", "features", *RESIDENT_EXPORTS, *_api_names(spec),
-                   *(alias for alias, _ in _api_aliases(spec))]
+                   *(alias for alias, _ in _api_aliases(spec)), *(WORKER_EXPORTS if spec.npm.workers else ())]
     context = {
         **_common(spec),
         "layout": layout,
@@ -118,6 +119,8 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
         "api_names": _api_names(spec),
         "api_aliases": _api_aliases(spec),
         "namespace": spec.namespace,
+        "workers": spec.npm.workers,
+        "no_modules_function": f"wasmforge{pascal_case(spec.ident)}",  # the no-modules script's function
         "has_positional": any(f.positional for f in spec.all_functions),
         "api_exports": api_exports,
         "module_exports": module_exports,
@@ -134,6 +137,9 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
         files[output] = render(name, module_format=variant or "esm", **context)
     return files
 
+
+# What createApi() returns besides when the spec asks for worker execution (`npm.workers`).
+WORKER_EXPORTS = ("disposeWorkers",)
 
 # What every createApi() returns for resident arrays (templates/npm/api.js.jinja).
 RESIDENT_EXPORTS = ("ResidentArray", "alloc", "allocFloat64Array", "allocFloat32Array", "allocInt32Array",

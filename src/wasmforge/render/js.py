@@ -122,6 +122,11 @@ class JsClass:
     create_name: str | None  # synchronous factory on the namespace object
     aliases: tuple[str, ...]  # other names it is exported under
 
+    @property
+    def settable(self) -> list[str]:
+        """The properties a program can set: a worker acting for an instance copies them."""
+        return [prop.name for prop in self.properties if prop.setter]
+
 
 @dataclass(frozen=True)
 class JsError:

@@ -27,6 +27,8 @@ from typing import Any
 from ..kernelspec.model import KernelSpec
 
 INLINE_MODULE = "wasm-inline.js"
+# The bundler entry's worker script as a string (`npm.workers`; pipeline/assemble.py).
+WORKER_SOURCE = "worker-inline.js"
 # The bundler entry of bundlers that emit `new URL(…, import.meta.url)` assets.
 ASSET_ENTRY = "asset.js"
 # The bundler entry of Cloudflare Workers (wrangler imports the .wasm as a compiled module).
@@ -53,6 +55,7 @@ def bindgen_targets(targets: tuple[str, ...]) -> tuple[str, ...]:
     glue: node.cjs require()s it (an ES module; Node.js 20.19 and 22.12 load those with require)
     and hands it the module's bytes, so one glue file serves every target but the classic script."""
     needed = {"web": bool({"web", "bundler", "nodejs"} & set(targets)), "no-modules": "no-modules" in targets}
+    # (`npm.workers` with a bundler entry also needs the no-modules glue: see Layout.bindgen_targets.)
     return tuple(target for target, wanted in needed.items() if wanted)
 
 
@@ -69,6 +72,7 @@ class Layout:
     ident: str
     simd: bool = False
     helpers: tuple[str, ...] = ()  # stems of the compiled extra_sources
+    workers: bool = False  # worker execution (`npm.workers`): the entries' worker scripts ship
 
     @property
     def wasm(self) -> str:
@@ -105,11 +109,15 @@ class Layout:
             sources["npm/types-reexport.d.ts.jinja"] = "index.d.ts"
             del sources["npm/index.d.ts.jinja"]
             sources["npm/subpath.d.ts.jinja#node"] = "node.d.ts"
+            if self.workers:
+                sources["npm/worker.cjs.jinja"] = "worker.cjs"
         if self.has["bundler"]:
             sources["npm/index.js.jinja"] = "index.js"
             sources["npm/subpath.d.ts.jinja#bundler"] = "bundler.d.ts"
         if self.has["bundler"] or self.has["web"]:
             sources["npm/web.js.jinja"] = "web.js"
+            if self.workers:
+                sources["npm/worker.js.jinja"] = "worker.js"
         if self.has["bundler"]:
             sources["npm/asset.js.jinja"] = ASSET_ENTRY
             sources["npm/index.js.jinja#workerd"] = WORKERD_ENTRY
@@ -128,6 +136,8 @@ class Layout:
                 names.update(glue_files(self.ident)[target].values())
         if self.has["bundler"]:
             names.add(INLINE_MODULE)
+            if self.workers:
+                names.add(WORKER_SOURCE)
         names.discard("package.json")  # npm always includes it
         return sorted(names)
 
@@ -199,4 +209,4 @@ class Layout:
 
 def layout(spec: KernelSpec) -> Layout:
     helpers = tuple(PurePosixPath(source).stem for source in spec.npm.extra_sources)
-    return Layout(spec.build.targets, spec.ident, spec.build.simd_feature is not None, helpers)
+    return Layout(spec.build.targets, spec.ident, spec.build.simd_feature is not None, helpers, spec.npm.workers)

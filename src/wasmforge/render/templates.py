@@ -57,6 +57,7 @@ def environment() -> jinja2.Environment:
     env.filters["snake"] = snake_case
     env.filters["pascal"] = pascal_case
     env.filters["fold"] = fold
+    env.filters["worker_params"] = _worker_params
     return env
 
 
@@ -94,3 +95,13 @@ def _git_url(url: str) -> str:
 
 def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _worker_params(params: list[str]) -> str:
+    """TypeScript parameters of an init factory (`initSolver(config)`) whose first parameter
+    also takes init()'s worker options (`npm.workers`)."""
+    if not params:
+        return ""
+    name, _, type_ = params[0].partition(": ")
+    type_ = f"({type_})" if "|" in type_ else type_
+    return ", ".join([f"{name}: {type_} & WorkerOptions", *params[1:]])

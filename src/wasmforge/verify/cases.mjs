@@ -214,8 +214,32 @@ const runners = {
   },
 };
 
+// The worker pool the running cases want (`workers` on a case: its twin in a worker).
+let workers = 0;
+// Where there are no workers (workerd), init({ workers }) must refuse with InvalidArgument,
+// and the twins run on the calling thread.
+let workersAvailable = true;
+
+async function useWorkers(count) {
+  if (count === workers) return;
+  if (!workersAvailable && count > 0) {
+    try {
+      await api.init({ workers: count });
+    } catch (error) {
+      if (error.name === 'InvalidArgument') return;
+      throw error;
+    }
+    throw new Error(`init({ workers: ${count} }) did not refuse where there are no workers`);
+  }
+  await api.init({ workers: count });
+  workers = count;
+  const running = api.features().workers;
+  if (running !== count) throw new Error(`init({ workers: ${count} }) left features().workers at ${running}`);
+}
+
 async function runCase(testCase) {
   try {
+    await useWorkers(testCase.workers ?? 0);
     const value = await runners[testCase.kind](testCase);
     if (value && value.$batch) return { id: testCase.id, batch: value.$batch };
     return { id: testCase.id, returned: encode(value) };
@@ -230,11 +254,13 @@ async function runCase(testCase) {
 /**
  * Run every case of `thePlan` against `theApi` and return the outcomes.
  * `init`: how to instantiate the module (web, no-modules); with `checkBeforeInit`,
- * the first call is made before init() too, and must throw NotInitialized.
+ * the first call is made before init() too, and must throw NotInitialized; `workers: false`:
+ * the environment has none (the twins of `npm.workers` check that init() refuses them).
  */
-export async function runPlan(theApi, thePlan, { init, checkBeforeInit = false } = {}) {
+export async function runPlan(theApi, thePlan, { init, checkBeforeInit = false, workers: canStart = true } = {}) {
   api = theApi;
   plan = thePlan;
+  workersAvailable = canStart;
   const results = [];
   if (checkBeforeInit) {
     const first = plan.cases.find((c) => c.kind === 'call' || c.kind === 'construct' || c.kind === 'method');
@@ -243,5 +269,6 @@ export async function runPlan(theApi, thePlan, { init, checkBeforeInit = false }
   await (init ?? (() => api.init()))();
   results.push({ id: 'features', returned: encode(api.features()) });
   for (const testCase of plan.cases) results.push(await runCase(testCase));
+  await useWorkers(0); // the pool stopped: nothing left running
   return results;
 }

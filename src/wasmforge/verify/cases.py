@@ -23,6 +23,8 @@ from ..kernelspec.types import ARRAY_ELEMENTS, TypeRef
 from . import resident
 
 UNDEFINED = {"$undefined": True}
+# The case kinds whose calls a worker pool runs (`npm.workers`).
+WORKER_KINDS = ("async", "method-async", "stream", "events", "batch")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ def cases_for(spec: KernelSpec) -> list[Case]:
     for klass in spec.classes:
         builder.klass(klass)
     builder.resident_probes()
+    if spec.npm.workers:
+        builder.worker_twins()
     return builder.cases
 
 
@@ -207,6 +211,13 @@ class _Builder:
                           {**payload, "args": out_args}, dataclasses.replace(expect, same_as=original)))
         if self.probe is None and example.error is None and kind in ("call", "method"):
             self.probe = (function, subject, payload, expect)
+
+    def worker_twins(self) -> None:
+        """Every async case again with `init({ workers: 1 })` (`npm.workers`): the call runs in a
+        worker and must give the same outcome (the harness switches the pool on for these)."""
+        for case in [c for c in self.cases if c.kind in WORKER_KINDS]:
+            self.add(dataclasses.replace(case, id=f"{case.id}/workers", label=f"{case.label} (in a worker)",
+                                         payload={**case.payload, "workers": 1}))
 
     def resident_probes(self) -> None:
         """Safety and memory cases on one call of the package (see verify/resident.py)."""

@@ -7,7 +7,7 @@ import { runPlan } from './cases.mjs';
 export default {
   async fetch() {
     try {
-      return Response.json({ ok: true, results: await runPlan(api, plan) });
+      return Response.json({ ok: true, results: await runPlan(api, plan, { workers: false }) });
     } catch (error) {
       return Response.json({ ok: false, error: `${error.name}: ${error.message}\n${error.stack}` });
     }

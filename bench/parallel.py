@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Worker execution (issue 10): the calling thread's stalls, batches over a pool, pool start-up.
+
+Runs bench/parallel.mjs against the solver's built package in Node, --rounds times,
+alternating the sides of each comparison, and prints medians and ratios:
+
+  stall    the longest gap between ticks of a 1 ms interval timer on the calling thread during
+           one dense solve (the 1-D Laplacian, n = 1500, a right-hand side with every frequency:
+           ~0.6 s of conjugate gradient): sync `solve`, `solveAsync` on the calling thread,
+           `solveAsync` with `init({ workers: 2 })`. Goal: <= 10 ms with workers.
+  batch    8 dense solves (the Laplacian, n = 500) through `solveBatch`: `workers: 0` against
+           `workers: 2`, the arrays copied and transferred (`transfer: true`), the pool started
+           before the clock. Goal: >= 1.7x.
+  startup  a fresh process: `init({ workers: 2 })` and a first call through each of the two
+           workers (a batch of two tiny systems). Goal: <= 50 ms.
+
+    .venv/bin/python bench/parallel.py [--rounds 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+
+from _common import REPO, ensure_built, node
+
+KERNEL = REPO / "kernels" / "sublinear-solver"
+RUNNER = Path(__file__).with_name("parallel.mjs")
+BATCH_SIDES = {"workers 0": ["--workers", "0"], "workers 2": ["--workers", "2"],
+               "workers 2, transfer": ["--workers", "2", "--transfer"]}
+
+
+def measure(pkg: Path, what: str, *flags: str) -> dict:
+    return node(RUNNER, pkg, what, *flags)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    pkg = ensure_built(KERNEL)
+    stalls: dict[str, list[float]] = {}
+    totals: dict[str, list[float]] = {}
+    batches: dict[str, list[float]] = {side: [] for side in BATCH_SIDES}
+    startups: list[float] = []
+    for _ in range(args.rounds):
+        for mode, sample in measure(pkg, "stall").items():
+            stalls.setdefault(mode, []).append(sample["longest"])
+            totals.setdefault(mode, []).append(sample["total"])
+        for side, flags in BATCH_SIDES.items():
+            batches[side].append(measure(pkg, "batch", *flags)["seconds"])
+        startups.append(measure(pkg, "startup")["seconds"])
+    med = statistics.median
+    base = med(batches["workers 0"])
+    result = {
+        "stall_ms": {mode: round(med(values), 1) for mode, values in stalls.items()},
+        "stall_total_ms": {mode: round(med(values), 1) for mode, values in totals.items()},
+        "batch_seconds": {side: round(med(values), 4) for side, values in batches.items()},
+        "batch_speedup": {side: round(base / med(values), 2) for side, values in batches.items() if side != "workers 0"},
+        "startup_ms": round(med(startups) * 1000, 1),
+        "rounds": args.rounds,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"\nstall (longest gap of a 1 ms timer, median of {args.rounds}; goal <= 10 ms with workers)")
+    for mode, value in result["stall_ms"].items():
+        print(f"  {mode:<10} {value:8.1f} ms   (the call took {result['stall_total_ms'][mode]:.0f} ms)")
+    print("batch of 8 dense solves, n = 500 (goal >= 1.7x with 2 workers)")
+    for side, seconds in result["batch_seconds"].items():
+        speedup = result["batch_speedup"].get(side, 1.0)
+        print(f"  {side:<20} {seconds * 1000:8.1f} ms   {speedup:.2f}x")
+    print(f"pool of 2 workers + first call through each: {result['startup_ms']:.1f} ms (goal <= 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
