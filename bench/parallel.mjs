@@ -63,6 +63,10 @@ async function stall() {
   await pkg.init({ workers: 2 });
   await solver.solveAsync(laplacian(4), rhs(4)); // the worker started
   result.workers = await stallOf(() => solver.solveAsync(matrix, b));
+  // Transferred, the 18 MB matrix is not copied on this thread (structured clone) on the way.
+  await pkg.init({ transfer: true });
+  const moved = laplacian(n);
+  result['workers, transfer'] = await stallOf(() => solver.solveAsync(moved, rhs(n)));
   pkg.disposeWorkers();
   return result;
 }

@@ -7,7 +7,8 @@ alternating the sides of each comparison, and prints medians and ratios:
   stall    the longest gap between ticks of a 1 ms interval timer on the calling thread during
            one dense solve (the 1-D Laplacian, n = 1500, a right-hand side with every frequency:
            ~0.6 s of conjugate gradient): sync `solve`, `solveAsync` on the calling thread,
-           `solveAsync` with `init({ workers: 2 })`. Goal: <= 10 ms with workers.
+           `solveAsync` with `init({ workers: 2 })`, its arguments copied and transferred.
+           Goal: <= 10 ms with workers.
   batch    8 dense solves (the Laplacian, n = 500) through `solveBatch`: `workers: 0` against
            `workers: 2`, the arrays copied and transferred (`transfer: true`), the pool started
            before the clock. Goal: >= 1.7x.
@@ -68,7 +69,7 @@ def main() -> None:
         return
     print(f"\nstall (longest gap of a 1 ms timer, median of {args.rounds}; goal <= 10 ms with workers)")
     for mode, value in result["stall_ms"].items():
-        print(f"  {mode:<10} {value:8.1f} ms   (the call took {result['stall_total_ms'][mode]:.0f} ms)")
+        print(f"  {mode:<18} {value:8.1f} ms   (the call took {result['stall_total_ms'][mode]:.0f} ms)")
     print("batch of 8 dense solves, n = 500 (goal >= 1.7x with 2 workers)")
     for side, seconds in result["batch_seconds"].items():
         speedup = result["batch_speedup"].get(side, 1.0)

@@ -175,3 +175,32 @@ const S = require('sublinear-time-solver');
     ran = subprocess.run([str(node.node), "script.cjs"], cwd=project, capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0, ran.stderr
     assert np.allclose(json.loads(ran.stdout), [1, 1])
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_an_abort_signal_stops_a_stream_and_its_events_variant(node: NodeRuntime, project: Path, workers: int) -> None:
+    result = run_json(node, project, f"""
+await S.init({{ workers: {workers} }});
+const solver = new S.SublinearSolver({{ streamChunkSize: 1, maxIterations: 100000, tolerance: 1e-14 }});
+const [m, b] = [tri(400, 2), rhs(400, 5)];
+const controller = new AbortController();
+let steps = 0, streamError;
+try {{
+  for await (const step of solver.solveStream(m, b, {{ signal: controller.signal }})) {{
+    if (++steps === 3) controller.abort(new Error('enough'));
+  }}
+}} catch (e) {{ streamError = e.message; }}
+const late = new AbortController();
+const events = [];
+solver.addEventListener('error', (event) => events.push(event.detail.name));
+solver.addEventListener('progress', () => late.abort(), {{ once: true }});
+const running = solver.solveAsync(m, b, {{ signal: late.signal }});
+let asyncError;
+try {{ await running; }} catch (e) {{ asyncError = e.name; }}
+let badSignal;
+try {{ solver.solveStream(m, b, {{ signal: 'stop' }}); }} catch (e) {{ badSignal = [e.name, e.details.argument]; }}
+out({{ steps, streamError, asyncError, events, badSignal }});
+""")
+    assert result["steps"] == 3 and result["streamError"] == "enough"
+    assert result["asyncError"] == "AbortError" and result["events"] == ["AbortError"]
+    assert result["badSignal"] == ["InvalidArgument", "options.signal"]

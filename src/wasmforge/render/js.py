@@ -18,6 +18,8 @@ from .marshal import (
 
 OUT_DOC = ("`{ out }`: a ResidentArray (or a typed array) of the result's element type and length to write "
            "the result into instead of allocating it; the result is then `out`'s array.")
+SIGNAL_DOC = ("`{ signal }`: an AbortSignal; aborting it stops the stream between two chunks (in a worker too) "
+              "and rejects the pending step with the signal's reason.")
 BATCH_COLUMN = {"f32": "Float32Array", "f64": "Float64Array", "i32": "Int32Array", "u32": "Uint32Array",
                 "u8": "Uint8Array", "i64": "BigInt64Array", "u64": "BigUint64Array", "bool": "Uint8Array"}
 
@@ -88,8 +90,9 @@ class JsCallable:
 
     @property
     def call_params(self) -> tuple[str, ...]:
-        """The JS parameters: the spec's arguments, then `options` for an array result."""
-        return (*self.params, "options") if self.out else self.params
+        """The JS parameters: the spec's arguments, then `options` for an array result (`{ out }`)
+        or a stream (`{ signal }`)."""
+        return (*self.params, "options") if self.out or self.stream else self.params
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,9 @@ class JsView:
         ts_params = [self.ts_param(a) for a in function.args]
         if out:
             ts_params.append(f"options?: {{ out?: {out.ts} }}")
+        if function.stream:
+            checks.append(f"const signal = signalOption(options, '{label}');")
+            ts_params.append("options?: { signal?: AbortSignal }")
         plan, positional_ts = self._positional(function, ts_params) if function.positional else (None, ())
         return JsCallable(
             name=function.name, label=label, params=tuple(a.name for a in function.args),
@@ -220,7 +226,7 @@ class JsView:
             convert=output.js_convert if output else RAW_RESULT, ts_params=tuple(ts_params), ts_return=ts_return,
             doc=_escape(function.doc.strip()),
             param_docs=tuple((a.name, _escape(a.doc) + constraint_text(a)) for a in function.args)
-            + ((("options", OUT_DOC),) if out else ()),
+            + ((("options", OUT_DOC),) if out else ()) + ((("options", SIGNAL_DOC),) if function.stream else ()),
             throws=(*function.errors, "InvalidArgument"), jsdoc=tuple(self._jsdoc(function, owner)),
             async_name=function.async_name,
             batch=self._batch(function, label) if function.batch_name else None,
