@@ -128,7 +128,7 @@ def run_node(node: NodeRuntime, project: Path, script: str, *, module: bool = Tr
     """Run a script in `project` (where the package is installed); its stdout."""
     name = "script.mjs" if module else "script.cjs"
     (project / name).write_text(script)
-    result = subprocess.run([str(node.node), *flags, name], cwd=project, capture_output=True, text=True)
+    result = subprocess.run([str(node.node), *flags, name], cwd=project, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 

@@ -116,9 +116,11 @@ const { serveWorker } = await import(new URL('./node_modules/sublinear-time-solv
 const posted = [];
 let deliver;
 serveWorker(S, { post: (message) => posted.push(message), listen: (handler) => (deliver = handler) });
-const self = { cls: 'SublinearSolver', key: 1, ctor: [{ streamChunkSize: 1, maxIterations: 1000000, tolerance: 1e-300 }], props: {} };
+const self = { cls: 'SublinearSolver', key: 1, ctor: [{ streamChunkSize: 1, maxIterations: 1000000, tolerance: 1e-300 }],
+               props: {}, log: [], logFrom: 0 };
 deliver({ op: 'stream', id: 7, self, method: 'solveStream', args: [tri(200), rhs(200, 3)] });
-while (posted.length < 3) await new Promise((resolve) => setImmediate(resolve));
+for (let turn = 0; posted.length < 3 && turn < 10000; turn++) await new Promise((resolve) => setImmediate(resolve));
+if (posted.some((m) => m.kind !== 'item')) throw new Error(JSON.stringify(posted.find((m) => m.kind !== 'item')));
 await deliver({ op: 'cancel', id: 7 });
 const atCancel = posted.length;
 for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -204,3 +206,39 @@ out({{ steps, streamError, asyncError, events, badSignal }});
     assert result["steps"] == 3 and result["streamError"] == "enough"
     assert result["asyncError"] == "AbortError" and result["events"] == ["AbortError"]
     assert result["badSignal"] == ["InvalidArgument", "options.signal"]
+
+
+@pytest.fixture(scope="module")
+def attention_project(node: NodeRuntime, attention: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return npm_project(node, tmp_path_factory.mktemp("attention-workers"), attention.pkg,
+                       {"name": "consumer", "private": True, "type": "module"})
+
+
+def test_a_worker_acts_for_an_instance_built_from_instances_and_changed_by_mutates_calls(
+        node: NodeRuntime, attention_project: Path) -> None:
+    # MultiHeadAttention(config: AttentionConfig, seed), then setWeights (`mutates = true`): the
+    # worker builds its own AttentionConfig and replays setWeights, so forwardAsync in a worker
+    # gives the calling thread's bits; a second setWeights reaches the same worker too.
+    script = """
+import * as A from '@ruvector/attention-wasm';
+const random = (n, seed) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 104729));
+const t = (seed) => ({ data: random(2 * 3 * 8, seed), shape: [2, 3, 8] });
+const [q, k, v] = [t(1), t(2), t(3)];
+const mha = new A.MultiHeadAttention(new A.AttentionConfig(2, 4), 7);
+const weights = (seed) => [0, 1, 2, 3].map((i) => random(64, seed + i));
+mha.setWeights(...weights(10));
+const here1 = Array.from(mha.forward(q, k, v).output);
+await A.init({ workers: 1 });
+const there1 = Array.from((await mha.forwardAsync(q, k, v)).output);
+mha.setWeights(...weights(20));
+const here2 = Array.from(mha.forward(q, k, v).output);
+const there2 = Array.from((await mha.forwardAsync(q, k, v)).output);
+A.disposeWorkers();
+console.log(JSON.stringify({ same1: here1.join() === there1.join(), same2: here2.join() === there2.join(),
+                             changed: here1.join() !== here2.join() }));
+"""
+    (attention_project / "mutates.mjs").write_text(script)
+    ran = subprocess.run([str(node.node), "mutates.mjs"], cwd=attention_project, capture_output=True, text=True,
+                         timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == {"same1": True, "same2": True, "changed": True}

@@ -172,6 +172,7 @@ class Function:
     # A second call form with flat arrays and shape arrays (`positional_shape(s)`): the dimension
     # names of its one shape array, or ("*",) for one shape array per leading tensor.
     positional: tuple[str, ...] = ()
+    mutates: bool = False  # a method that changes the instance's hidden state (replayed in workers)
 
     @property
     def leading_tensors(self) -> tuple[Arg, ...]:

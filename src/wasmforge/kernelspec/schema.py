@@ -236,7 +236,10 @@ FUNCTION = Table(
 METHOD = Table(
     "method",
     "A method of the class: calls the kernel struct's method of the same (snake_case) name.",
-    _CALLABLE_KEYS,
+    (*_CALLABLE_KEYS,
+     Key("mutates", "boolean", "The method changes the instance's state other than through its properties "
+         "(e.g. `setWeights`): with `npm.workers`, the workers' copies of the instance replay each call before "
+         "their next one.", default=False)),
     array=True,
     children=(ARG, EXAMPLE, STREAM),
 )

@@ -496,7 +496,8 @@ class _Builder:
         function = Function(name, rust_path, item["doc"], args, result, tuple(item.get("errors", [])), (),
                             item.get("async"), item.get("batch"), stream, item.get("infallible", False),
                             item.get("into"), self.parse_length(item.get("returns_length"), f"{path}.returns_length"))
-        function = dataclasses.replace(function, positional=self.build_positional(item, function, path))
+        function = dataclasses.replace(function, positional=self.build_positional(item, function, path),
+                                       mutates=bool(item.get("mutates", False)))
         self.check_output_options(function, item, path)
         if function.infallible and (function.errors or stream):
             self.problem(f"{path}.infallible", "an infallible function raises no kernel errors and returns no stream",

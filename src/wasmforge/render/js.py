@@ -79,6 +79,7 @@ class JsCallable:
     out: JsOut | None = None
     positional_plan: str | None = None  # JS object literal for positionalArgs() (the flat call form)
     positional_ts: tuple[str, ...] = ()  # the flat call form's parameters, for its overload
+    mutates: bool = False  # replayed by the workers' copies of the instance (`mutates`)
 
     @property
     def convert_is_identity(self) -> bool:
@@ -231,7 +232,7 @@ class JsView:
             async_name=function.async_name,
             batch=self._batch(function, label) if function.batch_name else None,
             stream=self._stream(function) if function.stream else None, out=out,
-            positional_plan=plan, positional_ts=positional_ts,
+            positional_plan=plan, positional_ts=positional_ts, mutates=function.mutates,
         )
 
     def _positional(self, function: Function, ts_params: list[str]) -> tuple[str, tuple[str, ...]]:
