@@ -219,7 +219,7 @@ class JsView:
             ts_params.append(f"options?: {{ out?: {out.ts} }}")
         if function.stream:
             checks.append(f"const signal = signalOption(options, '{label}');")
-            ts_params.append("options?: { signal?: AbortSignal }")
+            ts_params.append("options?: { signal?: AbortSignalLike }")
         plan, positional_ts = self._positional(function, ts_params) if function.positional else (None, ())
         return JsCallable(
             name=function.name, label=label, params=tuple(a.name for a in function.args),

@@ -104,4 +104,4 @@ def _worker_params(params: list[str]) -> str:
         return ""
     name, _, type_ = params[0].partition(": ")
     type_ = f"({type_})" if "|" in type_ else type_
-    return ", ".join([f"{name}: {type_} & WorkerOptions", *params[1:]])
+    return ", ".join([f"{name}: {type_} & WorkerPoolOptions", *params[1:]])

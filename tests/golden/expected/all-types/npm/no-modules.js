@@ -3,7 +3,7 @@
 // `AllTypes`; call `await AllTypes.init()` before
 // anything else. The script contains wasm-bindgen's no-modules build, wrapped
 // so that it defines nothing else globally.
-(function () {
+(function wasmforgeAllTypes() {
   'use strict';
   const scriptSrc =
     typeof document !== 'undefined' && document.currentScript

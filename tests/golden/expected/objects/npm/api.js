@@ -335,6 +335,20 @@ function alignUp(bytes) {
 }
 
 // `{ out }` of a call whose result is an array; undefined when not given.
+// A stream's `{ signal }`: aborting it stops the stream between two chunks.
+function signalOption(options, functionName) {
+  if (options === undefined || options === null) return undefined;
+  check.record(options, functionName, 'options', ['signal'], []);
+  const { signal } = options;
+  if (signal === undefined || signal === null) return undefined;
+  const usable =
+    typeof signal === 'object' &&
+    typeof signal.aborted === 'boolean' &&
+    typeof signal.addEventListener === 'function';
+  if (!usable) throw invalid(functionName, 'options.signal', 'an AbortSignal', signal);
+  return signal;
+}
+
 function outOption(options, functionName) {
   if (options === undefined) return undefined;
   check.record(options, functionName, 'options', ['out'], []);
@@ -698,10 +712,11 @@ function tick() {
 }
 
 // Drive a raw stream handle: one chunk of work in wasm per step, the event loop
-// in between. Leaving early (break, return()) or failing frees the handle.
-async function* iterate(heap, stream, functionName, convertItem, finish) {
+// in between. Leaving early (break, return(), `signal` aborted) or failing frees the handle.
+async function* iterate(heap, stream, functionName, convertItem, finish, signal) {
   try {
     for (;;) {
+      if (signal !== undefined && signal.aborted) throw signal.reason;
       const value = heap.call(functionName, () => stream.next());
       if (value === undefined)
         return finish ? heap.call(functionName, () => finish(stream)) : undefined;
@@ -1347,10 +1362,11 @@ function createApi(raw, { isReady, init }) {
       });
     }
 
-    run(start, stopAt) {
+    run(start, stopAt, options) {
       const handle = live(this, 'Countdown.run');
       check.f64(start, 'Countdown.run', 'start');
       if (stopAt !== undefined && stopAt !== null) check.u32(stopAt, 'Countdown.run', 'stopAt');
+      const signal = signalOption(options, 'Countdown.run');
       let stream;
       try {
         stream = handle.run(start, stopAt);
@@ -1367,6 +1383,7 @@ function createApi(raw, { isReady, init }) {
           const raw_result = running.result();
           return raw_result;
         },
+        signal,
       );
     }
 

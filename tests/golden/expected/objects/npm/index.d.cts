@@ -236,6 +236,14 @@ export declare function memoryUsage(): { used: number; capacity: number };
 /** What the loaded module uses: SIMD instructions, threads. */
 export declare function features(): { simd: boolean; parallel: boolean };
 
+/** What a stream's `{ signal }` needs of an AbortSignal (the DOM's and Node.js's are one). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** Resolves once the module can be used (immediately where loading instantiates it). */
 export declare function init(): Promise<void>;
 
@@ -482,9 +490,13 @@ export declare class Countdown implements Disposable {
    * // throws Stopped
    * ```
    */
-  run(start: number, stopAt?: number): AsyncGenerator<Step, number, undefined>;
+  run(
+    start: number,
+    stopAt?: number,
+    options?: { signal?: AbortSignalLike },
+  ): AsyncGenerator<Step, number, undefined>;
   /** Runs `run` to the end, dispatching `progress`, `complete` and `error` events. */
-  runAsync(start: number, stopAt?: number): Promise<number>;
+  runAsync(start: number, stopAt?: number, options?: { signal?: AbortSignalLike }): Promise<number>;
   addEventListener<K extends keyof CountdownEventMap>(
     type: K,
     listener: (event: CountdownEvent<K>) => void,

@@ -3,7 +3,7 @@
 // `Objects`; call `await Objects.init()` before
 // anything else. The script contains wasm-bindgen's no-modules build, wrapped
 // so that it defines nothing else globally.
-(function () {
+(function wasmforgeObjects() {
   'use strict';
   const scriptSrc =
     typeof document !== 'undefined' && document.currentScript
@@ -350,6 +350,20 @@
   }
 
   // `{ out }` of a call whose result is an array; undefined when not given.
+  // A stream's `{ signal }`: aborting it stops the stream between two chunks.
+  function signalOption(options, functionName) {
+    if (options === undefined || options === null) return undefined;
+    check.record(options, functionName, 'options', ['signal'], []);
+    const { signal } = options;
+    if (signal === undefined || signal === null) return undefined;
+    const usable =
+      typeof signal === 'object' &&
+      typeof signal.aborted === 'boolean' &&
+      typeof signal.addEventListener === 'function';
+    if (!usable) throw invalid(functionName, 'options.signal', 'an AbortSignal', signal);
+    return signal;
+  }
+
   function outOption(options, functionName) {
     if (options === undefined) return undefined;
     check.record(options, functionName, 'options', ['out'], []);
@@ -715,10 +729,11 @@
   }
 
   // Drive a raw stream handle: one chunk of work in wasm per step, the event loop
-  // in between. Leaving early (break, return()) or failing frees the handle.
-  async function* iterate(heap, stream, functionName, convertItem, finish) {
+  // in between. Leaving early (break, return(), `signal` aborted) or failing frees the handle.
+  async function* iterate(heap, stream, functionName, convertItem, finish, signal) {
     try {
       for (;;) {
+        if (signal !== undefined && signal.aborted) throw signal.reason;
         const value = heap.call(functionName, () => stream.next());
         if (value === undefined)
           return finish ? heap.call(functionName, () => finish(stream)) : undefined;
@@ -1380,10 +1395,11 @@
         });
       }
 
-      run(start, stopAt) {
+      run(start, stopAt, options) {
         const handle = live(this, 'Countdown.run');
         check.f64(start, 'Countdown.run', 'start');
         if (stopAt !== undefined && stopAt !== null) check.u32(stopAt, 'Countdown.run', 'stopAt');
+        const signal = signalOption(options, 'Countdown.run');
         let stream;
         try {
           stream = handle.run(start, stopAt);
@@ -1400,6 +1416,7 @@
             const raw_result = running.result();
             return raw_result;
           },
+          signal,
         );
       }
 
