@@ -433,6 +433,35 @@ def test_the_seed_quick_start_runs_verbatim(node: NodeRuntime, project: Path) ->
     assert ran.stdout.startswith("Output: Float32Array(10240) [")
 
 
+SEED_EXAMPLES = KERNEL / "examples" / "seed"
+
+
+def test_the_seed_node_example_runs(node: NodeRuntime, project: Path) -> None:
+    # Seed 001 §7.2 examples/node/basic.mjs, with the two edits its README lists (its multi-head
+    # shape disagreed with its arrays): every mechanism it shows, through `ruVector`.
+    (project / "basic.mjs").write_text((SEED_EXAMPLES / "basic.mjs").read_text())
+    ran = subprocess.run([str(node.node), "basic.mjs"], cwd=project, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0 and ran.stderr == "", ran.stderr
+    lines = [line.strip() for line in ran.stdout.splitlines()]
+    for expected in ("✓ RuVector initialized", "Output size: 320", "Scale factor: 0.125",
+                     "Num parameters: 16640", "Output available: true", "Curvature: -1", "Feature dim: 256",
+                     "Output size: 2560"):
+        assert expected in lines, ran.stdout
+    assert lines[-1].startswith("Memory: ") and lines[-1].endswith(" MB"), ran.stdout
+
+
+def test_the_seed_performance_example_runs_verbatim(node: NodeRuntime, project: Path) -> None:
+    # Seed 001 §7.3 examples/node/performance.mjs, unchanged: PerfTimer and the flat multi-head form.
+    (project / "performance.mjs").write_text((SEED_EXAMPLES / "performance.mjs").read_text())
+    ran = subprocess.run([str(node.node), "performance.mjs"], cwd=project, capture_output=True, text=True,
+                         timeout=300)
+    assert ran.returncode == 0 and ran.stderr == "", ran.stderr
+    rows = [line.split("|") for line in ran.stdout.splitlines() if line.count("|") == 3 and line.strip()[0].isdigit()]
+    assert [(int(b), int(s)) for b, s, _, _ in rows] == [(b, s) for b in (1, 2, 4, 8) for s in (16, 32, 64, 128, 256)]
+    for _, _, milliseconds, throughput in rows:  # a real clock: positive, finite, consistent
+        assert 0 < float(milliseconds) and abs(float(throughput) * float(milliseconds) - 1000) < 1000 * 0.01
+
+
 FLAT_FORMS = """
 const { MultiHeadAttention, ScaledDotProductAttention, AttentionConfig, InvalidArgument } = A;
 const random = (n, seed) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 104729));

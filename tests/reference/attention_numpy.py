@@ -26,7 +26,9 @@ Conventions shared with the kernel:
   to norm ``(1 - 1e-5) / k``; ``d(x, y) = (2/k) artanh(k ||(-x) (+) y||)`` with
   Möbius addition, the ``artanh`` argument clamped to ``1 - 1e-7``.
 * Linear attention: ``phi(x) = elu(x) + 1``;
-  ``out_i = sum_j (phi(q_i).phi(k_j)) v_j / sum_j phi(q_i).phi(k_j)``.
+  ``out_i = sum_j (phi(q_i).phi(k_j)) v_j / sum_j phi(q_i).phi(k_j)``. With a
+  feature dimension ``f``, ``phi(x P)`` with ``P`` the ``dim x f`` matrix drawn
+  from the seed-0 stream (``a = float32(sqrt(6 / (dim + f)))``), row-major.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "poincare_distance_matrix",
     "hyperbolic_attention",
     "linear_attention",
+    "linear_projection",
     "feature_map",
 ]
 
@@ -245,15 +248,26 @@ def _phi64(x) -> np.ndarray:
     return np.where(x > 0, x + 1.0, np.exp(np.minimum(x, 0.0)))
 
 
-def feature_map(x) -> np.ndarray:
-    """``elu(x) + 1`` elementwise."""
-    return _phi64(x).astype(np.float32)
+def linear_projection(dim: int, feature_dim: int) -> np.ndarray:
+    """The kernel's fixed ``dim x feature_dim`` projection (seed 0), float32."""
+    units = (_splitmix64(0, dim * feature_dim) >> np.uint64(40)).astype(np.float32) / np.float32(16777216.0)
+    return _symmetric(units, np.float32(np.sqrt(6.0 / (dim + feature_dim)))).reshape(dim, feature_dim)
 
 
-def linear_attention(q, k, v) -> np.ndarray:
-    """Kernelised attention with ``phi = elu + 1``, via the explicit
-    ``[sq, sk]`` kernel matrix (equal to the kernel's O(n) factorisation)."""
-    scores = _phi64(q) @ np.swapaxes(_phi64(k), -1, -2)  # [b, sq, sk], > 0
+def _features64(x, projection) -> np.ndarray:
+    x = _f64(x)
+    return _phi64(x if projection is None else x @ _f64(projection))
+
+
+def feature_map(x, projection=None) -> np.ndarray:
+    """``elu(x) + 1`` elementwise, or ``elu(x P) + 1`` row by row with a projection."""
+    return _features64(x, projection).astype(np.float32)
+
+
+def linear_attention(q, k, v, projection=None) -> np.ndarray:
+    """Kernelised attention with ``phi = elu + 1`` (of ``x P`` with a projection), via
+    the explicit ``[sq, sk]`` kernel matrix (equal to the kernel's O(n) factorisation)."""
+    scores = _features64(q, projection) @ np.swapaxes(_features64(k, projection), -1, -2)  # [b, sq, sk], > 0
     numerator = scores @ _f64(v)
     denominator = scores.sum(axis=-1, keepdims=True)
     out = np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)

@@ -41,8 +41,8 @@ fn main() -> Result<(), KernelError> {
         ("hyperbolic", hyperbolic.forward((small.as_slice(), [BATCH, SEQ_Q, DIM]), key, value)?),
         ("distanceMatrix", hyperbolic.distance_matrix(points, points)?),
         ("projectToBall", hyperbolic.project_to_ball((q.as_slice(), [BATCH * SEQ_Q, DIM]))?),
-        ("linear", LinearAttention::new(DIM as u32)?.forward(query, key, value)?),
-        ("featureMap", LinearAttention::new(DIM as u32)?.feature_map(&q)?),
+        ("linear", LinearAttention::new(DIM as u32, None)?.forward(query, key, value)?),
+        ("featureMap", LinearAttention::new(DIM as u32, None)?.feature_map(&q)?),
         ("flash", FlashAttention::new(DIM as u32, Some(3))?.forward(query, key, value, masked)?),
     ];
     let entries: Vec<String> = outputs

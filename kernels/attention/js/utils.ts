@@ -1,5 +1,9 @@
 // Hand-written helpers shipped with @ruvector/attention-wasm ([npm] extra_sources):
-// masks, statistics and tensor construction in plain TypeScript.
+// masks, statistics, tensor construction and timing in plain TypeScript.
+
+// The clock of every runtime the package supports (browsers, Node.js, Deno, Bun, workerd):
+// declared here because the helpers compile against the ES library alone.
+declare const performance: { now(): number };
 
 /**
  * A row-major tensor: `data.length` is the product of `shape`. The shape is any
@@ -75,6 +79,53 @@ export function createTensor(data: ArrayLike<number>, shape: number[]): TensorLi
     throw new RangeError(`${data.length} values cannot fill shape [${shape.join(', ')}] (${size} needed)`);
   }
   return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...shape] };
+}
+
+/**
+ * `data` as a tensor of `shape` (seed 001 §5.3): the same array, checked to fill the shape
+ * exactly — the package's flat call forms take it with the shape beside it.
+ */
+export function reshape(data: Float32Array, shape: number[]): Float32Array {
+  shape.forEach((dim, index) => requireCount(dim, `shape[${index}]`));
+  const size = shape.reduce((product, dim) => product * dim, 1);
+  if (data.length !== size) {
+    throw new RangeError(`Cannot reshape array of length ${data.length} into shape [${shape.join(', ')}]`);
+  }
+  return data;
+}
+
+/** Milliseconds since it was created (seed 001's `PerfTimer`; `performance.now()`, in every runtime). */
+export class PerfTimer {
+  private readonly start = performance.now();
+
+  /** Milliseconds since construction. */
+  elapsed(): number {
+    return performance.now() - this.start;
+  }
+}
+
+/** Named timestamps and the milliseconds between them (seed 001 §5.3). */
+export class PerformanceMonitor {
+  private readonly marks = new Map<string, number>();
+
+  /** Remember the time now under `label`. */
+  mark(label: string): void {
+    this.marks.set(label, performance.now());
+  }
+
+  /** Milliseconds from mark `startLabel` to mark `endLabel` (or to now). */
+  measure(startLabel: string, endLabel?: string): number {
+    const start = this.marks.get(startLabel);
+    if (start === undefined) throw new Error(`No mark found for: ${startLabel}`);
+    const end = endLabel === undefined ? performance.now() : this.marks.get(endLabel);
+    if (end === undefined) throw new Error(`No mark found for: ${endLabel}`);
+    return end - start;
+  }
+
+  /** Forget every mark. */
+  clear(): void {
+    this.marks.clear();
+  }
 }
 
 /** Whether the tensor has `expectedDims` dimensions and its data fills its shape. */

@@ -7,10 +7,17 @@
 //!
 //! `φ > 0`, so the denominator is positive unless every term underflows
 //! (inputs far below zero); such a row is returned as zeros rather than `NaN`.
+//!
+//! With a feature dimension `f` (seed 001's `new(model_dim, feature_dim)`), queries
+//! and keys are first projected by a fixed `dim × f` matrix `P`: `φ(x P)`, so the
+//! summaries are `f × dv` and `f` whatever `dim` is. `P` is Xavier-uniform,
+//! `sqrt(6 / (dim + f))`, drawn from the SplitMix64 stream of seed 0 (see `rng`),
+//! row-major `P[in][feature]`: the NumPy reference rebuilds it bit for bit.
 
 use crate::config::at_least_one;
 use crate::error::KernelError;
 use crate::linalg::{dot, gemm_acc, transpose};
+use crate::rng::{xavier_bound, SplitMix64};
 use crate::softmax::normalize_or_zero;
 use crate::tensor::{expect_dim, tensor3, zeros, zeros_for};
 
@@ -28,29 +35,79 @@ fn phi(x: f32) -> f32 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinearAttention {
     dim: u32,
+    feature_dim: u32,
+    /// `P`, `dim × feature_dim` row-major, when a feature dimension was given.
+    projection: Option<Vec<f32>>,
 }
 
 impl LinearAttention {
-    /// `dim >= 1`: the feature size of queries and keys.
-    pub fn new(dim: u32) -> Result<Self, KernelError> {
+    /// `dim >= 1`: the feature size of queries and keys; `feature_dim >= 1`, when
+    /// given, the size of the feature map's output (a fixed random projection first).
+    pub fn new(dim: u32, feature_dim: Option<u32>) -> Result<Self, KernelError> {
         at_least_one("dim", dim)?;
-        Ok(LinearAttention { dim })
+        let Some(features) = feature_dim else {
+            return Ok(LinearAttention { dim, feature_dim: dim, projection: None });
+        };
+        at_least_one("feature_dim", features)?;
+        let (d, f) = (dim as usize, features as usize);
+        let mut projection = zeros("feature projection", d * f)?;
+        SplitMix64::new(0).fill_symmetric(&mut projection, xavier_bound(d, f));
+        Ok(LinearAttention { dim, feature_dim: features, projection: Some(projection) })
     }
 
     pub fn dim(&self) -> u32 {
         self.dim
     }
 
-    /// `φ(x) = elu(x) + 1` elementwise, for any non-empty input.
+    pub fn feature_dim(&self) -> u32 {
+        self.feature_dim
+    }
+
+    /// `φ(x) = elu(x) + 1` elementwise for any non-empty input; with a projection,
+    /// `φ(x P)` for each row of `dim` values (the input's length a multiple of `dim`).
     pub fn feature_map(&self, input: &[f32]) -> Result<Vec<f32>, KernelError> {
         if input.is_empty() {
             return Err(KernelError::shape("feature_map input is empty"));
         }
-        let mut out = zeros("feature map", input.len())?;
-        for (o, &x) in out.iter_mut().zip(input) {
-            *o = phi(x);
+        let d = self.dim as usize;
+        if self.projection.is_some() && input.len() % d != 0 {
+            return Err(KernelError::shape(format!(
+                "feature_map input of {} values is not whole rows of dim = {d}",
+                input.len()
+            )));
         }
+        let rows = if self.projection.is_some() { input.len() / d } else { input.len() };
+        let mut out = zeros("feature map", rows * self.width())?;
+        self.map_rows(input, rows, &mut out);
         Ok(out)
+    }
+
+    /// Columns of φ's output: `feature_dim` with a projection, else one per input value.
+    fn width(&self) -> usize {
+        if self.projection.is_some() {
+            self.feature_dim as usize
+        } else {
+            1
+        }
+    }
+
+    /// `out = φ(input P)` for `rows` rows of `dim` (or `φ(input)` elementwise).
+    fn map_rows(&self, input: &[f32], rows: usize, out: &mut [f32]) {
+        match &self.projection {
+            Some(p) => {
+                let (d, f) = (self.dim as usize, self.feature_dim as usize);
+                out.fill(0.0);
+                gemm_acc(rows, d, f, input, d, p, f, out, f);
+                for o in out.iter_mut() {
+                    *o = phi(*o);
+                }
+            }
+            None => {
+                for (o, &x) in out.iter_mut().zip(input) {
+                    *o = phi(x);
+                }
+            }
+        }
     }
 
     /// query `[b, sq, d]`, key `[b, sk, d]`, value `[b, sk, dv]` (`d == dim`)
@@ -77,6 +134,8 @@ impl LinearAttention {
             k.rows,
         )?;
         let (sq, sk, dv) = (q.rows, k.rows, v.cols);
+        let (rows_q, rows_k) = if self.projection.is_some() { (sq, sk) } else { (sq * d, sk * d) };
+        let d = self.feature_dim as usize; // from here on: the feature map's width
 
         let mut out = zeros_for("output", &[q.batch, sq, dv])?;
         // Per-batch scratch, reused: φ(Q), φ(K), φ(K)ᵀ, S and z.
@@ -87,12 +146,8 @@ impl LinearAttention {
         let mut z = zeros("key summary", d)?;
 
         for (b, out_b) in out.chunks_exact_mut(sq * dv).enumerate() {
-            for (o, &x) in phi_q.iter_mut().zip(q.batch_slice(b)) {
-                *o = phi(x);
-            }
-            for (o, &x) in phi_k.iter_mut().zip(k.batch_slice(b)) {
-                *o = phi(x);
-            }
+            self.map_rows(q.batch_slice(b), rows_q, &mut phi_q);
+            self.map_rows(k.batch_slice(b), rows_k, &mut phi_k);
             // S = φ(K)ᵀ V as a row-major product (φ(K)ᵀ laid out once), and
             // z = column sums of φ(K) = row sums of φ(K)ᵀ.
             transpose(&phi_k, sk, d, d, &mut phi_k_t);

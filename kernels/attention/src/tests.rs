@@ -797,7 +797,7 @@ fn linear_attention_matches_quadratic_formula() {
     let q = random(b * sq * d, 100, 2.0);
     let k = random(b * sk * d, 101, 2.0);
     let v = random(b * sk * dv, 102, 1.0);
-    let lin = LinearAttention::new(d as u32).unwrap();
+    let lin = LinearAttention::new(d as u32, None).unwrap();
     assert_eq!(lin.dim(), 3);
     let out = lin
         .forward((&q, [b, sq, d]), (&k, [b, sk, d]), (&v, [b, sk, dv]))
@@ -834,12 +834,12 @@ fn linear_attention_matches_quadratic_formula() {
 
 #[test]
 fn linear_feature_map_and_errors() {
-    let lin = LinearAttention::new(2).unwrap();
+    let lin = LinearAttention::new(2, None).unwrap();
     let mapped = lin.feature_map(&[-1.0, 0.0, 2.5]).unwrap();
     assert_close(&mapped, &[(-1.0f32).exp(), 1.0, 3.5], 1e-7, "phi");
     assert!(mapped.iter().all(|&x| x > 0.0));
     assert!(is_shape_err(lin.feature_map(&[])));
-    assert!(is_config_err(LinearAttention::new(0)));
+    assert!(is_config_err(LinearAttention::new(0, None)));
     let x = vec![0.3f32; 12];
     assert!(is_shape_err(lin.forward(
         (&x, [1, 4, 3]),
@@ -891,4 +891,39 @@ fn errors_display() {
     }
     .to_string()
     .contains("dim"));
+}
+
+#[test]
+fn linear_with_a_feature_dimension_projects_first() {
+    // φ(x P) with P = dim × feature_dim from the seed-0 stream; dim and feature_dim differ.
+    let (d, f) = (3usize, 5usize);
+    let lin = LinearAttention::new(d as u32, Some(f as u32)).unwrap();
+    assert_eq!((lin.dim(), lin.feature_dim()), (3, 5));
+    let mut p = vec![0.0f32; d * f];
+    crate::rng::SplitMix64::new(0).fill_symmetric(&mut p, crate::rng::xavier_bound(d, f));
+    let x = [0.5f32, -1.0, 2.0, 0.0, 1.5, -0.5];
+    let mapped = lin.feature_map(&x).unwrap();
+    assert_eq!(mapped.len(), 2 * f);
+    for row in 0..2 {
+        for col in 0..f {
+            let projected: f32 = (0..d).map(|i| x[row * d + i] * p[i * f + col]).sum();
+            let expected = if projected > 0.0 { projected + 1.0 } else { projected.exp() };
+            assert!((mapped[row * f + col] - expected).abs() < 1e-6);
+        }
+    }
+    assert!(is_shape_err(lin.feature_map(&x[..4])));
+    assert!(is_config_err(LinearAttention::new(3, Some(0))));
+    // Forward: the same as the explicit kernel matrix of the projected features.
+    let q = [0.1f32, 0.2, 0.3, -0.4, 0.5, 0.6];
+    let v = [1.0f32, 2.0, 3.0, 4.0];
+    let out = lin.forward((&q, [1, 2, 3]), (&q, [1, 2, 3]), (&v, [1, 2, 2])).unwrap();
+    let phi = lin.feature_map(&q).unwrap();
+    for i in 0..2 {
+        let scores: Vec<f32> = (0..2).map(|j| (0..f).map(|c| phi[i * f + c] * phi[j * f + c]).sum()).collect();
+        let total: f32 = scores.iter().sum();
+        for c in 0..2 {
+            let expected = (scores[0] * v[c] + scores[1] * v[2 + c]) / total;
+            assert!((out[i * 2 + c] - expected).abs() < 1e-5, "{i} {c}");
+        }
+    }
 }

@@ -173,6 +173,7 @@ class Function:
     # names of its one shape array, or ("*",) for one shape array per leading tensor.
     positional: tuple[str, ...] = ()
     mutates: bool = False  # a method that changes the instance's hidden state (replayed in workers)
+    aliases: tuple[str, ...] = ()  # other names of the same method
 
     @property
     def leading_tensors(self) -> tuple[Arg, ...]:
@@ -198,6 +199,7 @@ class Function:
 class Property:
     arg: Arg  # name, type, doc and the constraints checked when it is set
     readonly: bool
+    aliases: tuple[str, ...] = ()  # other names of the same property
 
     @property
     def name(self) -> str:

@@ -239,7 +239,9 @@ METHOD = Table(
     (*_CALLABLE_KEYS,
      Key("mutates", "boolean", "The method changes the instance's state other than through its properties "
          "(e.g. `setWeights`): with `npm.workers`, the workers' copies of the instance replay each call before "
-         "their next one.", default=False)),
+         "their next one.", default=False),
+     Key("aliases", "string-array", "Other names of the method (e.g. seed 001's snake_case `num_parameters`): "
+         "the same method, declared under each.", default=[])),
     array=True,
     children=(ARG, EXAMPLE, STREAM),
 )
@@ -260,7 +262,9 @@ CONSTRUCTOR = Table(
 PROPERTY = Table(
     "property",
     "A getter (and, unless readonly, a setter validated with the same constraints as an argument).",
-    (*ARG.keys, Key("readonly", "boolean", "Only a getter.", default=False)),
+    (*ARG.keys, Key("readonly", "boolean", "Only a getter.", default=False),
+     Key("aliases", "string-array", "Other names of the property (e.g. seed 001's `feature_dim`): getters (and "
+         "setters) of the same property.", default=[])),
     array=True,
 )
 

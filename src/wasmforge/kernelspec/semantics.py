@@ -497,7 +497,8 @@ class _Builder:
                             item.get("async"), item.get("batch"), stream, item.get("infallible", False),
                             item.get("into"), self.parse_length(item.get("returns_length"), f"{path}.returns_length"))
         function = dataclasses.replace(function, positional=self.build_positional(item, function, path),
-                                       mutates=bool(item.get("mutates", False)))
+                                       mutates=bool(item.get("mutates", False)),
+                                       aliases=self.member_aliases(item, path))
         self.check_output_options(function, item, path)
         if function.infallible and (function.errors or stream):
             self.problem(f"{path}.infallible", "an infallible function raises no kernel errors and returns no stream",
@@ -523,8 +524,15 @@ class _Builder:
             return ()
         if each:
             return ("*",)
+        # An entry may stand for several dimensions of one size: "seqQ=seqK" (seed 001's [batch, seq, dim]).
+        listed = {name for entry in shape for name in entry.split("=")}
+        dimensions = {d for arg in function.args if arg.type.is_tensor for d in arg.type.shape if not d.isdigit()}
+        unknown = sorted(listed - dimensions)
+        if unknown:
+            self.problem(key, f"{', '.join(unknown)} {'is not a dimension' if len(unknown) == 1 else 'are not dimensions'}"
+                         " of the tensor arguments", f"use their names: {sorted(dimensions)}")
         missing = list(dict.fromkeys(d for arg in function.args if arg.type.is_tensor for d in arg.type.shape
-                                     if not d.isdigit() and d not in shape))
+                                     if not d.isdigit() and d not in listed))
         if missing:
             self.problem(key, f"the tensor arguments have dimensions ({', '.join(missing)}) the shape array does "
                          "not hold", f"add them: {[*shape, *missing]}")
@@ -688,20 +696,31 @@ class _Builder:
         self.check_members(klass, path)
         return klass
 
+    def member_aliases(self, item: dict[str, Any], path: str) -> tuple[str, ...]:
+        """`aliases` of a method or property: any JS identifiers (the seeds use snake_case)."""
+        aliases = tuple(item.get("aliases", []))
+        for alias in aliases:
+            if not names.JS_IDENTIFIER.match(alias) or alias in names.JS_RESERVED:
+                self.problem(f"{path}.aliases", f"`{alias}` is not a JavaScript identifier", "e.g. `num_parameters`")
+        return aliases
+
     def build_property(self, item: dict[str, Any], path: str) -> Property:
-        arg = self.build_arg({k: v for k, v in item.items() if k != "readonly"}, path, "property")
+        arg = self.build_arg({k: v for k, v in item.items() if k not in ("readonly", "aliases")}, path, "property")
         if arg.type.kind in ("class", "tensor"):
             self.problem(f"{path}.type", f"a property cannot be a {arg.type.kind}", "use a method")
         elif arg.type.kind in ("array", "struct") and not item.get("readonly", False):
             self.problem(f"{path}.readonly", f"a writable property takes a scalar, a string or an enum, not "
                          f"{arg.type}", "set readonly = true and add a method that sets it")
-        return Property(arg, item.get("readonly", False))
+        return Property(arg, item.get("readonly", False), self.member_aliases(item, path))
 
     def check_members(self, klass: Class, path: str) -> None:
         seen: dict[str, str] = {}
         members = [(p.name, f"{path}.property[{i}].name") for i, p in enumerate(klass.properties)]
+        members += [(alias, f"{path}.property[{i}].aliases") for i, p in enumerate(klass.properties)
+                    for alias in p.aliases]
         for i, method in enumerate(klass.methods):
             members.append((method.name, f"{path}.method[{i}].name"))
+            members += [(alias, f"{path}.method[{i}].aliases") for alias in method.aliases]
             members += [(n, f"{path}.method[{i}]") for n in (method.async_name, method.batch_name) if n]
             if method.stream and method.stream.events:
                 members.append((method.stream.events, f"{path}.method[{i}].stream.events"))

@@ -80,6 +80,7 @@ class JsCallable:
     positional_plan: str | None = None  # JS object literal for positionalArgs() (the flat call form)
     positional_ts: tuple[str, ...] = ()  # the flat call form's parameters, for its overload
     mutates: bool = False  # replayed by the workers' copies of the instance (`mutates`)
+    aliases: tuple[str, ...] = ()  # other names of the method
 
     @property
     def convert_is_identity(self) -> bool:
@@ -106,6 +107,7 @@ class JsProperty:
     checks: tuple[str, ...]
     ts: str
     doc: str
+    aliases: tuple[str, ...] = ()  # other names of the property
 
     @property
     def convert_is_identity(self) -> bool:
@@ -233,6 +235,7 @@ class JsView:
             batch=self._batch(function, label) if function.batch_name else None,
             stream=self._stream(function) if function.stream else None, out=out,
             positional_plan=plan, positional_ts=positional_ts, mutates=function.mutates,
+            aliases=function.aliases,
         )
 
     def _positional(self, function: Function, ts_params: list[str]) -> tuple[str, tuple[str, ...]]:
@@ -308,7 +311,8 @@ class JsView:
                                     f"'{prop.name}'")
             properties.append(JsProperty(prop.name, label, f"get_{prop.getter}",
                                          None if prop.readonly else prop.setter, output.js_convert, tuple(checks),
-                                         prop.arg.type.required.ts, _escape(prop.arg.doc) + constraint_text(prop.arg)))
+                                         prop.arg.type.required.ts, _escape(prop.arg.doc) + constraint_text(prop.arg),
+                                         prop.aliases))
         return JsClass(klass.name, klass.handle, _escape(klass.doc.strip()), self.callable(klass.constructor, klass),
                        tuple(properties), tuple(self.callable(m, klass) for m in klass.methods), klass.emits_events,
                        klass.init_name, klass.singleton_name, klass.create_name, klass.aliases)
