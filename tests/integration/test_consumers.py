@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.integration.conftest import Built, assert_clippy_clean, npm_project
+from tests.integration.conftest import REPO, Built, assert_clippy_clean, npm_project
 from wasmforge.settings import npm_tools_dir
 from wasmforge.toolchain.node import NodeRuntime
 
@@ -161,3 +161,28 @@ def test_kernel_code_also_compiles_natively(kernel: str, tmp_path: Path) -> None
     result = subprocess.run(["cargo", "test", "--quiet", "--target-dir", str(tmp_path)],
                             cwd=REPO / kernel, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+SEED_BASIC_USAGE = REPO / "kernels" / "sublinear-solver" / "examples" / "seed" / "basic-usage.ts"
+
+
+@pytest.mark.parametrize("resolution", ["node16", "nodenext", "bundler"])
+def test_the_seed_example_type_checks(node: NodeRuntime, ts_project: Path, resolution: str) -> None:
+    # Seed 000's "Example TypeScript Usage", with the one edit its README lists.
+    result = tsc_files(node, ts_project, {"basic-usage.ts": SEED_BASIC_USAGE.read_text()}, resolution)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_seed_example_runs(node: NodeRuntime, ts_project: Path) -> None:
+    (ts_project / "basic-usage.ts").write_text(SEED_BASIC_USAGE.read_text())
+    compiled = subprocess.run(node.script(TSC, "--strict", "--target", "es2022", "--module", "nodenext",
+                                          "--moduleResolution", "nodenext", "--outDir", "out", "basic-usage.ts"),
+                              cwd=ts_project, capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stdout
+    ran = subprocess.run([str(node.node), "out/basic-usage.js"], cwd=ts_project, capture_output=True, text=True,
+                         timeout=120)
+    assert ran.returncode == 0 and ran.stderr == "", ran.stderr
+    assert ran.stdout.startswith("Solution: Float64Array(2) [ 0.09090909090909091, 0.6363636363636364 ]")
+    assert "Converged!" in ran.stdout and "Batch solutions: [" in ran.stdout
+    assert "Float64Array(2) [ 0.4545454545454545, 1.1818181818181819 ]" in ran.stdout  # (3, 4): x = [5/11, 13/11]
+    assert "Memory usage: { used: " in ran.stdout
