@@ -6,6 +6,7 @@ batch APIs, and the hand-written TypeScript helpers."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from tests.conftest import REPO
 from tests.integration.conftest import Built, npm_project, run_node
 from tests.integration.test_consumers import TSC, tsc, tsc_files
 from tests.reference import attention_numpy as ref
+from wasmforge.settings import npm_tools_dir
 from wasmforge.toolchain.node import NodeRuntime
+from wasmforge.toolchain.tools import chromium_path
 
 KERNEL = REPO / "kernels" / "attention"
 PACKAGE = "@ruvector/attention-wasm"
@@ -460,6 +463,73 @@ def test_the_seed_performance_example_runs_verbatim(node: NodeRuntime, project: 
     assert [(int(b), int(s)) for b, s, _, _ in rows] == [(b, s) for b in (1, 2, 4, 8) for s in (16, 32, 64, 128, 256)]
     for _, _, milliseconds, throughput in rows:  # a real clock: positive, finite, consistent
         assert 0 < float(milliseconds) and abs(float(throughput) * float(milliseconds) - 1000) < 1000 * 0.01
+
+
+@pytest.mark.parametrize("resolution", ["node16", "nodenext", "bundler"])
+def test_the_seed_api_reference_type_checks(node: NodeRuntime, project: Path, resolution: str) -> None:
+    result = tsc_files(node, project, {"api-reference.ts": (SEED_EXAMPLES / "api-reference.ts").read_text()},
+                       resolution)
+    assert result.returncode == 0, result.stdout
+
+
+def test_the_seed_api_reference_runs(node: NodeRuntime, project: Path) -> None:
+    (project / "api-reference.ts").write_text((SEED_EXAMPLES / "api-reference.ts").read_text())
+    compiled = subprocess.run(node.script(TSC, "--strict", "--target", "es2022", "--module", "nodenext",
+                                          "--moduleResolution", "nodenext", "--outDir", "out", "api-reference.ts"),
+                              cwd=project, capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stdout
+    ran = subprocess.run([str(node.node), "out/api-reference.js"], cwd=project, capture_output=True, text=True,
+                         timeout=60)
+    assert ran.returncode == 0 and ran.stdout == "api reference: ok\n", ran.stderr
+
+
+DEMO_PAGE = """<!doctype html>
+<meta charset="utf-8">
+<title>seed 001 demo</title>
+<script>
+  // The demo logs; its last line is the memory usage: report every line then.
+  const lines = [];
+  const show = (value) => (ArrayBuffer.isView(value) ? `[${Array.from(value).join(', ')}]`
+    : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  const original = console.log.bind(console);
+  console.log = (...args) => {
+    lines.push(args.map(show).join(' '));
+    if (String(args[0]).startsWith('Memory usage')) window.__result = lines;
+    original(...args);
+  };
+  addEventListener('error', (event) => (window.__result = [...lines, `error: ${event.message}`]));
+  addEventListener('unhandledrejection', (event) => (window.__result = [...lines, `rejection: ${event.reason}`]));
+</script>
+<script type="module" src="demo.js"></script>
+"""
+
+
+def test_the_seed_browser_demo_type_checks_and_runs_in_chromium(node: NodeRuntime, project: Path) -> None:
+    # Seed 001 §7.1 examples/browser/demo.ts, its import pointed at the package: tsc --strict with
+    # the DOM library, bundled by esbuild as a browser app would be, run in Chromium.
+    demo = SEED_EXAMPLES / "demo.ts"
+    result = tsc_files(node, project, {"demo.ts": demo.read_text()}, "bundler")
+    assert result.returncode == 0, result.stdout
+    site = project / "demo-site"
+    site.mkdir(exist_ok=True)
+    (site / "index.html").write_text(DEMO_PAGE)
+    esbuild = npm_tools_dir() / "node_modules" / "esbuild" / "bin" / "esbuild"
+    bundled = subprocess.run(node.script(esbuild, "demo.ts", "--bundle", "--format=esm", "--platform=browser",
+                                         f"--outfile={site / 'demo.js'}", "--log-level=warning"),
+                             cwd=project, capture_output=True, text=True)
+    assert bundled.returncode == 0, bundled.stderr
+    browser = chromium_path()
+    assert browser is not None, "no Chromium: run `wasmforge toolchain install`"
+    ran = subprocess.run(node.script(Path(__file__).with_name("page_console.mjs"), str(site), str(npm_tools_dir())),
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "WASMFORGE_CHROMIUM": str(browser)})
+    assert ran.returncode == 0, ran.stderr
+    page = json.loads(ran.stdout.strip().splitlines()[-1])
+    lines = page["result"]
+    assert lines[:2] == ["Initializing RuVector WASM...", "Created attention with 1050624 parameters"], page
+    assert lines[2] == "Running attention..." and lines[3].startswith("Attention computed in "), page
+    assert lines[4] == "Output shape: [2,10,512]" and lines[5].startswith("Output sample: ["), page
+    assert len(lines[5].split(",")) == 10 and lines[6].startswith('Memory usage: {"allocated":'), page
 
 
 FLAT_FORMS = """

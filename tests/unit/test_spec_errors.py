@@ -384,6 +384,16 @@ def test_the_flat_call_form_names_every_dimension(tmp_path: Path) -> None:
     assert problem.fix == "add them: ['batch', 'n']"
 
 
+def test_a_flat_shape_entry_may_name_several_dimensions_of_the_tensors(tmp_path: Path) -> None:
+    ok = load_spec(write_kernel(tmp_path / "ok", TENSOR_SPEC.replace(
+        'doc = "Mixes."', 'doc = "Mixes."\npositional_shape = ["batch=n"]')))
+    assert ok.functions[1].positional == ("batch=n",)
+    [problem] = problems_for(tmp_path / "a", TENSOR_SPEC.replace(
+        'doc = "Mixes."', 'doc = "Mixes."\npositional_shape = ["batch", "n=seq"]'))
+    assert problem.path == "function[1].positional_shape" and "seq is not a dimension" in problem.message
+    assert problem.fix == "use their names: ['batch', 'n']"
+
+
 def test_the_flat_call_form_needs_leading_tensors_and_one_form(tmp_path: Path) -> None:
     [problem] = problems_for(tmp_path / "a", MINIMAL_SPEC.replace('errors = ["Overflow"]', 'errors = ["Overflow"]\npositional_shapes = true', 1))
     assert problem.path == "function[0].positional_shapes" and "leading tensor" in problem.message

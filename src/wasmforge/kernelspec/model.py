@@ -200,6 +200,7 @@ class Property:
     arg: Arg  # name, type, doc and the constraints checked when it is set
     readonly: bool
     aliases: tuple[str, ...] = ()  # other names of the same property
+    setters: tuple[str, ...] = ()  # methods that set it (`set_dropout(value)`)
 
     @property
     def name(self) -> str:

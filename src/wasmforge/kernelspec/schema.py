@@ -264,7 +264,9 @@ PROPERTY = Table(
     "A getter (and, unless readonly, a setter validated with the same constraints as an argument).",
     (*ARG.keys, Key("readonly", "boolean", "Only a getter.", default=False),
      Key("aliases", "string-array", "Other names of the property (e.g. seed 001's `feature_dim`): getters (and "
-         "setters) of the same property.", default=[])),
+         "setters) of the same property.", default=[]),
+     Key("setters", "string-array", "Methods that set the property (e.g. seed 001's `set_dropout(value)`): "
+         "`instance.set_dropout(v)` is `instance.dropout = v`. Not for a readonly property.", default=[])),
     array=True,
 )
 

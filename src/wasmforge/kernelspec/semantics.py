@@ -705,19 +705,23 @@ class _Builder:
         return aliases
 
     def build_property(self, item: dict[str, Any], path: str) -> Property:
-        arg = self.build_arg({k: v for k, v in item.items() if k not in ("readonly", "aliases")}, path, "property")
+        arg = self.build_arg({k: v for k, v in item.items() if k not in ("readonly", "aliases", "setters")}, path,
+                             "property")
         if arg.type.kind in ("class", "tensor"):
             self.problem(f"{path}.type", f"a property cannot be a {arg.type.kind}", "use a method")
         elif arg.type.kind in ("array", "struct") and not item.get("readonly", False):
             self.problem(f"{path}.readonly", f"a writable property takes a scalar, a string or an enum, not "
                          f"{arg.type}", "set readonly = true and add a method that sets it")
-        return Property(arg, item.get("readonly", False), self.member_aliases(item, path))
+        setters = self.member_aliases({"aliases": item.get("setters", [])}, f"{path}.setters")
+        if setters and item.get("readonly", False):
+            self.problem(f"{path}.setters", "a readonly property has no setter to call", "remove `setters`, or readonly")
+        return Property(arg, item.get("readonly", False), self.member_aliases(item, path), setters)
 
     def check_members(self, klass: Class, path: str) -> None:
         seen: dict[str, str] = {}
         members = [(p.name, f"{path}.property[{i}].name") for i, p in enumerate(klass.properties)]
         members += [(alias, f"{path}.property[{i}].aliases") for i, p in enumerate(klass.properties)
-                    for alias in p.aliases]
+                    for alias in (*p.aliases, *p.setters)]
         for i, method in enumerate(klass.methods):
             members.append((method.name, f"{path}.method[{i}].name"))
             members += [(alias, f"{path}.method[{i}].aliases") for alias in method.aliases]

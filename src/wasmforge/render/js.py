@@ -108,6 +108,7 @@ class JsProperty:
     ts: str
     doc: str
     aliases: tuple[str, ...] = ()  # other names of the property
+    setters: tuple[str, ...] = ()  # methods that set it
 
     @property
     def convert_is_identity(self) -> bool:
@@ -312,7 +313,7 @@ class JsView:
             properties.append(JsProperty(prop.name, label, f"get_{prop.getter}",
                                          None if prop.readonly else prop.setter, output.js_convert, tuple(checks),
                                          prop.arg.type.required.ts, _escape(prop.arg.doc) + constraint_text(prop.arg),
-                                         prop.aliases))
+                                         prop.aliases, prop.setters))
         return JsClass(klass.name, klass.handle, _escape(klass.doc.strip()), self.callable(klass.constructor, klass),
                        tuple(properties), tuple(self.callable(m, klass) for m in klass.methods), klass.emits_events,
                        klass.init_name, klass.singleton_name, klass.create_name, klass.aliases)
