@@ -112,7 +112,7 @@ def test_leaving_a_stream_early_stops_the_workers_work(node: NodeRuntime, projec
     # The worker's side on this thread (serveWorker with an in-process port): after the cancel,
     # the stream is returned (its wasm memory freed) and nothing more is posted for it.
     result = run_json(node, project, """
-const { serveWorker } = await import(new URL('./node_modules/sublinear-time-solver/api.js', import.meta.url));
+const { serveWorker } = await import(new URL('./node_modules/sublinear-time-solver/workers.js', import.meta.url));
 const posted = [];
 let deliver;
 serveWorker(S, { post: (message) => posted.push(message), listen: (handler) => (deliver = handler) });

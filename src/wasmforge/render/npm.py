@@ -100,6 +100,8 @@ class Layout:
                    "npm/index.d.ts.jinja": "index.d.ts"}
         if self.has["bundler"] or self.has["web"] or self.has["nodejs"]:
             sources["npm/api.js.jinja"] = "api.js"
+            if self.workers:
+                sources["npm/workers.js.jinja"] = "workers.js"
         if self.has["nodejs"]:
             sources["npm/node.cjs.jinja"] = "node.cjs"
             sources["npm/node.js.jinja"] = "node.js"
