@@ -218,27 +218,42 @@ def test_a_worker_acts_for_an_instance_built_from_instances_and_changed_by_mutat
         node: NodeRuntime, attention_project: Path) -> None:
     # MultiHeadAttention(config: AttentionConfig, seed), then setWeights (`mutates = true`): the
     # worker builds its own AttentionConfig and replays setWeights, so forwardAsync in a worker
-    # gives the calling thread's bits; a second setWeights reaches the same worker too.
+    # gives the calling thread's bits; a second setWeights reaches the same worker too. An
+    # instance changed before init({ workers }) stays on this thread. (disposeWorkers() right
+    # after a call rejects it with Disposed exactly when the call went to a worker.)
     script = """
 import * as A from '@ruvector/attention-wasm';
 const random = (n, seed) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 104729));
 const t = (seed) => ({ data: random(2 * 3 * 8, seed), shape: [2, 3, 8] });
 const [q, k, v] = [t(1), t(2), t(3)];
-const mha = new A.MultiHeadAttention(new A.AttentionConfig(2, 4), 7);
 const weights = (seed) => [0, 1, 2, 3].map((i) => random(64, seed + i));
-mha.setWeights(...weights(10));
-const here1 = Array.from(mha.forward(q, k, v).output);
+const bits = (result) => Array.from(result.output).join();
+const where = async (promise) => promise.then(() => 'here', (e) => (e instanceof A.Disposed ? 'worker' : String(e)));
+
+const early = new A.MultiHeadAttention(new A.AttentionConfig(2, 4), 7);
+early.setWeights(...weights(10));
 await A.init({ workers: 1 });
-const there1 = Array.from((await mha.forwardAsync(q, k, v)).output);
-mha.setWeights(...weights(20));
-const here2 = Array.from(mha.forward(q, k, v).output);
-const there2 = Array.from((await mha.forwardAsync(q, k, v)).output);
+const earlyCall = early.forwardAsync(q, k, v);
 A.disposeWorkers();
-console.log(JSON.stringify({ same1: here1.join() === there1.join(), same2: here2.join() === there2.join(),
-                             changed: here1.join() !== here2.join() }));
+const earlyWhere = await where(earlyCall);
+const earlySame = bits(await early.forwardAsync(q, k, v)) === bits(early.forward(q, k, v));
+
+const late = new A.MultiHeadAttention(new A.AttentionConfig(2, 4), 7);
+late.setWeights(...weights(10));
+const lateCall = late.forwardAsync(q, k, v);
+A.disposeWorkers();
+const lateWhere = await where(lateCall);
+const same1 = bits(await late.forwardAsync(q, k, v)) === bits(late.forward(q, k, v));
+const before = bits(late.forward(q, k, v));
+late.setWeights(...weights(20));
+const same2 = bits(await late.forwardAsync(q, k, v)) === bits(late.forward(q, k, v));
+const changed = bits(late.forward(q, k, v)) !== before;
+A.disposeWorkers();
+console.log(JSON.stringify({ earlyWhere, earlySame, lateWhere, same1, same2, changed }));
 """
     (attention_project / "mutates.mjs").write_text(script)
     ran = subprocess.run([str(node.node), "mutates.mjs"], cwd=attention_project, capture_output=True, text=True,
                          timeout=60)
     assert ran.returncode == 0, ran.stderr
-    assert json.loads(ran.stdout) == {"same1": True, "same2": True, "changed": True}
+    assert json.loads(ran.stdout) == {"earlyWhere": "here", "earlySame": True, "lateWhere": "worker",
+                                      "same1": True, "same2": True, "changed": True}
