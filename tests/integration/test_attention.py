@@ -548,6 +548,16 @@ const sdpaTensors = sdpa.forward({ data: q, shape: [batch, seqQ, dim] }, { data:
   { data: v, shape: [batch, seqK, dim] });
 const sdpaFlat = sdpa.forward(q, k, v, [batch, seqQ, dim], [batch, seqK, dim], [batch, seqK, dim], undefined);
 const same = (a, b) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+// One sequence length ([batch, seq, dim]: "seqQ=seqK", "dim=dimV"): flash, linear, hyperbolic.
+const qq = random(batch * seqK * dim, 4);
+const t3 = (data) => ({ data, shape: [batch, seqK, dim] });
+const flash = new A.FlashAttention(dim, 2), linear = new A.LinearAttention(dim, 6);
+const hyperbolic = new A.HyperbolicAttention(new A.HyperbolicConfig(-1, 2));
+const oneLength = [flash, linear, hyperbolic].every((layer) =>
+  same(layer.forward(qq, k, v, [batch, seqK, dim]), layer.forward(t3(qq), t3(k), t3(v))));
+const weightsFlat = sdpa.attentionWeights(q, k, [batch, seqQ, dim], [batch, seqK, dim], mask);
+const weightsTensors = sdpa.attentionWeights({ data: q, shape: [batch, seqQ, dim] }, { data: k, shape: [batch, seqK, dim] },
+  { data: mask, shape: [batch, seqQ, seqK] });
 const errors = [];
 for (const call of [() => multi.forward(q, k, v, [batch, seqQ, seqK]), () => multi.forward(q, k, v, [batch, seqQ, 4, dim]),
                     () => sdpa.forward(q, k, v, [batch, seqQ, dim], 'x', [batch, seqK, dim])]) {
@@ -555,7 +565,7 @@ for (const call of [() => multi.forward(q, k, v, [batch, seqQ, seqK]), () => mul
 }
 console.log(JSON.stringify({
   multi: same(flat.output, tensors.output) && same(flat.weights, tensors.weights),
-  sdpa: same(sdpaFlat, sdpaTensors), errors,
+  sdpa: same(sdpaFlat, sdpaTensors), oneLength, weights: same(weightsFlat, weightsTensors), errors,
 }));
 """
 
@@ -564,7 +574,7 @@ console.log(JSON.stringify({
 def test_the_flat_call_forms_equal_the_tensor_forms(node: NodeRuntime, project: Path, entry: str) -> None:
     # positional_shape(s): the seed's flat arrays + shape arrays, checked like tensors, the same bits.
     got = run_json(node, project, ENTRIES[entry] + FLAT_FORMS)
-    assert got["multi"] and got["sdpa"]
+    assert got["multi"] and got["sdpa"] and got["oneLength"] and got["weights"]
     [short, wrong_key, bad_shape] = got["errors"]
     assert short == [True, "shape"]  # three numbers where four dimensions are named
     assert wrong_key is not None and wrong_key[0]  # key's length does not match seqK = 4
