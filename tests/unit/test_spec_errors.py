@@ -394,6 +394,12 @@ def test_a_flat_shape_entry_may_name_several_dimensions_of_the_tensors(tmp_path:
     assert problem.fix == "use their names: ['batch', 'n']"
 
 
+def test_workers_from_the_bundler_entry_need_the_no_modules_target(tmp_path: Path) -> None:
+    spec = MINIMAL_SPEC.replace("[package]", "[npm]\nworkers = true\n\n[build]\ntargets = [\"bundler\", \"nodejs\"]\n\n[package]", 1)
+    [problem] = problems_for(tmp_path / "a", spec)
+    assert problem.path == "npm.workers" and problem.fix == 'add "no-modules" to build.targets'
+
+
 def test_the_flat_call_form_needs_leading_tensors_and_one_form(tmp_path: Path) -> None:
     [problem] = problems_for(tmp_path / "a", MINIMAL_SPEC.replace('errors = ["Overflow"]', 'errors = ["Overflow"]\npositional_shapes = true', 1))
     assert problem.path == "function[0].positional_shapes" and "leading tensor" in problem.message

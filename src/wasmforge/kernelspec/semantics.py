@@ -64,6 +64,10 @@ class _Builder:
         package = self.loader.build_package(data["package"])
         build = self.loader.build_options(data.get("build", {}))
         npm = self.loader.build_npm(data.get("npm", {}), package.name)
+        if npm.workers and "bundler" in build.targets and "no-modules" not in build.targets:
+            # The bundler entry's workers run the no-modules script (pipeline/assemble.py).
+            self.problem("npm.workers", "workers from the bundler entry are started from the no-modules script, "
+                         "and the spec does not build that target", 'add "no-modules" to build.targets')
         self.register_names()
         self.errors = builtin_errors() + self.build_errors(data.get("error", []), npm.error_base)
         enums = [self.build_enum(item, f"enum[{i}]") for i, item in enumerate(data.get("enum", []))]
