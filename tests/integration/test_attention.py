@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.integration.conftest import Built, npm_project, run_node
-from tests.integration.test_consumers import TSC, tsc, tsc_files
+from tests.integration.test_consumers import TSC, compile_and_run, tsc, tsc_files
 from tests.reference import attention_numpy as ref
 from wasmforge.settings import npm_tools_dir
 from wasmforge.toolchain.node import NodeRuntime
@@ -473,13 +473,8 @@ def test_the_seed_api_reference_type_checks(node: NodeRuntime, project: Path, re
 
 
 def test_the_seed_api_reference_runs(node: NodeRuntime, project: Path) -> None:
-    (project / "api-reference.ts").write_text((SEED_EXAMPLES / "api-reference.ts").read_text())
-    compiled = subprocess.run(node.script(TSC, "--strict", "--target", "es2022", "--module", "nodenext",
-                                          "--moduleResolution", "nodenext", "--outDir", "out", "api-reference.ts"),
-                              cwd=project, capture_output=True, text=True)
-    assert compiled.returncode == 0, compiled.stdout
-    ran = subprocess.run([str(node.node), "out/api-reference.js"], cwd=project, capture_output=True, text=True,
-                         timeout=60)
+    ran = compile_and_run(node, project, "api-reference.ts", (SEED_EXAMPLES / "api-reference.ts").read_text(),
+                          timeout=60)
     assert ran.returncode == 0 and ran.stdout == "api reference: ok\n", ran.stderr
 
 

@@ -78,6 +78,18 @@ def tsc_files(node: NodeRuntime, project: Path, files: dict[str, str],
     return tsc(node, project, module_resolution)
 
 
+def compile_and_run(node: NodeRuntime, project: Path, name: str, source: str,
+                    timeout: int) -> subprocess.CompletedProcess[str]:
+    """`source` written to `project/name`, compiled by `tsc --strict` to out/ (nodenext), run in Node."""
+    (project / name).write_text(source)
+    compiled = subprocess.run(node.script(TSC, "--strict", "--target", "es2022", "--module", "nodenext",
+                                          "--moduleResolution", "nodenext", "--outDir", "out", name),
+                              cwd=project, capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stdout
+    script = Path("out") / Path(name).with_suffix(".js")
+    return subprocess.run([str(node.node), str(script)], cwd=project, capture_output=True, text=True, timeout=timeout)
+
+
 @pytest.fixture(scope="module")
 def ts_project(node: NodeRuntime, solver: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = npm_project(node, tmp_path_factory.mktemp("ts"), solver.pkg,
@@ -174,13 +186,7 @@ def test_the_seed_example_type_checks(node: NodeRuntime, ts_project: Path, resol
 
 
 def test_the_seed_example_runs(node: NodeRuntime, ts_project: Path) -> None:
-    (ts_project / "basic-usage.ts").write_text(SEED_BASIC_USAGE.read_text())
-    compiled = subprocess.run(node.script(TSC, "--strict", "--target", "es2022", "--module", "nodenext",
-                                          "--moduleResolution", "nodenext", "--outDir", "out", "basic-usage.ts"),
-                              cwd=ts_project, capture_output=True, text=True)
-    assert compiled.returncode == 0, compiled.stdout
-    ran = subprocess.run([str(node.node), "out/basic-usage.js"], cwd=ts_project, capture_output=True, text=True,
-                         timeout=120)
+    ran = compile_and_run(node, ts_project, "basic-usage.ts", SEED_BASIC_USAGE.read_text(), timeout=120)
     assert ran.returncode == 0 and ran.stderr == "", ran.stderr
     assert ran.stdout.startswith("Solution: Float64Array(2) [ 0.09090909090909091, 0.6363636363636364 ]")
     assert "Converged!" in ran.stdout and "Batch solutions: [" in ran.stdout
