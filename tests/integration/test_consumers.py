@@ -175,14 +175,30 @@ def test_kernel_code_also_compiles_natively(kernel: str, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-SEED_BASIC_USAGE = REPO / "kernels" / "sublinear-solver" / "examples" / "seed" / "basic-usage.ts"
+SEED_000 = REPO / "kernels" / "sublinear-solver" / "examples" / "seed"
+SEED_BASIC_USAGE = SEED_000 / "basic-usage.ts"
+# Seed 000's snippets, each with the edits its README lists, and our two drivers that run them.
+SEED_000_SOURCES = {path.name: path.read_text() for path in sorted(SEED_000.glob("*.ts"))}
 
 
 @pytest.mark.parametrize("resolution", ["node16", "nodenext", "bundler"])
-def test_the_seed_example_type_checks(node: NodeRuntime, ts_project: Path, resolution: str) -> None:
-    # Seed 000's "Example TypeScript Usage", with the one edit its README lists.
-    result = tsc_files(node, ts_project, {"basic-usage.ts": SEED_BASIC_USAGE.read_text()}, resolution)
+def test_the_seed_snippets_type_check(node: NodeRuntime, ts_project: Path, resolution: str) -> None:
+    result = tsc_files(node, ts_project, SEED_000_SOURCES, resolution)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("driver", "sections"), [
+    ("drive-library.ts", ["2.2", "2.4", "2.5", "3.4", "5.1", "5.3", "5.4", "5.5"]),
+    ("drive-bench.ts", ["6.1", "6.2", "6.3", "6.4"]),
+])
+def test_the_seed_snippets_run(node: NodeRuntime, ts_project: Path, driver: str, sections: list[str]) -> None:
+    # Each driver runs its snippets against the package and throws on a wrong result.
+    for name, source in SEED_000_SOURCES.items():
+        (ts_project / name).write_text(source)
+    ran = compile_and_run(node, ts_project, driver, SEED_000_SOURCES[driver], timeout=300)
+    assert ran.returncode == 0 and ran.stderr == "", ran.stderr
+    for section in sections:
+        assert f"§{section} ok: " in ran.stdout, ran.stdout
 
 
 def test_the_seed_example_runs(node: NodeRuntime, ts_project: Path) -> None:

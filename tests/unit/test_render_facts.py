@@ -88,7 +88,10 @@ def test_web_only_package_maps_import_to_the_web_build(tmp_path: Path) -> None:
 
 def test_types_are_documented_from_the_spec(kernel_dir: Path) -> None:
     npm = render(kernel_dir)[1]
-    assert npm["index.d.ts"].endswith("export * from './index.cjs';\n")  # the declarations are written once
+    # The declarations are written once; the ES entries add the default export (init, no namespace).
+    assert "export * from './index.cjs';\n" in npm["index.d.ts"]
+    assert npm["index.d.ts"].endswith("import { init } from './index.cjs';\nexport default init;\n")
+    assert sum(line.startswith("export") for line in npm["index.d.ts"].splitlines()) == 2
     types = npm["index.d.cts"]
     assert "export declare function sumAll(values: Float64Array | ResidentArray<Float64Array>): number;" in types
     assert "export declare function allocFloat64Array(length: number): ResidentArray<Float64Array>;" in types
@@ -139,8 +142,10 @@ def test_views_borrowed_structs_and_into_variants_render(tmp_path: Path) -> None
     assert "class MatrixView {" in api and "MatrixView.prototype[VIEW_OF] = 'Matrix';" in api
     assert "data_view() {" in api and "set_data(values) {" in api
     assert "export declare class MatrixView implements Disposable {" in types
-    assert "export declare function scale(matrix: Matrix | MatrixView, options?: { out?: Float64Array | " \
-           "ResidentArray<Float64Array> }): Float64Array;" in types
+    assert "export declare function scale(matrix: AcceptsResident<Matrix> | MatrixView, options?: { out?: " \
+           "Float64Array | ResidentArray<Float64Array> }): Float64Array;" in types
+    # The interface keeps the declared field type; arguments take resident fields (AcceptsResident).
+    assert "  data: Float64Array;\n" in types
 
 
 def test_error_variants_match_whatever_shape_the_rust_has(tmp_path: Path) -> None:

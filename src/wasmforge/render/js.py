@@ -182,6 +182,7 @@ class JsStruct:
     from_raw: str  # object literal built from the raw array `raw`
     ts_fields: tuple[tuple[str, str, str], ...]  # (name with ?, type, doc)
     view: JsStructView | None = None
+    accepts_resident: bool = False  # arguments take it as AcceptsResident<name>
 
 
 class JsView:
@@ -334,12 +335,14 @@ class JsView:
             f"{f.name}: Date.now()" if f.name in struct.clock_fields
             else f"{f.name}: {self.marshal.from_raw_js(f.type, f'raw[{positions[f.name]}]')}"
             for f in struct.fields)
-        ts_type = self.input_ts if self.input_only(struct) else (lambda t: t.ts)
-        ts_fields = tuple((f.name + ("?" if f.type.optional else ""), ts_type(f.type.required),
+        # As declared: resident fields are what AcceptsResident<Struct> adds for arguments, so
+        # code that reads a field of its own object (`m.data.length`) sees the declared type.
+        ts_fields = tuple((f.name + ("?" if f.type.optional else ""), f.type.required.ts,
                            _escape(f.doc) + constraint_text(f)) for f in struct.fields)
         return JsStruct(struct.name, _escape(struct.doc), tuple(f.name for f in struct.fields),
                         tuple(f.name for f in struct.fields if not f.type.optional), tuple(checks),
-                        f"{{ {entries} }}", ts_fields, self.view(struct) if struct.view else None)
+                        f"{{ {entries} }}", ts_fields, self.view(struct) if struct.view else None,
+                        self._takes_resident(struct.name))
 
     def view(self, struct: Struct) -> JsStructView:
         view = struct.view
@@ -373,11 +376,19 @@ class JsView:
             inner = f"{type_ref.typed_array} | ResidentArray<{type_ref.typed_array}>"
         elif type_ref.is_tensor:
             inner = f"Tensor<{type_ref.typed_array} | ResidentArray<{type_ref.typed_array}>>"
-        elif type_ref.kind == "struct" and self.spec.struct(type_ref.base).view:
-            inner = f"{type_ref.base} | {self.spec.struct(type_ref.base).view.name}"  # type: ignore[union-attr]
+        elif type_ref.kind == "struct" and self._takes_resident(type_ref.base):
+            struct = self.spec.struct(type_ref.base)
+            inner = f"AcceptsResident<{type_ref.base}>"
+            if struct.view:
+                inner += f" | {struct.view.name}"
         else:
             return type_ref.ts
         return f"{inner} | undefined" if type_ref.optional else inner
+
+    def _takes_resident(self, name: str) -> bool:
+        """An argument struct with typed-array fields: they may be resident (AcceptsResident)."""
+        struct = self.spec.struct(name)
+        return self.input_only(struct) and any(f.type.array for f in struct.fields)
 
     def input_only(self, struct: Struct) -> bool:
         """A struct never produced by the package: its interface describes inputs only."""

@@ -21,3 +21,4 @@ try {
 }
 
 export * from './web.js';
+export { init as default } from './web.js';

@@ -129,6 +129,14 @@ export declare class ResidentArray<
   [Symbol.dispose](): void;
 }
 
+/**
+ * `T` (an argument object such as a struct) with each typed-array field also accepted as a
+ * ResidentArray of that type: what the functions take, while `T` itself stays as declared.
+ */
+export type AcceptsResident<T> = { [K in keyof T]: ResidentOr<T[K]> };
+/** A typed array `V`, or a ResidentArray of it; any other type unchanged. */
+export type ResidentOr<V> = V extends ResidentTypedArray ? V | ResidentArray<V> : V;
+
 /** A zeroed resident array of `length` elements of `type`. */
 export declare function alloc(type: 'f64', length: number): ResidentArray<Float64Array>;
 export declare function alloc(type: 'f32', length: number): ResidentArray<Float32Array>;
@@ -350,3 +358,9 @@ export declare function isEven(n: number): boolean;
  * ```
  */
 export declare function validate(weights?: Float64Array | ResidentArray<Float64Array>): void;
+
+/**
+ * The default export is init(), as in wasm-bindgen's web glue: `await (await
+ * import('@wasmforge-test/all-types')).default()`.
+ */
+export default init;

@@ -2,3 +2,6 @@
 // Types of `@wasmforge-test/all-types` for import: the declarations of index.d.cts (every entry
 // exports the same API), written once.
 export * from './index.cjs';
+// The ES entries' default export is init(), as in wasm-bindgen's web glue.
+import { init } from './index.cjs';
+export default init;

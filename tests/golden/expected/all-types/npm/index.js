@@ -53,3 +53,7 @@ export const {
   isEven,
   validate,
 } = createApi(raw, { isReady: () => true, init });
+
+// As in wasm-bindgen's web glue: `const m = await import('@wasmforge-test/all-types'); await
+// m.default();`
+export default init;

@@ -29,3 +29,7 @@ module.exports = {
   Overflow: api.Overflow,
   EmptyInput: api.EmptyInput,
 };
+// `import init from '@wasmforge-test/all-types'` compiled to require(), as above: `default` is
+// init().
+module.exports.default = module.exports.init;
+Object.defineProperty(module.exports, '__esModule', { value: true });

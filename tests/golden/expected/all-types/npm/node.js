@@ -35,3 +35,4 @@ export const {
   Overflow,
   EmptyInput,
 } = api;
+export default init;

@@ -135,6 +135,14 @@ export declare class ResidentArray<
   [Symbol.dispose](): void;
 }
 
+/**
+ * `T` (an argument object such as a struct) with each typed-array field also accepted as a
+ * ResidentArray of that type: what the functions take, while `T` itself stays as declared.
+ */
+export type AcceptsResident<T> = { [K in keyof T]: ResidentOr<T[K]> };
+/** A typed array `V`, or a ResidentArray of it; any other type unchanged. */
+export type ResidentOr<V> = V extends ResidentTypedArray ? V | ResidentArray<V> : V;
+
 /** A zeroed resident array of `length` elements of `type`. */
 export declare function alloc(type: 'f64', length: number): ResidentArray<Float64Array>;
 export declare function alloc(type: 'f32', length: number): ResidentArray<Float32Array>;
@@ -169,7 +177,7 @@ export interface Point {
 /** A polygon given by its corners. */
 export interface Polygon {
   /** Corners as x0, y0, x1, y1, … (finite) */
-  corners: Float64Array | ResidentArray<Float64Array>;
+  corners: Float64Array;
   /** Whether the last corner connects back to the first. (default `true`) */
   closed?: boolean;
   /** Unit of the coordinates. (default `"meters"`) */
@@ -284,10 +292,13 @@ export declare function init(): Promise<void>;
  * // throws TooFewPoints
  * ```
  */
-export declare function summarize(polygon: Polygon, label?: string): Summary;
+export declare function summarize(polygon: AcceptsResident<Polygon>, label?: string): Summary;
 
 /** `summarize` as a Promise that first yields to the event loop. */
-export declare function summarizeAsync(polygon: Polygon, label?: string): Promise<Summary>;
+export declare function summarizeAsync(
+  polygon: AcceptsResident<Polygon>,
+  label?: string,
+): Promise<Summary>;
 
 /**
  * Convert a length between units.
@@ -517,3 +528,9 @@ export declare function initCountdown(tolerance: number, maxSteps?: number): Pro
 
 /** One Countdown, created on first use and shared afterwards. */
 export declare function getCountdown(tolerance: number, maxSteps?: number): Promise<Countdown>;
+
+/**
+ * The default export is init(), as in wasm-bindgen's web glue: `await (await
+ * import('@wasmforge-test/objects')).default()`.
+ */
+export default init;

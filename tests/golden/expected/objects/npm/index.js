@@ -58,3 +58,7 @@ export const {
   initCountdown,
   getCountdown,
 } = createApi(raw, { isReady: () => true, init });
+
+// As in wasm-bindgen's web glue: `const m = await import('@wasmforge-test/objects'); await
+// m.default();`
+export default init;

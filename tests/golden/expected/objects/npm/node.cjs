@@ -34,3 +34,7 @@ module.exports = {
   ProgressTracker: api.ProgressTracker,
   trackProgress: api.trackProgress,
 };
+// `import init from '@wasmforge-test/objects'` compiled to require(), as above: `default` is
+// init().
+module.exports.default = module.exports.init;
+Object.defineProperty(module.exports, '__esModule', { value: true });

@@ -40,3 +40,4 @@ export const {
   trackProgress,
 } = api;
 export * from './helpers/shapes.js';
+export default init;
