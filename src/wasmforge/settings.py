@@ -83,3 +83,13 @@ def build_root() -> Path:
 
 def std_build_dir() -> Path:
     return tools_home() / "wasm32-std"
+
+
+def threads_std_build_dir() -> Path:
+    return tools_home() / "wasm32-std-threads"
+
+
+def threads_sysroot() -> Path:
+    """A sysroot of ours holding the wasm32 std built with atomics (the threaded modules');
+    its host half links to the toolchain's, for the linker (toolchain/rust.py)."""
+    return tools_home() / "wasm32-threads-sysroot"

@@ -29,6 +29,59 @@ pub(crate) struct Projections {
     bo: Vec<f32>,
 }
 
+/// The projected operands of one forward pass, as every head reads them.
+struct Heads<'a> {
+    q: &'a [f32],
+    k: &'a [f32],
+    v: &'a [f32],
+    mask: Option<Tensor3<'a>>,
+    seq_q: usize,
+    seq_k: usize,
+    scale: f32,
+}
+
+/// Multi-head attention on rayon's threads (the `parallel` feature: the
+/// package's threaded module, or a native build). Every value is computed as
+/// it is serially, so the results are the same to the bit.
+#[cfg(feature = "parallel")]
+mod parallel {
+    use crate::linalg::{gemm_acc, MR};
+    use crate::scaled_dot::Scratch;
+    use rayon::prelude::*;
+
+    /// Multiply-adds below which a projection stays on one thread (handing
+    /// halves to other threads costs tens of microseconds in wasm).
+    pub(super) const MIN_PRODUCT: usize = 1 << 21;
+
+    /// `out += x · w` (`rows` rows of `d`), split by rows in tasks of a
+    /// multiple of the micro-kernel's rows, about four per thread.
+    pub(super) fn project(x: &[f32], rows: usize, d: usize, w: &[f32], out: &mut [f32]) {
+        let task = rows.div_ceil(4 * rayon::current_num_threads()).next_multiple_of(MR);
+        out.par_chunks_mut(task * d).zip(x[..rows * d].par_chunks(task * d)).for_each(|(out, x)| {
+            gemm_acc(out.len() / d, d, d, x, d, w, d, out, d);
+        });
+    }
+
+    /// `attend(b, concat rows of entry b, its weights, a scratch)` for every
+    /// batch entry at once.
+    pub(super) fn each_entry<F>(
+        concat: &mut [f32],
+        entry_len: usize,
+        weights: Vec<Option<&mut [f32]>>,
+        scratches: &mut [Scratch],
+        attend: F,
+    ) where
+        F: Fn(usize, &mut [f32], Option<&mut [f32]>, &mut Scratch) + Sync,
+    {
+        concat
+            .par_chunks_mut(entry_len)
+            .zip(weights.into_par_iter())
+            .zip(scratches.par_iter_mut())
+            .enumerate()
+            .for_each(|(b, ((concat, weights), scratch))| attend(b, concat, weights, scratch));
+    }
+}
+
 /// Sink for the attention probabilities of every (batch, head): either the
 /// caller's `[b, heads, sq, sk]` output or nothing (scratch space is used).
 pub(crate) type WeightsOut<'a> = Option<&'a mut [f32]>;
@@ -160,8 +213,47 @@ impl Projections {
                 row.copy_from_slice(bias);
             }
         }
+        #[cfg(feature = "parallel")]
+        if rows * d * d >= parallel::MIN_PRODUCT && rayon::current_num_threads() > 1 {
+            parallel::project(x, rows, d, w, &mut out);
+            return Ok(out);
+        }
         gemm_acc(rows, d, d, x, d, w, d, &mut out, d);
         Ok(out)
+    }
+
+    /// Every head of batch entry `b`: its context into `concat` (the entry's
+    /// `[sq, D]` rows), its probabilities into `weights` (`[heads, sq, sk]`)
+    /// when given, else into the scratch space.
+    fn attend_entry(
+        &self,
+        heads: &Heads<'_>,
+        b: usize,
+        concat: &mut [f32],
+        mut weights: Option<&mut [f32]>,
+        scratch: &mut Scratch,
+    ) {
+        let (d, hd) = (self.model_dim, self.head_dim);
+        let (sq, sk) = (heads.seq_q, heads.seq_k);
+        for h in 0..self.num_heads {
+            let (q_at, kv_at) = (b * sq * d + h * hd, b * sk * d + h * hd);
+            let op = HeadOperands {
+                query: &heads.q[q_at..],
+                query_stride: d,
+                key: &heads.k[kv_at..],
+                key_stride: d,
+                seq_q: sq,
+                seq_k: sk,
+                dim: hd,
+                scale: heads.scale,
+                mask: heads.mask.map(|m| m.batch_slice(b)),
+            };
+            let probs = match weights.as_deref_mut() {
+                Some(entry) => &mut entry[h * sq * sk..(h + 1) * sq * sk],
+                None => &mut scratch.probs[..],
+            };
+            attend_one(&op, &heads.v[kv_at..], d, hd, &mut scratch.key_t, probs, &mut concat[h * hd..], d);
+        }
     }
 
     /// The shared forward pass. `query` is `[b, sq, D]`; `key` and `value` are
@@ -181,37 +273,24 @@ impl Projections {
         let k = self.project(key.data, batch * sk, &self.wk, &self.bk)?;
         let v = self.project(value.data, batch * sk, &self.wv, &self.bv)?;
         let mut concat = zeros("attention context", q.len())?;
+        let heads_in = Heads { q: &q, k: &k, v: &v, mask, seq_q: sq, seq_k: sk, scale: attention_scale(hd) };
+        let weights_len = heads * sq * sk;
+        let mut weights: Vec<Option<&mut [f32]>> = match weights_out.as_deref_mut() {
+            Some(all) => all.chunks_mut(weights_len).map(Some).collect(),
+            None => (0..batch).map(|_| None).collect(),
+        };
+        #[cfg(feature = "parallel")]
+        if batch > 1 && rayon::current_num_threads() > 1 {
+            // One entry per task, each with scratch space of its own.
+            let mut scratches = (0..batch).map(|_| Scratch::new(hd, sq, sk)).collect::<Result<Vec<_>, _>>()?;
+            parallel::each_entry(&mut concat, sq * d, weights, &mut scratches, |b, concat, weights, scratch| {
+                self.attend_entry(&heads_in, b, concat, weights, scratch)
+            });
+            return self.project(&concat, batch * sq, &self.wo, &self.bo);
+        }
         let mut scratch = Scratch::new(hd, sq, sk)?;
-        let scale = attention_scale(hd);
-        for b in 0..batch {
-            for h in 0..heads {
-                let (q_at, kv_at) = (b * sq * d + h * hd, b * sk * d + h * hd);
-                let op = HeadOperands {
-                    query: &q[q_at..],
-                    query_stride: d,
-                    key: &k[kv_at..],
-                    key_stride: d,
-                    seq_q: sq,
-                    seq_k: sk,
-                    dim: hd,
-                    scale,
-                    mask: mask.map(|m| m.batch_slice(b)),
-                };
-                let probs = match weights_out.as_deref_mut() {
-                    Some(all) => &mut all[(b * heads + h) * sq * sk..(b * heads + h + 1) * sq * sk],
-                    None => &mut scratch.probs[..],
-                };
-                attend_one(
-                    &op,
-                    &v[kv_at..],
-                    d,
-                    hd,
-                    &mut scratch.key_t,
-                    probs,
-                    &mut concat[q_at..],
-                    d,
-                );
-            }
+        for (b, (concat, weights)) in concat.chunks_mut(sq * d).zip(weights.drain(..)).enumerate() {
+            self.attend_entry(&heads_in, b, concat, weights, &mut scratch);
         }
         self.project(&concat, batch * sq, &self.wo, &self.bo)
     }

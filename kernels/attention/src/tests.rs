@@ -927,3 +927,23 @@ fn linear_with_a_feature_dimension_projects_first() {
         }
     }
 }
+
+#[cfg(feature = "parallel")]
+#[test]
+fn multi_head_on_threads_is_the_serial_result_to_the_bit() {
+    // Large enough for the projections to split (rows · D² >= 2²¹) and 3 batch entries with a mask.
+    let config = AttentionConfig::new(16, 4).unwrap(); // model_dim 64
+    let mha = MultiHeadAttention::new(&config, 11).unwrap();
+    let (b, sq, sk, d) = (3, 200, 130, 64);
+    let q = random(b * sq * d, 40, 1.0);
+    let k = random(b * sk * d, 41, 1.0);
+    let v = random(b * sk * d, 42, 1.0);
+    let lengths: Vec<u32> = vec![130, 7, 64];
+    let mask = build_mask(MaskType::Padding, b as u32, sq as u32, sk as u32, Some(&lengths)).unwrap();
+    let run = || {
+        mha.forward((&q, [b, sq, d]), (&k, [b, sk, d]), (&v, [b, sk, d]), Some((&mask, [b, sq, sk]))).unwrap()
+    };
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(run);
+    let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap().install(run);
+    assert_eq!(one, three);
+}

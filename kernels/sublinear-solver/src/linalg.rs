@@ -74,13 +74,45 @@ impl Kernels {
     }
 
     /// `out = A x` for a row-major matrix with `n` columns (`n > 0`) and
-    /// `out.len()` rows.
+    /// `out.len()` rows; with the `parallel` feature, large products are
+    /// split over rayon's threads by rows (each row is computed as it would
+    /// be serially, so the result is the same to the bit).
     pub(crate) fn dense_matvec(self, matrix: &[f64], n: usize, x: &[f64], out: &mut [f64]) {
+        #[cfg(feature = "parallel")]
+        if matrix.len() >= parallel::MIN_ENTRIES && rayon::current_num_threads() > 1 {
+            return parallel::dense_matvec(self, matrix, n, x, out);
+        }
+        self.dense_matvec_rows(matrix, n, x, out)
+    }
+
+    fn dense_matvec_rows(self, matrix: &[f64], n: usize, x: &[f64], out: &mut [f64]) {
         #[cfg(all(target_arch = "wasm32", feature = "simd"))]
         if self.simd {
             return simd::dense_matvec(matrix, n, x, out);
         }
         scalar::dense_matvec(matrix, n, x, out)
+    }
+}
+
+/// The dense product on rayon's threads (the `parallel` feature: the
+/// package's threaded module, or a native build).
+#[cfg(feature = "parallel")]
+mod parallel {
+    use super::Kernels;
+    use rayon::prelude::*;
+
+    /// Below this many entries (a 512 × 512 matrix) a product takes about
+    /// as long as handing its halves to other threads and waiting for them.
+    pub(super) const MIN_ENTRIES: usize = 512 * 512;
+
+    /// Rows in tasks of a multiple of four (the kernels' row blocks), about
+    /// four tasks per thread so that a slow thread does not hold the rest up.
+    pub(super) fn dense_matvec(kernels: Kernels, matrix: &[f64], n: usize, x: &[f64], out: &mut [f64]) {
+        let tasks = 4 * rayon::current_num_threads();
+        let rows = out.len().div_ceil(tasks).next_multiple_of(4);
+        out.par_chunks_mut(rows)
+            .zip(matrix.par_chunks(rows * n))
+            .for_each(|(out, block)| kernels.dense_matvec_rows(block, n, x, out));
     }
 }
 
@@ -549,6 +581,20 @@ mod tests {
         assert!(dense_matvec(&[1.0, 2.0, 3.0, 4.0], 2, &[1.0], &mut out).is_err());
         assert!(dense_matvec(&[], usize::MAX, &[], &mut []).is_err());
         assert!(dense_matvec(&[], 0, &[], &mut []).is_ok());
+    }
+
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn parallel_product_is_the_serial_one_to_the_bit() {
+        // 601 rows: tasks of a multiple of four rows and a ragged last one.
+        let n = 601;
+        let matrix: Vec<f64> = (0..n * n).map(|i| ((i * 7919) % 1013) as f64 / 97.0 - 5.0).collect();
+        let x = ramp(n, 0.37);
+        let (mut parallel, mut serial) = (vec![0.0; n], vec![0.0; n]);
+        assert!(matrix.len() >= super::parallel::MIN_ENTRIES);
+        Kernels::best().dense_matvec(&matrix, n, &x, &mut parallel);
+        Kernels::best().dense_matvec_rows(&matrix, n, &x, &mut serial);
+        assert_eq!(parallel, serial);
     }
 
     #[test]

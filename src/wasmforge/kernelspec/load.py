@@ -166,9 +166,16 @@ class Loader:
         if simd is not None and simd in features:
             self.problem("build.simd_feature", f"`{simd}` is also in build.features, so the baseline would use it",
                          "remove it from build.features")
+        threads = raw.get("threads_feature")
+        if threads is not None and threads in features:
+            self.problem("build.threads_feature", f"`{threads}` is also in build.features, so every module "
+                         "would use it", "remove it from build.features")
+        if threads is not None and threads == simd:
+            self.problem("build.threads_feature", f"`{threads}` is also build.simd_feature",
+                         "name the kernel's rayon feature (e.g. \"parallel\")")
         return BuildOptions(tuple(t for t in TARGETS if t in targets), profile, level or None, features, simd,
                             raw.get("memory_stats", True), self.size_budget(raw.get("size_budget", {})),
-                            raw.get("cache", "none"))
+                            raw.get("cache", "none"), threads)
 
     def size_budget(self, raw: dict[str, Any]) -> SizeBudget:
         limits: dict[str, int | None] = {}

@@ -47,6 +47,7 @@ class BuildOptions:
     memory_stats: bool = True  # count allocations for memoryUsage()
     size_budget: SizeBudget = SizeBudget()
     cache: str = "none"  # "sccache": rustc runs through sccache (pipeline/cache.py)
+    threads_feature: str | None = None  # cargo feature of the kernel that enables its rayon code
 
     @property
     def rust_opt_level(self) -> str:

@@ -93,6 +93,9 @@ BUILD = Table(
         Key("features", "string-array", "Cargo features of the kernel crate to enable.", default=[]),
         Key("simd_feature", "string", "Cargo feature of the kernel that enables its simd128 code: the package "
             "then ships a SIMD module beside the baseline and picks it when the engine supports SIMD."),
+        Key("threads_feature", "string", "Cargo feature of the kernel that enables its rayon-parallel code: the "
+            "package then also ships a threaded module (shared memory, atomics; with the SIMD feature too), which "
+            "the workers of `init({ workers, threads })` run where shared memory is allowed. Needs npm.workers."),
         Key("cache", "string", "`sccache`: run rustc through sccache, a compile cache shared by builds, "
             "checkouts and (with one of sccache's remote backends) machines; `none`: no cache. "
             "WASMFORGE_CACHE overrides it.", default="none", choices=("none", "sccache")),

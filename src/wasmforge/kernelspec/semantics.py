@@ -68,6 +68,10 @@ class _Builder:
             # The bundler entry's workers run the no-modules script (pipeline/assemble.py).
             self.problem("npm.workers", "workers from the bundler entry are started from the no-modules script, "
                          "and the spec does not build that target", 'add "no-modules" to build.targets')
+        if build.threads_feature is not None and not npm.workers:
+            # Threads run in the workers only: a browser's main thread may not wait on shared memory.
+            self.problem("build.threads_feature", "the threaded module runs in the workers of init({ workers, "
+                         "threads }), and the spec has none", "set workers = true in [npm]")
         self.register_names()
         self.errors = builtin_errors() + self.build_errors(data.get("error", []), npm.error_base)
         enums = [self.build_enum(item, f"enum[{i}]") for i, item in enumerate(data.get("enum", []))]

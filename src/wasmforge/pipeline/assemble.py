@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..errors import BuildFailed
 from .. import __version__
-from ..render.npm import HELPERS_DIR, INLINE_MODULE, SIMD_DIR, WORKER_SOURCE, Layout, glue_files
+from ..render.npm import HELPERS_DIR, INLINE_MODULE, SIMD_DIR, THREADS_DIR, WORKER_SOURCE, Layout, glue_files
 from ..render.templates import GLUE_PLACEHOLDER, HELPERS_PLACEHOLDER, render
 
 # npm pack records modes; fixed ones keep tarballs identical across machines.
@@ -37,7 +37,7 @@ DIR_MODE = 0o755
 
 def assemble(stage: Path, layout: Layout, bindgen_dirs: dict[str, dict[str, Path]], modules: dict[str, Path],
              npm_sources: Path, minify: Callable[[str], str] | None = None) -> None:
-    """`bindgen_dirs` and `modules` are keyed by variant ("baseline", "simd"); `minify` makes
+    """`bindgen_dirs` and `modules` are keyed by variant ("baseline", "simd", "threads"); `minify` makes
     the worker source of `npm.workers` (the no-modules script, minified)."""
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
@@ -50,8 +50,12 @@ def assemble(stage: Path, layout: Layout, bindgen_dirs: dict[str, dict[str, Path
     if "simd" in modules:
         (stage / SIMD_DIR).mkdir(exist_ok=True)
         shutil.copyfile(modules["simd"], stage / layout.simd_wasm)
+    if "threads" in modules and layout.uses_threads:
+        (stage / THREADS_DIR).mkdir(exist_ok=True)
+        shutil.copyfile(modules["threads"], stage / layout.threads_wasm)
+        shutil.copyfile(bindgen_dirs["threads"]["web"] / f"{layout.ident}.js", stage / layout.threads_glue)
     if layout.has["bundler"]:
-        _write_inline_module(stage / INLINE_MODULE, modules)
+        _write_inline_module(stage / INLINE_MODULE, {v: m for v, m in modules.items() if v != "threads"})
     for source in sorted(npm_sources.iterdir()):
         if source.is_dir():
             shutil.copytree(source, stage / source.name)

@@ -34,12 +34,16 @@ def compile_wasm(
     locate: Callable[[SourceLocation, str], SourceLocation] = lambda location, _: location,
     wrapper: Path | None = None,
     members: tuple[Path, ...] = (),
+    rustflags: tuple[str, ...] = (),
+    std_stamp: str = "",
 ) -> list[Path]:
     """Build the cdylib at `manifest` for wasm32 and return the .wasm path; with `members`
     (their manifests), `manifest` is a workspace: build all of it, return each member's .wasm.
     `locate(location, rendered)` moves each compiler error to the user's file it stems from;
-    errors at the same place are reported once (a workspace compiles the kernel twice)."""
-    _discard_stale_target(target_dir, toolchain)
+    errors at the same place are reported once (a workspace compiles the kernel twice).
+    `rustflags`: more flags (the threaded module's); `std_stamp` names the std they link against
+    when it is not the toolchain's (pipeline/threads.py)."""
+    _discard_stale_target(target_dir, toolchain, std_stamp)
     forget_cdylibs(target_dir, members or (manifest,), release=release)
     argv = [
         "cargo", "build", "--manifest-path", str(manifest), "--target", WASM_TARGET,
@@ -49,7 +53,7 @@ def compile_wasm(
         argv.append("--release")
     if features:
         argv += ["--features", ",".join(features)]
-    env = {**build_env(toolchain, remap, wrapper), "CARGO_TERM_COLOR": "never"}
+    env = {**build_env(toolchain, remap, wrapper, rustflags), "CARGO_TERM_COLOR": "never"}
     result = proc.run(argv, env=env, check=False)
     if result.returncode != 0:
         located: dict[SourceLocation | int, str] = {}
@@ -147,7 +151,8 @@ def user_rustflags() -> list[str]:
     return []
 
 
-def build_env(toolchain: Toolchain, remap: dict[Path, str], wrapper: Path | None = None) -> dict[str, str]:
+def build_env(toolchain: Toolchain, remap: dict[Path, str], wrapper: Path | None = None,
+              rustflags: tuple[str, ...] = ()) -> dict[str, str]:
     """Environment for anything that runs cargo for wasm32 (cargo, wasm-pack).
 
     Path remapping keeps machine-specific paths out of the module (panic
@@ -158,7 +163,8 @@ def build_env(toolchain: Toolchain, remap: dict[Path, str], wrapper: Path | None
     with spaces stay one flag. With `--target`, host build scripts get none of them.
     `wrapper`: the compile cache's program (pipeline/cache.py), run by cargo in front of rustc.
     """
-    flags = [*user_rustflags(), *(f"--remap-path-prefix={source}={replacement}" for source, replacement in remap.items())]
+    flags = [*user_rustflags(), *(f"--remap-path-prefix={source}={replacement}" for source, replacement in remap.items()),
+             *rustflags]
     env = {**toolchain.cargo_env(), "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(flags)}
     if wrapper is not None:
         env["RUSTC_WRAPPER"] = str(wrapper)
@@ -169,11 +175,11 @@ def build_env(toolchain: Toolchain, remap: dict[Path, str], wrapper: Path | None
 _TARGET_CHECK = threading.Lock()
 
 
-def _discard_stale_target(target_dir: Path, toolchain: Toolchain) -> None:
+def _discard_stale_target(target_dir: Path, toolchain: Toolchain, std_stamp: str = "") -> None:
     """Cargo does not notice when the wasm32 std under the sysroot is rebuilt,
     and then fails with "can't find crate"; start clean when the toolchain changed."""
     stamp = target_dir / TOOLCHAIN_STAMP
-    fingerprint = toolchain.fingerprint()
+    fingerprint = toolchain.fingerprint() + (f"\n{std_stamp}" if std_stamp else "")
     with _TARGET_CHECK:
         if stamp.is_file() and stamp.read_text() == fingerprint:
             return

@@ -52,7 +52,7 @@ class Step:
     kind: str
     title: str
     target: str | None = None
-    variant: str = "baseline"  # or "simd": which module the step produces
+    variant: str = "baseline"  # or "simd", "threads": which module the step produces
     needs: tuple[str, ...] = ()  # keys of the steps that must be done first
 
     @property
@@ -110,6 +110,9 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
         steps += produced
         steps.append(_optimize_step(spec, request, variant, produced))
         optimized.append(steps[-1].key)
+    if spec.build.threads_feature is not None:
+        steps += _threads_steps(spec, request)
+        optimized.append(steps[-1].key)
     steps.append(Step("assemble", "assemble one npm package for " + ", ".join(targets),
                       needs=(*npm_ready, *optimized)))
     steps.append(Step("sizes", "measure each module and entry against [build.size_budget]", needs=("assemble",)))
@@ -118,6 +121,19 @@ def plan_build(spec: KernelSpec, request: BuildRequest) -> list[Step]:
                           needs=("sizes",)))
     steps.append(Step("publish", "replace pkg/ with the new package", needs=(steps[-1].key,)))
     return steps
+
+
+def _threads_steps(spec: KernelSpec, request: BuildRequest) -> list[Step]:
+    """The threaded module (pipeline/threads.py): its own cargo run — another std and other
+    flags, so another target directory, and no wait for the other runs' lock — then the web
+    glue only (its workers are the only code that loads it) and wasm-opt with threads on."""
+    mode = "--release" if request.profile == "release" else "(dev profile)"
+    features = "simd,threads" if spec.build.simd_feature else "threads"
+    compile_step = Step("compile", f"cargo build {mode} --features {features} with the atomics std and shared "
+                        "memory, for the threaded module", variant="threads", needs=("sources",))
+    bindgen_step = Step("bindgen", "wasm-bindgen --target web (threaded module)", "web", "threads",
+                        needs=(compile_step.key,))
+    return [compile_step, bindgen_step, _optimize_step(spec, request, "threads", [bindgen_step])]
 
 
 def _suffix(variant: str) -> str:
@@ -155,7 +171,7 @@ def _bindgen_steps(targets: tuple[str, ...], variant: str, after: str) -> list[S
 def _optimize_step(spec: KernelSpec, request: BuildRequest, variant: str, produced: list[Step]) -> Step:
     """wasm-opt on one module, once every step that `produced` its glue and module is done."""
     level = request.wasm_opt_level(spec)
-    module = "the SIMD module" if variant == "simd" else "the shared module"
+    module = {"simd": "the SIMD module", "threads": "the threaded module"}.get(variant, "the shared module")
     return Step("optimize", f"wasm-opt -{level} on {module}" if level else f"keep {module} as is (no wasm-opt)",
                 variant=variant, needs=tuple(step.key for step in produced))
 

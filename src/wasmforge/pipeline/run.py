@@ -29,7 +29,8 @@ from ..settings import build_root
 from ..kernelspec.model import KernelSpec
 from ..toolchain.tools import Toolchain
 from ..verify import VerifyReport, require_passed, verify_package
-from . import assemble, bindgen, cache, cargo, diagnostics, fingerprint, helpers, optimize, sizes, sources, workspace
+from . import (assemble, bindgen, cache, cargo, diagnostics, fingerprint, helpers, optimize, sizes, sources,
+               threads, workspace)
 from .format import minify_js, rendered_crate, rendered_npm
 from .outcome import BuildOutcome
 from .plan import BuildRequest, Step, compiles_together, plan_build
@@ -195,11 +196,22 @@ def _compile(run: _Run, step: Step) -> None:
         return generated.locate(_unmapped(location, run), rendered)
 
     members = workspace.artifact_manifests(run.dirs.canonical) if run.workspace else {}
+    manifest, target_dir = run.workspace or run.build_crate / "Cargo.toml", run.dirs.cargo_target
+    features = () if members else run.cargo_features(step.variant)
+    rustflags: tuple[str, ...] = ()
+    std_stamp = ""
+    if step.variant == "threads":  # its own cargo run (pipeline/threads.py)
+        threads.require_std()
+        # In the workspace, the SIMD member: its kernel copy has the SIMD feature on.
+        manifest = members["simd"] if members else run.build_crate / "Cargo.toml"
+        target_dir, rustflags, std_stamp = threads.target_dir(target_dir), threads.rustflags(), threads.std_stamp()
+        features = ("threads",) if members else threads.cargo_features(run.spec.build.simd_feature is not None)
+        members = {}
     try:
         artifacts = cargo.compile_wasm(
-            run.toolchain, run.workspace or run.build_crate / "Cargo.toml", run.dirs.cargo_target,
-            release=run.release, remap=remap, features=() if members else run.cargo_features(step.variant),
+            run.toolchain, manifest, target_dir, release=run.release, remap=remap, features=features,
             locate=locate, wrapper=cache.rustc_wrapper(run.spec), members=tuple(members.values()),
+            rustflags=rustflags, std_stamp=std_stamp,
         )
     except CommandFailed as failure:
         tail = generated.annotate(failure.output_tail)

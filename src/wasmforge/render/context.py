@@ -120,6 +120,7 @@ def npm_files(spec: KernelSpec) -> dict[str, str]:
         "api_aliases": _api_aliases(spec),
         "namespace": spec.namespace,
         "workers": spec.npm.workers,
+        "threads": layout.uses_threads,  # a threaded module, run by the workers
         "no_modules_function": f"wasmforge{pascal_case(spec.ident)}",  # the no-modules script's function
         "has_positional": any(f.positional for f in spec.all_functions),
         "api_exports": api_exports,

@@ -46,6 +46,8 @@ def glue_files(ident: str) -> dict[str, dict[str, str]]:
 # The SIMD build is generated under the same name into simd/. The glue is handed
 # its module at init() and serves both builds, so simd/ holds only the module.
 SIMD_DIR = "simd"
+# The threaded module and its own glue (wasm-bindgen's thread support differs), for the workers.
+THREADS_DIR = "threads"
 HELPERS_DIR = "helpers"
 HELPER_SUFFIXES = (".js", ".d.ts", ".cjs", ".d.cts")
 
@@ -73,6 +75,7 @@ class Layout:
     simd: bool = False
     helpers: tuple[str, ...] = ()  # stems of the compiled extra_sources
     workers: bool = False  # worker execution (`npm.workers`): the entries' worker scripts ship
+    threads: bool = False  # a threaded module (`build.threads_feature`), run by the workers
 
     @property
     def wasm(self) -> str:
@@ -83,8 +86,22 @@ class Layout:
         return f"{SIMD_DIR}/{self.wasm}"
 
     @property
+    def threads_wasm(self) -> str:
+        return f"{THREADS_DIR}/{self.wasm}"
+
+    @property
+    def threads_glue(self) -> str:
+        return f"{THREADS_DIR}/{self.ident}.web.js"
+
+    @property
+    def uses_threads(self) -> bool:
+        """Whether the threaded module ships: its workers come from node.cjs or web.js."""
+        return self.threads and (self.has["nodejs"] or self.has["web"] or self.has["bundler"])
+
+    @property
     def modules(self) -> list[str]:
-        return [self.wasm, self.simd_wasm] if self.simd else [self.wasm]
+        return ([self.wasm, self.simd_wasm] if self.simd else [self.wasm]) + (
+            [self.threads_wasm] if self.uses_threads else [])
 
     @property
     def has(self) -> dict[str, bool]:
@@ -113,6 +130,8 @@ class Layout:
             sources["npm/subpath.d.ts.jinja#node"] = "node.d.ts"
             if self.workers:
                 sources["npm/worker.cjs.jinja"] = "worker.cjs"
+            if self.uses_threads:
+                sources["npm/thread.js.jinja#cjs"] = "thread.cjs"
         if self.has["bundler"]:
             sources["npm/index.js.jinja"] = "index.js"
             sources["npm/subpath.d.ts.jinja#bundler"] = "bundler.d.ts"
@@ -120,6 +139,8 @@ class Layout:
             sources["npm/web.js.jinja"] = "web.js"
             if self.workers:
                 sources["npm/worker.js.jinja"] = "worker.js"
+            if self.uses_threads:
+                sources["npm/thread.js.jinja"] = "thread.js"
         if self.has["bundler"]:
             sources["npm/asset.js.jinja"] = ASSET_ENTRY
             sources["npm/index.js.jinja#workerd"] = WORKERD_ENTRY
@@ -136,6 +157,8 @@ class Layout:
         for target in self.bindgen_targets:
             if target != "no-modules":
                 names.update(glue_files(self.ident)[target].values())
+        if self.uses_threads:
+            names.add(self.threads_glue)
         if self.has["bundler"]:
             names.add(INLINE_MODULE)
             if self.workers:
@@ -211,4 +234,5 @@ class Layout:
 
 def layout(spec: KernelSpec) -> Layout:
     helpers = tuple(PurePosixPath(source).stem for source in spec.npm.extra_sources)
-    return Layout(spec.build.targets, spec.ident, spec.build.simd_feature is not None, helpers, spec.npm.workers)
+    return Layout(spec.build.targets, spec.ident, spec.build.simd_feature is not None, helpers, spec.npm.workers,
+                  spec.build.threads_feature is not None)

@@ -113,6 +113,12 @@ def _debian_rust_steps() -> list[InstallStep]:
             rust.build_debian_std,
         ),
         InstallStep(
+            "wasm32-std-threads",
+            "build a second wasm32 standard library, with atomics, for threaded modules (~30 s)",
+            not (rust.debian_rust_installed() and rust.threads_std_current()),
+            rust.build_threads_std,
+        ),
+        InstallStep(
             "rustup-link",
             f"rustup toolchain link {name} {pins().rust_sysroot} (default toolchain unchanged)",
             not _rustup_has_toolchain(name),

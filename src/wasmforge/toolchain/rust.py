@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import proc
 from ..errors import CommandFailed, ToolMissing
-from ..settings import WASM_TARGET, pins, std_build_dir
+from ..settings import WASM_TARGET, pins, std_build_dir, threads_std_build_dir, threads_sysroot
 
 STD_STAMP = ".wasmforge-std"
 
@@ -156,12 +156,57 @@ def build_debian_std() -> None:
     profile uses LTO, and the generated crates link with LTO.
     """
     workdir = std_build_dir()
+    _compile_std(workdir, "-Cembed-bitcode=yes")
+    _install_rlibs(workdir / "target" / WASM_TARGET / "release" / "deps")
+
+
+# What the threaded modules' code is compiled with (pipeline/threads.py): the std must match.
+THREADS_TARGET_FEATURES = "+atomics,+bulk-memory,+mutable-globals"
+
+
+def threads_std_current() -> bool:
+    """Our sysroot holds a wasm32 std with atomics built by this rustc."""
+    lib_dir = wasm32_lib_dir(threads_sysroot())
+    stamp = lib_dir / STD_STAMP
+    return stamp.is_file() and any(lib_dir.glob("libstd-*.rlib")) and stamp.read_text() == _debian_rustc_version()
+
+
+def build_threads_std() -> None:
+    """Build a second wasm32 std, with atomics (shared memory for wasm threads), into a sysroot
+    of ours: the system's std stays single-threaded, and only the threaded modules' compiles
+    point rustc at this one (`--sysroot`). Its host half is a link to the toolchain's, where
+    rustc finds the linker."""
+    workdir = threads_std_build_dir()
+    _compile_std(workdir, f"-Cembed-bitcode=yes -Ctarget-feature={THREADS_TARGET_FEATURES}")
+    sysroot = threads_sysroot()
+    lib_dir = wasm32_lib_dir(sysroot)
+    if lib_dir.exists():
+        shutil.rmtree(lib_dir)
+    lib_dir.mkdir(parents=True)
+    for rlib in (workdir / "target" / WASM_TARGET / "release" / "deps").glob("lib*.rlib"):
+        if not rlib.name.startswith("libwasmforge_std_builder-"):
+            shutil.copy2(rlib, lib_dir / rlib.name)
+    host = sysroot / "lib" / "rustlib" / _host_triple()
+    host.unlink(missing_ok=True)
+    host.symlink_to(pins().rust_sysroot / "lib" / "rustlib" / _host_triple())
+    (lib_dir / STD_STAMP).write_text(_debian_rustc_version())
+
+
+def _host_triple() -> str:
+    for line in _debian_rustc_version().splitlines():
+        if line.startswith("host: "):
+            return line.removeprefix("host: ").strip()
+    raise CommandFailed([str(debian_rustc()), "-vV"], 0, "no `host:` line", hint="is Debian's rustc installed?")
+
+
+def _compile_std(workdir: Path, rustflags: str) -> None:
+    """`cargo -Zbuild-std` on a throwaway crate: the wasm32 std's rlibs, from Debian's source."""
     _write_std_crate(workdir)
     sysroot = pins().rust_sysroot
     env = {
         "RUSTC": str(debian_rustc()),
         "RUSTC_BOOTSTRAP": "1",
-        "RUSTFLAGS": "-Cembed-bitcode=yes",
+        "RUSTFLAGS": rustflags,
         "RUSTUP_TOOLCHAIN": "",
         "CARGO_TARGET_DIR": "",
         "PATH": f"{sysroot / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -173,7 +218,6 @@ def build_debian_std() -> None:
         env=env,
         hint="check that Debian's rust-web-src package is installed completely",
     )
-    _install_rlibs(workdir / "target" / WASM_TARGET / "release" / "deps")
 
 
 def _write_std_crate(workdir: Path) -> None:

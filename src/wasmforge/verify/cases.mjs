@@ -214,32 +214,43 @@ const runners = {
   },
 };
 
-// The worker pool the running cases want (`workers` on a case: its twin in a worker).
+// The worker pool the running cases want (`workers` on a case: its twin in a worker;
+// `threads`: its twin in a worker running the threaded module).
 let workers = 0;
+let threads = 0;
 // Where there are no workers (workerd), init({ workers }) must refuse with InvalidArgument,
 // and the twins run on the calling thread.
 let workersAvailable = true;
+// Whether threads must run here (true), must fall back to the single-threaded module (false),
+// or may do either (undefined): what features().threads must say for the thread twins.
+let threadsExpected;
 
-async function useWorkers(count) {
-  if (count === workers) return;
+async function useWorkers(count, wanted = 0) {
+  if (count === workers && wanted === threads) return;
+  const options = { workers: count, ...(wanted > 0 || threads > 0 ? { threads: wanted } : {}) };
   if (!workersAvailable && count > 0) {
     try {
-      await api.init({ workers: count });
+      await api.init(options);
     } catch (error) {
       if (error.name === 'InvalidArgument') return;
       throw error;
     }
     throw new Error(`init({ workers: ${count} }) did not refuse where there are no workers`);
   }
-  await api.init({ workers: count });
+  await api.init(options);
   workers = count;
-  const running = api.features().workers;
-  if (running !== count) throw new Error(`init({ workers: ${count} }) left features().workers at ${running}`);
+  threads = wanted;
+  const running = api.features();
+  if (running.workers !== count) throw new Error(`init({ workers: ${count} }) left features().workers at ${running.workers}`);
+  if (wanted > 0 && threadsExpected !== undefined && running.threads !== (threadsExpected ? wanted : 0)) {
+    const expected = threadsExpected ? `${wanted} (threads run here)` : '0 (no threads here)';
+    throw new Error(`init({ threads: ${wanted} }) left features().threads at ${running.threads}, expected ${expected}`);
+  }
 }
 
 async function runCase(testCase) {
   try {
-    await useWorkers(testCase.workers ?? 0);
+    await useWorkers(testCase.workers ?? 0, testCase.threads ?? 0);
     const value = await runners[testCase.kind](testCase);
     if (value && value.$batch) return { id: testCase.id, batch: value.$batch };
     return { id: testCase.id, returned: encode(value) };
@@ -255,12 +266,14 @@ async function runCase(testCase) {
  * Run every case of `thePlan` against `theApi` and return the outcomes.
  * `init`: how to instantiate the module (web, no-modules); with `checkBeforeInit`,
  * the first call is made before init() too, and must throw NotInitialized; `workers: false`:
- * the environment has none (the twins of `npm.workers` check that init() refuses them).
+ * the environment has none (the twins of `npm.workers` check that init() refuses them);
+ * `threads`: whether the thread twins must run threaded (true) or fall back (false).
  */
-export async function runPlan(theApi, thePlan, { init, checkBeforeInit = false, workers: canStart = true } = {}) {
+export async function runPlan(theApi, thePlan, { init, checkBeforeInit = false, workers: canStart = true, threads: expectThreads } = {}) {
   api = theApi;
   plan = thePlan;
   workersAvailable = canStart;
+  threadsExpected = expectThreads;
   const results = [];
   if (checkBeforeInit) {
     const first = plan.cases.find((c) => c.kind === 'call' || c.kind === 'construct' || c.kind === 'method');

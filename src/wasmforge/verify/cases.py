@@ -25,6 +25,8 @@ from . import resident
 UNDEFINED = {"$undefined": True}
 # The case kinds whose calls a worker pool runs (`npm.workers`).
 WORKER_KINDS = ("async", "method-async", "stream", "events", "batch")
+# Threads per worker in the twins of `build.threads_feature`.
+THREAD_TWIN_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ def cases_for(spec: KernelSpec) -> list[Case]:
     builder.resident_probes()
     if spec.npm.workers:
         builder.worker_twins()
+    if spec.build.threads_feature is not None:
+        builder.thread_twins()
     return builder.cases
 
 
@@ -218,6 +222,15 @@ class _Builder:
         for case in [c for c in self.cases if c.kind in WORKER_KINDS]:
             self.add(dataclasses.replace(case, id=f"{case.id}/workers", label=f"{case.label} (in a worker)",
                                          payload={**case.payload, "workers": 1}))
+
+    def thread_twins(self) -> None:
+        """Every async case again in a worker that runs the threaded module with 2 threads
+        (`init({ workers: 1, threads: 2 })`): the same outcome, to the bit. Where threads cannot
+        run (a page that is not cross-origin isolated, the inlined workers) the package falls
+        back to the single-threaded module, and the harness checks features() says which."""
+        for case in [c for c in self.cases if c.kind in WORKER_KINDS and "workers" not in c.payload]:
+            self.add(dataclasses.replace(case, id=f"{case.id}/threads", label=f"{case.label} (in a worker, 2 threads)",
+                                         payload={**case.payload, "workers": 1, "threads": THREAD_TWIN_THREADS}))
 
     def resident_probes(self) -> None:
         """Safety and memory cases on one call of the package (see verify/resident.py)."""

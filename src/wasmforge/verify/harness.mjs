@@ -48,7 +48,10 @@ const needsInit = target === 'web' || target === 'no-modules';
 async function main() {
   const api = await loaders[target]();
   const init = needsInit ? () => (target === 'web' ? api.default : api.init)(wasmBytes()) : undefined;
-  const results = await runPlan(api, plan, { init, checkBeforeInit: needsInit });
+  // Threads run from node.cjs and web.js (worker.js); the inlined workers of index.js and the
+  // no-modules script run the single-threaded module.
+  const threads = target === 'nodejs' || target === 'web';
+  const results = await runPlan(api, plan, { init, checkBeforeInit: needsInit, threads });
   process.stdout.write(JSON.stringify({ target, results }));
 }
 

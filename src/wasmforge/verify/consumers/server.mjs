@@ -17,7 +17,14 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-export function serve(root, { host = '127.0.0.1', log } = {}) {
+// What makes a page cross-origin isolated (`crossOriginIsolated`: SharedArrayBuffer, wasm
+// threads): every response of the site carries both.
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+export function serve(root, { host = '127.0.0.1', log, headers = {} } = {}) {
   const base = path.resolve(root);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -36,6 +43,7 @@ export function serve(root, { host = '127.0.0.1', log } = {}) {
       res.writeHead(200, {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
+        ...headers,
       });
       res.end(body);
       log?.(200, url.pathname);

@@ -1,7 +1,7 @@
 // Chromium without a bundler: the `web` target as an ES module, and the
 // `no-modules` target from a classic <script> tag.
 import path from 'node:path';
-import { serve } from '../server.mjs';
+import { serve, ISOLATION_HEADERS } from '../server.mjs';
 import { template, write } from '../lib/context.mjs';
 import { judge, clip } from '../lib/util.mjs';
 
@@ -34,8 +34,24 @@ export function judgeBundle(ctx, outdir, src, scriptAttrs = '') {
 const PAGES = { 'chromium-web-esm': 'web.html', 'chromium-no-modules': 'no-modules.html' };
 
 export default function browserCells(ctx) {
-  return Object.fromEntries(Object.entries(PAGES).map(([cell, page]) => [cell, async () => {
-    write(path.join(ctx.workdir, 'pages', page), template(page, { PKG: ctx.pkgName, CELL: cell }));
+  const cells = Object.fromEntries(Object.entries(PAGES).map(([cell, page]) => [cell, async () => {
+    // Not cross-origin isolated: thread twins must fall back to the single-threaded module.
+    write(path.join(ctx.workdir, 'pages', page), template(page, { PKG: ctx.pkgName, CELL: cell, THREADS: 'false' }));
     return judgePage(ctx, `/pages/${page}`);
   }]));
+  if (ctx.threads) cells['chromium-web-esm-isolated'] = () => isolatedWebPage(ctx);
+  return cells;
+}
+
+/** The web target on a site served with COOP and COEP: its workers run the threaded module. */
+async function isolatedWebPage(ctx) {
+  const page = 'web-isolated.html';
+  write(path.join(ctx.workdir, 'pages', page),
+    template('web.html', { PKG: ctx.pkgName, CELL: 'chromium-web-esm-isolated', THREADS: 'true' }));
+  const server = await serve(ctx.workdir, { headers: ISOLATION_HEADERS });
+  try {
+    return await judgePage(ctx, `/pages/${page}`, server.url);
+  } finally {
+    await server.close();
+  }
 }
