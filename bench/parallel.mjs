@@ -1,8 +1,11 @@
 // Worker execution of a built package (bench/parallel.py runs this; see there).
 //   node parallel.mjs <pkg dir> stall|batch|startup [--workers N]
+//   node parallel.mjs <pkg dir> threads-call|threads-async --kernel solver|attention --threads N
 // Prints one JSON line.
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 const [pkgDir, what] = process.argv.slice(2);
 const workersArg = process.argv[process.argv.indexOf("--workers") + 1];
@@ -101,5 +104,96 @@ async function startup() {
   return { seconds };
 }
 
-const runs = { stall, batch, startup };
+const option = (name) => process.argv[process.argv.indexOf(name) + 1];
+
+// What one kernel call computes, for a package API: the solver's dense CG (n = 2000, the
+// Laplacian shifted by 0.05: about 110 iterations) or attention's multi-head forward
+// (8 heads × 64, batch 4, seq 256). `run(api)` is the synchronous call, `runAsync(api)` its
+// async variant (a worker's, with `init({ workers })`).
+function workload(kernel) {
+  if (kernel === 'solver') {
+    const n = 2000;
+    const data = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      data[i * n + i] = 2.05;
+      if (i > 0) data[i * n + i - 1] = -1;
+      if (i < n - 1) data[i * n + i + 1] = -1;
+    }
+    const matrix = { data, rows: n, cols: n };
+    const b = rhs(n);
+    const solver = (api) => new api.SublinearSolver({ maxIterations: 5000, tolerance: 1e-10 });
+    return {
+      run: (api) => solver(api).solve(matrix, b),
+      runAsync: (api) => solver(api).solveAsync(matrix, b),
+      first: (x) => x[0],
+    };
+  }
+  const [batchSize, seq, dim] = [4, 256, 512];
+  const tensor = (seed) => ({ data: Float32Array.from(rhs(batchSize * seq * dim, seed)), shape: [batchSize, seq, dim] });
+  const [q, k, v] = [tensor(1), tensor(2), tensor(3)];
+  const layer = (api) => new api.MultiHeadAttention(new api.AttentionConfig(8, 64), 5);
+  return {
+    run: (api) => layer(api).forward(q, k, v),
+    runAsync: (api) => layer(api).forwardAsync(q, k, v),
+    first: (out) => out.output[0],
+  };
+}
+
+// The package's API on the threaded module, on this thread (Node.js may wait on shared memory
+// here), its pool's `threads` threads worker_threads running thread.cjs: the kernel call itself,
+// without a worker's messages around it.
+async function threadedApi(threads) {
+  const file = (name) => path.resolve(pkgDir, name);
+  const glue = fs.readdirSync(file('threads')).find((name) => name.endsWith('.web.js'));
+  const wasm = fs.readdirSync(file('threads')).find((name) => name.endsWith('.wasm'));
+  const raw = await import(pathToFileURL(file(`threads/${glue}`)).href);
+  const module = new WebAssembly.Module(fs.readFileSync(file(`threads/${wasm}`)));
+  const { memory } = raw.initSync({ module });
+  const { startThreads, threadReady } = await import(pathToFileURL(file('workers.js')).href);
+  await startThreads(raw, threads, (workerData) => {
+    const thread = new Worker(file('thread.cjs'), { workerData });
+    thread.unref();
+    return threadReady(thread);
+  }, module, memory);
+  const { createApi } = await import(pathToFileURL(file('api.js')).href);
+  return createApi(raw, { isReady: () => true, init: () => Promise.resolve() });
+}
+
+// Median of 5 calls after one to warm up.
+async function medianOf(call) {
+  await call();
+  const times = [];
+  let result;
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    result = await call();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { seconds: times[2] / 1000, result };
+}
+
+// The kernel call on this thread: the threaded module with `--threads N` threads, or (0) the
+// package's single-threaded SIMD module.
+async function threadsCall() {
+  const threads = Number(option('--threads'));
+  const work = workload(option('--kernel'));
+  const api = threads > 0 ? await threadedApi(threads) : pkg;
+  const { seconds, result } = await medianOf(() => work.run(api));
+  return { seconds, first: work.first(result) };
+}
+
+// The same call as a user makes it: the async variant, in one worker with `threads` threads.
+async function threadsAsync() {
+  const threads = Number(option('--threads'));
+  const work = workload(option('--kernel'));
+  await pkg.init({ workers: 1, threads });
+  const { seconds, result } = await medianOf(() => work.runAsync(pkg));
+  const running = pkg.features().threads;
+  pkg.disposeWorkers();
+  if (running !== threads) throw new Error(`features().threads is ${running}, not ${threads}`);
+  return { seconds, first: work.first(result) };
+}
+
+const runs = { stall, batch, startup, 'threads-call': threadsCall, 'threads-async': threadsAsync };
 console.log(JSON.stringify(await runs[what]()));

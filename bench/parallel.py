@@ -14,6 +14,12 @@ alternating the sides of each comparison, and prints medians and ratios:
            before the clock. Goal: >= 1.7x.
   startup  a fresh process: `init({ workers: 2 })` and a first call through each of the two
            workers (a batch of two tiny systems). Goal: <= 50 ms.
+  threads  the threaded module (`build.threads_feature`) with 2 threads against the
+           single-threaded SIMD module, on the solver's dense CG (n = 2000, ~110 iterations)
+           and attention's multi-head forward (batch 4, seq 256, 8 heads × 64): the kernel call
+           itself (`call`: on the calling thread, which Node.js lets wait on shared memory) and
+           as users make it (`async`: the async variant in one worker, `init({ workers: 1,
+           threads })`). Median of 5 calls per process. Goal: >= 1.6x (the call).
 
     .venv/bin/python bench/parallel.py [--rounds 5] [--json]
 """
@@ -28,6 +34,8 @@ from pathlib import Path
 from _common import REPO, ensure_built, node
 
 KERNEL = REPO / "kernels" / "sublinear-solver"
+KERNELS = {"solver": KERNEL, "attention": REPO / "kernels" / "attention"}
+THREADS_LABELS = {"solver": "dense CG n=2000", "attention": "multi-head b=4 seq=256"}
 RUNNER = Path(__file__).with_name("parallel.mjs")
 BATCH_SIDES = {"workers 0": ["--workers", "0"], "workers 2": ["--workers", "2"],
                "workers 2, transfer": ["--workers", "2", "--transfer"]}
@@ -43,6 +51,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     pkg = ensure_built(KERNEL)
+    packages = {name: ensure_built(kernel) for name, kernel in KERNELS.items()}
+    threads: dict[tuple[str, str, int], list[float]] = {}
     stalls: dict[str, list[float]] = {}
     totals: dict[str, list[float]] = {}
     batches: dict[str, list[float]] = {side: [] for side in BATCH_SIDES}
@@ -54,6 +64,15 @@ def main() -> None:
         for side, flags in BATCH_SIDES.items():
             batches[side].append(measure(pkg, "batch", *flags)["seconds"])
         startups.append(measure(pkg, "startup")["seconds"])
+        for name, package in packages.items():
+            for way in ("call", "async"):
+                firsts = set()
+                for count in (0, 2):
+                    sample = measure(package, f"threads-{way}", "--kernel", name, "--threads", count)
+                    threads.setdefault((name, way, count), []).append(sample["seconds"])
+                    firsts.add(sample["first"])
+                if len(firsts) != 1:
+                    raise SystemExit(f"{name} {way}: the threaded and single-threaded results differ: {firsts}")
     med = statistics.median
     base = med(batches["workers 0"])
     result = {
@@ -62,6 +81,10 @@ def main() -> None:
         "batch_seconds": {side: round(med(values), 4) for side, values in batches.items()},
         "batch_speedup": {side: round(base / med(values), 2) for side, values in batches.items() if side != "workers 0"},
         "startup_ms": round(med(startups) * 1000, 1),
+        "threads": [{"kernel": name, "way": way, "single_ms": round(med(threads[(name, way, 0)]) * 1000, 1),
+                     "threads_ms": round(med(threads[(name, way, 2)]) * 1000, 1),
+                     "speedup": round(med(threads[(name, way, 0)]) / med(threads[(name, way, 2)]), 2)}
+                    for name in KERNELS for way in ("call", "async")],
         "rounds": args.rounds,
     }
     if args.json:
@@ -75,6 +98,10 @@ def main() -> None:
         speedup = result["batch_speedup"].get(side, 1.0)
         print(f"  {side:<20} {seconds * 1000:8.1f} ms   {speedup:.2f}x")
     print(f"pool of 2 workers + first call through each: {result['startup_ms']:.1f} ms (goal <= 50 ms)")
+    print("threads: the threaded module with 2 threads against the single-threaded one (goal >= 1.6x, the call)")
+    for row in result["threads"]:
+        label = f"{THREADS_LABELS[row['kernel']]}, {row['way']}"
+        print(f"  {label:<34} {row['single_ms']:8.1f} ms -> {row['threads_ms']:8.1f} ms   {row['speedup']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -165,12 +165,17 @@ def test_generated_crate_passes_clippy(fixture_name: str, request: pytest.Fixtur
     assert_clippy_clean(built.kernel)
 
 
-@pytest.mark.parametrize("kernel", ["kernels/sublinear-solver", "kernels/attention", "tests/fixtures/all-types"])
-def test_kernel_code_also_compiles_natively(kernel: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("kernel", "features"), [
+    ("kernels/sublinear-solver", ()), ("kernels/attention", ()), ("tests/fixtures/all-types", ()),
+    # The rayon code of the threaded modules: its tests check it against the serial code, to the bit.
+    ("kernels/sublinear-solver", ("parallel",)), ("kernels/attention", ("parallel",)),
+])
+def test_kernel_code_also_compiles_natively(kernel: str, features: tuple[str, ...], tmp_path: Path) -> None:
     from tests.conftest import REPO
 
     # The host toolchain (rustup's default), as the kernel's own authors run it.
-    result = subprocess.run(["cargo", "test", "--quiet", "--target-dir", str(tmp_path)],
+    flags = ["--features", ",".join(features)] if features else []
+    result = subprocess.run(["cargo", "test", "--quiet", "--target-dir", str(tmp_path), *flags],
                             cwd=REPO / kernel, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
 

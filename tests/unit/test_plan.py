@@ -78,3 +78,15 @@ def test_separate_compiles_wait_for_each_other(tmp_path: Path) -> None:
     manifest.write_text(manifest.read_text() + '\n[dependencies]\nhelper = { path = "../helper" }\n')
     needs = {step.key: set(step.needs) for step in plan_build(load_spec(kernel), BuildRequest(targets=("web",)))}
     assert needs["compile:simd"] == {"compile"} and needs["optimize"] == {"bindgen:web"}
+
+
+def test_a_threads_feature_adds_the_threaded_module_in_a_cargo_run_of_its_own() -> None:
+    from tests.conftest import REPO
+
+    spec = load_spec(REPO / "kernels" / "sublinear-solver")
+    steps = {step.key: step for step in plan_build(spec, BuildRequest())}
+    # Its own std and flags, so its own target directory: it waits for no other cargo run.
+    assert steps["compile:threads"].needs == ("sources",)
+    assert "--features simd,threads" in steps["compile:threads"].title
+    assert [key for key in steps if key.startswith("bindgen:threads")] == ["bindgen:threads:web"]
+    assert "optimize:threads" in steps["assemble"].needs

@@ -400,6 +400,18 @@ def test_workers_from_the_bundler_entry_need_the_no_modules_target(tmp_path: Pat
     assert problem.path == "npm.workers" and problem.fix == 'add "no-modules" to build.targets'
 
 
+def test_the_threaded_module_needs_workers_and_a_feature_of_its_own(tmp_path: Path) -> None:
+    # Threads run in the workers only: a browser's main thread may not wait on shared memory.
+    spec = MINIMAL_SPEC.replace("[package]", '[build]\nthreads_feature = "parallel"\n\n[package]', 1)
+    [problem] = problems_for(tmp_path / "a", spec)
+    assert problem.path == "build.threads_feature" and problem.fix == "set workers = true in [npm]"
+    clashing = MINIMAL_SPEC.replace("[package]", '[npm]\nworkers = true\n\n[build]\nsimd_feature = "fast"\n'
+                                    'threads_feature = "fast"\nfeatures = ["fast"]\n\n[package]', 1)
+    messages = {problem.message for problem in problems_for(tmp_path / "b", clashing)}
+    assert any("also build.simd_feature" in message for message in messages)
+    assert any("also in build.features, so every module" in message for message in messages)
+
+
 def test_the_flat_call_form_needs_leading_tensors_and_one_form(tmp_path: Path) -> None:
     [problem] = problems_for(tmp_path / "a", MINIMAL_SPEC.replace('errors = ["Overflow"]', 'errors = ["Overflow"]\npositional_shapes = true', 1))
     assert problem.path == "function[0].positional_shapes" and "leading tensor" in problem.message

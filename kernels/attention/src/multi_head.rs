@@ -222,6 +222,27 @@ impl Projections {
         Ok(out)
     }
 
+    /// The three input projections; on threads, as one parallel region (no
+    /// thread waits at the end of one projection for the next to start).
+    fn project_qkv(
+        &self,
+        query: &[f32],
+        key: &[f32],
+        value: &[f32],
+        rows_q: usize,
+        rows_kv: usize,
+    ) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>), KernelError> {
+        let q = || self.project(query, rows_q, &self.wq, &self.bq);
+        let k = || self.project(key, rows_kv, &self.wk, &self.bk);
+        let v = || self.project(value, rows_kv, &self.wv, &self.bv);
+        #[cfg(feature = "parallel")]
+        if rayon::current_num_threads() > 1 {
+            let (q, (k, v)) = rayon::join(q, || rayon::join(k, v));
+            return Ok((q?, k?, v?));
+        }
+        Ok((q()?, k()?, v()?))
+    }
+
     /// Every head of batch entry `b`: its context into `concat` (the entry's
     /// `[sq, D]` rows), its probabilities into `weights` (`[heads, sq, sk]`)
     /// when given, else into the scratch space.
@@ -269,9 +290,7 @@ impl Projections {
     ) -> Result<Vec<f32>, KernelError> {
         let (batch, sq, sk) = (query.batch, query.rows, key.rows);
         let (d, hd, heads) = (self.model_dim, self.head_dim, self.num_heads);
-        let q = self.project(query.data, batch * sq, &self.wq, &self.bq)?;
-        let k = self.project(key.data, batch * sk, &self.wk, &self.bk)?;
-        let v = self.project(value.data, batch * sk, &self.wv, &self.bv)?;
+        let (q, k, v) = self.project_qkv(query.data, key.data, value.data, batch * sq, batch * sk)?;
         let mut concat = zeros("attention context", q.len())?;
         let heads_in = Heads { q: &q, k: &k, v: &v, mask, seq_q: sq, seq_k: sk, scale: attention_scale(hd) };
         let weights_len = heads * sq * sk;

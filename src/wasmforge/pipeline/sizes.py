@@ -53,10 +53,12 @@ def measure(package: Path, layout: Layout, wasm_before: dict[str, int]) -> list[
             cache[name] = (len(data), gzip_size(data))
         return cache[name]
 
-    modules = {"baseline": layout.wasm, "simd": layout.simd_wasm}
+    modules = {"baseline": layout.wasm, "simd": layout.simd_wasm, "threads": layout.threads_wasm}
     variants = [variant for variant in ("baseline", "simd") if variant in wasm_before]
+    # The threaded module: a module row (the budget applies), no entry loads it on its own.
+    threaded = ["threads"] if "threads" in wasm_before and layout.uses_threads else []
     rows = [SizeRow(_label("module", variant), "module", (modules[variant],), *weigh(modules[variant]),
-                    before_opt=wasm_before[variant]) for variant in variants]
+                    before_opt=wasm_before[variant]) for variant in variants + threaded]
     for name, files in _entries(layout, variants, modules):
         sizes = [weigh(file) for file in files]
         rows.append(SizeRow(name, "entry", files, sum(s[0] for s in sizes), sum(s[1] for s in sizes)))
@@ -64,7 +66,7 @@ def measure(package: Path, layout: Layout, wasm_before: dict[str, int]) -> list[
 
 
 def _label(name: str, variant: str) -> str:
-    return name if variant == "baseline" else f"{name} (simd)"
+    return name if variant == "baseline" else f"{name} ({variant})"
 
 
 def _entries(layout: Layout, variants: list[str], modules: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:

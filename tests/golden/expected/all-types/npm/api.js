@@ -296,6 +296,10 @@ class Heap {
     this.raw = raw;
     this.Resident = Resident;
     this.memory = raw.__wasmforge_memory_object();
+    // The threaded module's memory is shared: growing it never detaches the old buffer (its
+    // views stay valid, only shorter than the memory), so growth shows in the length instead.
+    this.shared =
+      typeof SharedArrayBuffer === 'function' && this.memory.buffer instanceof SharedArrayBuffer;
     this.statusAddress = raw.__wasmforge_status();
     this.refresh();
     this.scratch = 0;
@@ -329,11 +333,18 @@ class Heap {
     this.typed = ELEMENT_TYPES.map((Type) => Type && new Type(this.buffer));
   }
 
+  /** Whether the memory grew since the views were made (see `shared`). */
+  stale() {
+    return this.shared
+      ? this.memory.buffer.byteLength !== this.buffer.byteLength
+      : this.status.length === 0;
+  }
+
   /**
    * The memory's current buffer (a grown memory detached the previous one, and the views over it).
    */
   current() {
-    if (this.status.length === 0) this.refresh();
+    if (this.stale()) this.refresh();
     return this.buffer;
   }
 
@@ -519,7 +530,7 @@ class Heap {
       return 0;
     }
     const shift = ELEMENT_SHIFTS[tag];
-    if (this.status.length === 0) this.refresh();
+    if (this.stale()) this.refresh();
     this.typed[tag].set(value, (this.scratchAddress + position) >>> shift);
     this.offset = position >>> shift;
     return this.scratch;
