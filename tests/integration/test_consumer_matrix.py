@@ -17,7 +17,9 @@ LINT = {"publint", "attw"}
 TYPESCRIPT = {f"ts{version}-{mode}" for version in (5, 7) for mode in ("node16", "nodenext", "bundler")}
 RUNNING = {"node-cjs", "node-esm", "chromium-web-esm", "chromium-no-modules", "esbuild-node", "esbuild-node-esm",
            "esbuild-browser", "esbuild-browser-esm", "webpack-node", "webpack-web", "vite-build", "vite-dev",
-           "deno", "bun-esm", "bun-cjs", "workerd"}
+           "deno", "bun-esm", "bun-cjs", "workerd",
+           # Both bundled kernels have a threaded module: the web page served with COOP and COEP.
+           "chromium-web-esm-isolated"}
 
 
 def consumer_matrix(kernel: Path, env: dict[str, str] | None = None) -> tuple[int, dict, str]:

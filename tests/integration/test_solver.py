@@ -291,10 +291,10 @@ console.log(JSON.stringify({ features: features(), on: on.simdEnabled, off: off.
   same: Array.from(on.solve(m, new Float64Array([1, 2]))).join() === Array.from(off.solve(m, new Float64Array([1, 2]))).join() }));
 """
     simd = scenario(node, project, "nodejs", probe)
-    assert simd == {"features": {"simd": True, "parallel": False, "workers": 0}, "on": True, "off": False,
+    assert simd == {"features": {"simd": True, "parallel": False, "workers": 0, "threads": 0}, "on": True, "off": False,
                     "same": True}
     baseline = json.loads(run_node(node, project, "WebAssembly.validate = () => false;\n" + LOADERS["nodejs"] + probe))
-    assert baseline == {"features": {"simd": False, "parallel": False, "workers": 0}, "on": False, "off": False,
+    assert baseline == {"features": {"simd": False, "parallel": False, "workers": 0, "threads": 0}, "on": False, "off": False,
                         "same": True}
 
 
