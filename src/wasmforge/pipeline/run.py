@@ -196,22 +196,14 @@ def _compile(run: _Run, step: Step) -> None:
         return generated.locate(_unmapped(location, run), rendered)
 
     members = workspace.artifact_manifests(run.dirs.canonical) if run.workspace else {}
-    manifest, target_dir = run.workspace or run.build_crate / "Cargo.toml", run.dirs.cargo_target
-    features = () if members else run.cargo_features(step.variant)
-    rustflags: tuple[str, ...] = ()
-    std_stamp = ""
-    if step.variant == "threads":  # its own cargo run (pipeline/threads.py)
-        threads.require_std()
-        # In the workspace, the SIMD member: its kernel copy has the SIMD feature on.
-        manifest = members["simd"] if members else run.build_crate / "Cargo.toml"
-        target_dir, rustflags, std_stamp = threads.target_dir(target_dir), threads.rustflags(), threads.std_stamp()
-        features = ("threads",) if members else threads.cargo_features(run.spec.build.simd_feature is not None)
-        members = {}
+    cargo_run = _threads_cargo_run(run, members) if step.variant == "threads" else _CargoRun(
+        run.workspace or run.build_crate / "Cargo.toml", run.dirs.cargo_target,
+        () if members else run.cargo_features(step.variant), members)
     try:
         artifacts = cargo.compile_wasm(
-            run.toolchain, manifest, target_dir, release=run.release, remap=remap, features=features,
-            locate=locate, wrapper=cache.rustc_wrapper(run.spec), members=tuple(members.values()),
-            rustflags=rustflags, std_stamp=std_stamp,
+            run.toolchain, cargo_run.manifest, cargo_run.target_dir, release=run.release, remap=remap,
+            features=cargo_run.features, locate=locate, wrapper=cache.rustc_wrapper(run.spec),
+            members=tuple(cargo_run.members.values()), rustflags=cargo_run.rustflags, std_stamp=cargo_run.std_stamp,
         )
     except CommandFailed as failure:
         tail = generated.annotate(failure.output_tail)
@@ -223,11 +215,35 @@ def _compile(run: _Run, step: Step) -> None:
         raise CommandFailed(failure.argv, failure.returncode, tail, hint=failure.hint,
                             locations=failure.locations) from None
     # Cargo writes every variant of the crate to the same path: keep this one before the next compile.
-    for variant, artifact in zip(members or [step.variant], artifacts, strict=True):
+    for variant, artifact in zip(cargo_run.members or [step.variant], artifacts, strict=True):
         kept = run.dirs.root / "compiled" / f"{variant}.wasm"
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(artifact, kept)
         run.compiled[variant] = kept
+
+
+@dataclass(frozen=True)
+class _CargoRun:
+    """What one cargo run builds, and how."""
+
+    manifest: Path
+    target_dir: Path
+    features: tuple[str, ...]
+    members: dict[str, Path]  # variant -> manifest, when one run builds a workspace's modules
+    rustflags: tuple[str, ...] = ()
+    std_stamp: str = ""
+
+
+def _threads_cargo_run(run: _Run, members: dict[str, Path]) -> _CargoRun:
+    """The threaded module's run (pipeline/threads.py): in the workspace, the SIMD member (its
+    kernel copy has the SIMD feature on), with threads; alone otherwise."""
+    assert run.build_crate is not None
+    threads.require_std()
+    simd = run.spec.build.simd_feature is not None
+    manifest = members["simd"] if members else run.build_crate / "Cargo.toml"
+    return _CargoRun(manifest, threads.target_dir(run.dirs.cargo_target),
+                     ("threads",) if members else threads.cargo_features(simd), {},
+                     threads.rustflags(), threads.std_stamp())
 
 
 def _origins(run: _Run) -> dict[str, Path]:
