@@ -154,7 +154,7 @@ async function threadedApi(threads) {
     const thread = new Worker(file('thread.cjs'), { workerData });
     thread.unref();
     return threadReady(thread);
-  }, module, memory);
+  }, { module, memory });
   const { createApi } = await import(pathToFileURL(file('api.js')).href);
   return createApi(raw, { isReady: () => true, init: () => Promise.resolve() });
 }

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.integration.conftest import Built, npm_project, run_node
+from tests.conftest import REPO
+from tests.integration.conftest import Built, build, copy_kernel, npm_project, run_node
 from wasmforge.toolchain.node import NodeRuntime
 
 SOLVER_PRELUDE = """
@@ -180,3 +181,28 @@ S.disposeWorkers();
 """
     result = json.loads(run_node(node, solver_project, script, module=False).strip().splitlines()[-1])
     assert result == {"features": {"simd": True, "parallel": True, "workers": 1, "threads": 2}, "same": True}
+
+
+@pytest.fixture(scope="module")
+def panicking_project(node: NodeRuntime, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # tests/fixtures/threads: Σ v² on rayon's threads, panicking there on a negative value.
+    kernel = copy_kernel(REPO / "tests" / "fixtures" / "threads", tmp_path_factory.mktemp("threads") / "threads")
+    return npm_project(node, tmp_path_factory.mktemp("threads-fixture"), build(kernel).pkg,
+                       {"name": "consumer", "private": True, "type": "module"})
+
+
+def test_a_thread_that_panics_fails_the_call_instead_of_hanging_it(node: NodeRuntime, panicking_project: Path) -> None:
+    # The worker waits for its threads inside the module and cannot answer: the dying thread
+    # tells the caller's pool, which loses the worker (InternalError) and starts another.
+    result = run_json(node, panicking_project, """
+import * as T from '@wasmforge-test/threads';
+await T.init({ workers: 1, threads: 2 });
+const before = await T.sumSquaresAsync(new Float64Array([1, 2, 3, 4, 5, 6, 7, 8]));
+let failure;
+try { await T.sumSquaresAsync(new Float64Array([1, 2, 3, 4, 5, 6, -7, 8])); } catch (e) { failure = [e.name, e.message]; }
+const after = await T.sumSquaresAsync(new Float64Array([2, 2]));
+console.log(JSON.stringify({ before, failure, after, features: T.features() }));
+""")
+    assert result["before"] == 204 and result["after"] == 8
+    assert result["failure"][0] == "InternalError" and "a thread of the threaded module failed" in result["failure"][1]
+    assert result["features"]["threads"] == 2
