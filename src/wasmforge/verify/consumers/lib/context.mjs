@@ -66,7 +66,7 @@ export async function createContext({ tarball, plan, workdir, toolsDir, nodeBin,
     tarball, workdir, appDir, toolsDir, nodeBin, manifest,
     pkgName: manifest.name,
     // The plan has thread twins (kernel.toml `build.threads_feature`).
-    threads: JSON.parse(planJson).cases.some((c) => c.threads > 0),
+    threads: (JSON.parse(planJson).cases ?? []).some((c) => c.threads > 0),
     pkgDir: path.join(appDir, 'node_modules', ...manifest.name.split('/')),
     tsGood: fs.readFileSync(tsGood, 'utf8'),
     tsBad: fs.readFileSync(tsBad, 'utf8'),
