@@ -112,15 +112,18 @@ try { await solver.solveAsync(shifted(600), rhs(600, 1)); } catch (e) { failures
 const bad = { data: new Float64Array([1, NaN, 1, 1]), rows: 2, cols: 2 };
 try { await solver.solveAsync(bad, new Float64Array(2)); } catch (e) { failures.push([e.name, e instanceof S.InvalidMatrix, e.details]); }
 for (const threads of [-1, 1.5, 'many']) {
-  try { await S.init({ threads }); } catch (e) { failures.push([e.name, e.details.argument, e.details.expected]); }
+  // With a valid `workers` beside it: a refused init() changes nothing.
+  try { await S.init({ workers: 3, threads }); } catch (e) { failures.push([e.name, e.details.argument, e.details.expected]); }
 }
+failures.push(S.features());
 S.disposeWorkers();
 out(failures);
 """)
     assert result[0][:2] == ["ConvergenceFailure", True] and result[0][2]["iterations"] == 3
     assert result[1][:2] == ["InvalidMatrix", True] and "NaN" in result[1][2]["reason"]
-    assert [failure[:2] for failure in result[2:]] == [["InvalidArgument", "threads"]] * 3
+    assert [failure[:2] for failure in result[2:5]] == [["InvalidArgument", "threads"]] * 3
     assert "'auto'" in result[2][2]
+    assert result[5] == {"simd": True, "parallel": True, "workers": 1, "threads": 2}
 
 
 def test_entries_without_threads_fall_back_and_say_so(node: NodeRuntime, solver_project: Path) -> None:
