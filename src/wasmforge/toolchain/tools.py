@@ -19,9 +19,9 @@ from pathlib import Path
 
 from .. import proc
 from ..errors import CommandFailed, ToolMissing
-from ..settings import cargo_tools_root, npm_tools_dir, pins, resource_path
+from ..settings import cargo_tools_root, npm_tools_dir, pins, resource_path, threads_sysroot
 from .node import NodeRuntime, find_node
-from .rust import RustToolchain, find_wasm_toolchain, probe_std, std_fingerprint
+from .rust import RustToolchain, debian_rust_installed, find_wasm_toolchain, probe_std, std_fingerprint, threads_std_current
 
 INSTALL_FIX = "run `wasmforge toolchain install`"
 
@@ -115,6 +115,7 @@ def inspect(*, probe: bool = True) -> list[ToolStatus]:
     node, rust = find_node(), find_wasm_toolchain()
     return [
         _rust_status(rust, probe),
+        _threads_std_status(),
         _rustfmt_status(rust),
         wasm_bindgen_status(),
         *(optional_status(tool) for tool in OPTIONAL_TOOLS),
@@ -145,6 +146,15 @@ def _rust_status(toolchain: RustToolchain | None, probe: bool) -> ToolStatus:
         return ToolStatus("rust (wasm32)", False, str(toolchain.sysroot), rustc,
                           f"wasm32 std does not work: {failure}", INSTALL_FIX)
     return ToolStatus("rust (wasm32)", True, str(toolchain.sysroot), rustc, note)
+
+
+def _threads_std_status() -> ToolStatus:
+    """The wasm32 std with atomics, which the threaded modules of `build.threads_feature` link."""
+    sysroot = threads_sysroot()
+    if debian_rust_installed() and threads_std_current():
+        return ToolStatus("wasm32 std (threads)", True, str(sysroot), note="atomics, for build.threads_feature")
+    return ToolStatus("wasm32 std (threads)", False, note="not built (needed by build.threads_feature)",
+                      fix=INSTALL_FIX)
 
 
 def _version_of(argv: tuple[str, ...], env: dict[str, str] | None = None) -> str:
