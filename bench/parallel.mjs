@@ -13,11 +13,12 @@ const workers = Number(workersArg ?? 0);
 const pkg = await import(pathToFileURL(path.join(pkgDir, 'node.js')).href);
 
 // The 1-D Laplacian (2 on the diagonal, -1 beside it), dense: SPD with a condition number
-// that grows as n², so conjugate gradient needs about n iterations — a long solve.
-function laplacian(n) {
+// that grows as n², so conjugate gradient needs about n iterations — a long solve. A larger
+// `diagonal` shifts it and bounds the iterations.
+function laplacian(n, diagonal = 2) {
   const data = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    data[i * n + i] = 2;
+    data[i * n + i] = diagonal;
     if (i > 0) data[i * n + i - 1] = -1;
     if (i < n - 1) data[i * n + i + 1] = -1;
   }
@@ -113,13 +114,7 @@ const option = (name) => process.argv[process.argv.indexOf(name) + 1];
 function workload(kernel) {
   if (kernel === 'solver') {
     const n = 2000;
-    const data = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      data[i * n + i] = 2.05;
-      if (i > 0) data[i * n + i - 1] = -1;
-      if (i < n - 1) data[i * n + i + 1] = -1;
-    }
-    const matrix = { data, rows: n, cols: n };
+    const matrix = laplacian(n, 2.05);
     const b = rhs(n);
     const solver = (api) => new api.SublinearSolver({ maxIterations: 5000, tolerance: 1e-10 });
     return {

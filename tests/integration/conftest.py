@@ -109,6 +109,23 @@ def imaging(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return build(kernel, "--all-targets")
 
 
+# The solver scripts' helpers (test_workers.py, test_threads.py): tri(n, diagonal) is the dense
+# tridiagonal matrix diagonal on the diagonal and -1 beside it; rhs(n, k)[i] = sin(k + i).
+SOLVER_SCRIPT_HELPERS = """
+const tri = (n, diagonal = 4) => {
+  const data = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    data[i * n + i] = diagonal;
+    if (i > 0) data[i * n + i - 1] = -1;
+    if (i < n - 1) data[i * n + i + 1] = -1;
+  }
+  return { data, rows: n, cols: n };
+};
+const rhs = (n, k) => Float64Array.from({ length: n }, (_, i) => Math.sin(k + i));
+const out = (value) => console.log(JSON.stringify(value));
+"""
+
+
 def npm_project(node: NodeRuntime, directory: Path, package: Path | list[Path],
                 manifest: dict[str, Any] | None = None) -> Path:
     """A throwaway npm project with `package` (or several) installed from packed tarballs."""

@@ -15,25 +15,15 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO
-from tests.integration.conftest import Built, build, copy_kernel, npm_project, run_node
+from tests.integration.conftest import SOLVER_SCRIPT_HELPERS, Built, build, copy_kernel, npm_project, run_node
 from wasmforge.toolchain.node import NodeRuntime
 
 SOLVER_PRELUDE = """
 import * as S from 'sublinear-time-solver';
 // The 1-D Laplacian shifted by 0.05 (SPD, ~100 CG iterations), n = 600: the dense product is
 // large enough (600² >= 512²) to split over threads on every iteration.
-const shifted = (n) => {
-  const data = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    data[i * n + i] = 2.05;
-    if (i > 0) data[i * n + i - 1] = -1;
-    if (i < n - 1) data[i * n + i + 1] = -1;
-  }
-  return { data, rows: n, cols: n };
-};
-const rhs = (n, k) => Float64Array.from({ length: n }, (_, i) => Math.sin(k + i));
-const out = (value) => console.log(JSON.stringify(value));
-"""
+const shifted = (n) => tri(n, 2.05);
+""" + SOLVER_SCRIPT_HELPERS
 
 
 @pytest.fixture(scope="module")

@@ -14,23 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.integration.conftest import Built, npm_project, run_node
+from tests.integration.conftest import SOLVER_SCRIPT_HELPERS, Built, npm_project, run_node
 from wasmforge.toolchain.node import NodeRuntime
 
 PRELUDE = """
 import * as S from 'sublinear-time-solver';
-const tri = (n, diagonal = 4) => {
-  const data = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    data[i * n + i] = diagonal;
-    if (i > 0) data[i * n + i - 1] = -1;
-    if (i < n - 1) data[i * n + i + 1] = -1;
-  }
-  return { data, rows: n, cols: n };
-};
-const rhs = (n, k) => Float64Array.from({ length: n }, (_, i) => Math.sin(k + i));
-const out = (value) => console.log(JSON.stringify(value));
-"""
+""" + SOLVER_SCRIPT_HELPERS
 
 
 @pytest.fixture(scope="module")

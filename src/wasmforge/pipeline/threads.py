@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ToolMissing
 from ..settings import threads_sysroot
-from ..toolchain.rust import THREADS_TARGET_FEATURES, threads_std_current, wasm32_lib_dir
+from ..toolchain.rust import THREADS_TARGET_FEATURES, rlib_names, threads_std_current
 
 # The most a threaded module's memory may grow to: a shared memory declares its maximum up
 # front (engines reserve it as address space, not as memory). 2 GiB, as Emscripten's default.
@@ -38,7 +38,7 @@ def require_std() -> None:
 
 def std_stamp() -> str:
     """Names of the atomics std's rlibs: part of the threaded target directory's stamp."""
-    return " ".join(sorted(p.name for p in wasm32_lib_dir(threads_sysroot()).glob("*.rlib")))
+    return rlib_names(threads_sysroot())
 
 
 def target_dir(cargo_target: Path) -> Path:

@@ -103,7 +103,11 @@ def has_wasm32_std(toolchain: RustToolchain) -> bool:
 def std_fingerprint(toolchain: RustToolchain) -> str:
     """Names of the wasm32 std rlibs: they change whenever the std is rebuilt,
     which cargo's own fingerprints do not notice (see pipeline/cargo.py)."""
-    return " ".join(sorted(p.name for p in toolchain.wasm32_lib_dir.glob("*.rlib")))
+    return rlib_names(toolchain.sysroot)
+
+
+def rlib_names(sysroot: Path) -> str:
+    return " ".join(sorted(p.name for p in wasm32_lib_dir(sysroot).glob("*.rlib")))
 
 
 def probe_std(toolchain: RustToolchain) -> str | None:
