@@ -114,6 +114,78 @@ console.log(JSON.stringify({{ length: x.length }}));
     assert np.linalg.norm(b - ax) / np.linalg.norm(b) <= 1e-9
 
 
+def _runs_of_blocks(rng: np.random.Generator) -> np.ndarray:
+    """A block-diagonal SPD matrix whose rows come in runs of 1 to 5 entries:
+    diagonal stretches, dense 2×2 and 4×4 blocks, tridiagonal and wider-band
+    blocks, in random order and sizes."""
+    blocks = []
+    for _ in range(60):
+        kind, size = rng.integers(5), int(rng.integers(1, 12))
+        if kind == 0:
+            blocks.append(np.diag(rng.uniform(1, 3, size)))
+        elif kind in (1, 2):
+            width = 2 if kind == 1 else 4
+            g = rng.standard_normal((width, width))
+            blocks.extend([g @ g.T + width * np.eye(width)] * max(1, size // width))
+        else:
+            offsets, size = ((1,) if kind == 3 else (1, 2)), size + 3
+            band = np.diag(np.full(size, 6.0))
+            for offset in offsets:
+                band += np.diag(np.full(size - offset, -1.0), offset) + np.diag(np.full(size - offset, -1.0), -offset)
+            blocks.append(band)
+    n = sum(len(b) for b in blocks)
+    a, at = np.zeros((n, n)), 0
+    for b in blocks:
+        a[at:at + len(b), at:at + len(b)] = b
+        at += len(b)
+    return a
+
+
+SPARSE_BITS = """
+const { readFileSync, writeFileSync } = await import('node:fs');
+const read = (name, Type) => { const b = readFileSync(name); return new Type(b.buffer, b.byteOffset, b.byteLength / Type.BYTES_PER_ELEMENT); };
+const matrix = { values: read('runs-values.f64', Float64Array), colIndices: read('runs-cols.u32', Uint32Array),
+  rowPtr: read('runs-rowptr.u32', Uint32Array) };
+matrix.rows = matrix.cols = matrix.rowPtr.length - 1;
+const b = read('runs-b.f64', Float64Array);
+const solutions = [{}, { simdEnabled: false }].map((options) => {
+  const solver = new api.SublinearSolver({ tolerance: 1e-12, ...options });
+  const x = solver.solveSparse(matrix, b);
+  solver.dispose();
+  return x;
+});
+writeFileSync(`runs-x-${api.features().simd ? 'simd' : 'baseline'}.f64`, Buffer.concat(solutions.map((x) => Buffer.from(x.buffer))));
+console.log(JSON.stringify({ simd: api.features().simd }));
+"""
+
+
+def test_sparse_rows_in_runs_give_the_same_bits_in_every_module(node: NodeRuntime, project: Path) -> None:
+    """The CSR product sums runs of equal rows in blocks (two rows per f64x2
+    in the SIMD module): the same bits as the scalar kernels of the SIMD
+    module and as the baseline module, and NumPy's solution."""
+    rng = np.random.default_rng(11)
+    a = _runs_of_blocks(rng)
+    rows, cols = np.nonzero(a)
+    order = np.lexsort((rng.permutation(rows.size), rows))  # columns unsorted within each row
+    rows, cols = rows[order], cols[order]
+    a[rows, cols].astype("<f8").tofile(project / "runs-values.f64")
+    cols.astype("<u4").tofile(project / "runs-cols.u32")
+    np.searchsorted(rows, np.arange(len(a) + 1)).astype("<u4").tofile(project / "runs-rowptr.u32")
+    b = rng.standard_normal(len(a))
+    b.astype("<f8").tofile(project / "runs-b.f64")
+    lengths = set(np.diff(np.searchsorted(rows, np.arange(len(a) + 1))))
+    assert {1, 2, 3, 4, 5} <= lengths
+
+    assert scenario(node, project, "nodejs", SPARSE_BITS) == {"simd": True}
+    baseline = run_node(node, project, "WebAssembly.validate = () => false;\n" + LOADERS["nodejs"] + SPARSE_BITS)
+    assert json.loads(baseline) == {"simd": False}
+    simd = (project / "runs-x-simd.f64").read_bytes()
+    assert simd[:len(simd) // 2] == simd[len(simd) // 2:], "simdEnabled: false changed the bits"
+    assert simd == (project / "runs-x-baseline.f64").read_bytes(), "the baseline module gave other bits"
+    x, reference = np.frombuffer(simd[:len(simd) // 2], dtype="<f8"), np.linalg.solve(a, b)
+    assert np.linalg.norm(x - reference) / np.linalg.norm(reference) <= 1e-10
+
+
 # --- streaming, batches, errors: on both entries --------------------------------------------
 
 STREAM = """

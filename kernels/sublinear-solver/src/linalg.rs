@@ -36,6 +36,13 @@ impl Kernels {
         Kernels::new(true)
     }
 
+    /// Whether this family is the simd128 one (for kernels kept next to
+    /// their data structure, such as the CSR product).
+    #[cfg(all(target_arch = "wasm32", feature = "simd"))]
+    pub(crate) fn simd(self) -> bool {
+        self.simd
+    }
+
     /// `a · b` over the common length.
     pub(crate) fn dot(self, a: &[f64], b: &[f64]) -> f64 {
         #[cfg(all(target_arch = "wasm32", feature = "simd"))]
