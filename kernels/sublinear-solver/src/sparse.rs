@@ -69,6 +69,9 @@ impl<'a> CsrOperator<'a> {
 /// no faster.
 const BLOCK: usize = 4;
 
+/// The most rows summed one by one between two attempts at a uniform block.
+const MAX_STRETCH: usize = 256;
+
 /// The operands of one product `A x`: a validated CSR matrix (every row's
 /// `start..end` is in bounds of `values` and `col_indices`, every column
 /// index is below `x.len()`) and `x`. Every row is summed in the same order
@@ -90,15 +93,15 @@ impl Product<'_> {
     /// `start..end` is a row's range (or a part of one).
     #[inline(always)]
     unsafe fn row(self, start: usize, end: usize) -> f64 {
-        // SAFETY: `start + j` stays in `start..end`: the caller's contract.
-        let t = |j: usize| unsafe { self.term(start + j) };
+        // SAFETY: `k` stays in `start..end`: the caller's contract.
+        let t = |k: usize| unsafe { self.term(k) };
         match end - start {
             0 => 0.0,
-            1 => t(0),
-            2 => t(0) + t(1),
-            3 => t(0) + t(1) + t(2),
-            4 => t(0) + t(1) + t(2) + t(3),
-            len => (1..len).fold(t(0), |sum, j| sum + t(j)),
+            1 => t(start),
+            2 => t(start) + t(start + 1),
+            3 => t(start) + t(start + 1) + t(start + 2),
+            4 => t(start) + t(start + 1) + t(start + 2) + t(start + 3),
+            _ => (start + 1..end).fold(t(start), |sum, k| sum + t(k)),
         }
     }
 
@@ -111,6 +114,34 @@ impl Product<'_> {
     unsafe fn term(self, k: usize) -> f64 {
         // SAFETY: the caller's contract and the struct's invariant.
         unsafe { self.values.get_unchecked(k) * self.x.get_unchecked(*self.col_indices.get_unchecked(k) as usize) }
+    }
+
+    /// Computes the rows of `out` one by one, two per loop trip (V8 checks
+    /// for interrupts on every trip), and returns the end offset of the last.
+    ///
+    /// Never inlined: as a small function of its own, V8 compiles it with
+    /// its optimising tier within the first product.
+    ///
+    /// # Safety
+    ///
+    /// As [`Product::uniform_rows`].
+    #[inline(never)]
+    unsafe fn rows(self, ends: &[u32], out: &mut [f64], mut start: usize) -> usize {
+        let mut pairs = out.chunks_exact_mut(2);
+        let mut ends = ends.chunks_exact(2);
+        for (out2, end2) in pairs.by_ref().zip(ends.by_ref()) {
+            let (middle, end) = (end2[0] as usize, end2[1] as usize);
+            // SAFETY: `start..middle` and `middle..end` are the two rows.
+            out2[0] = unsafe { self.row(start, middle) };
+            out2[1] = unsafe { self.row(middle, end) };
+            start = end;
+        }
+        for (out_i, &end) in pairs.into_remainder().iter_mut().zip(ends.remainder()) {
+            // SAFETY: `start..end` is the row.
+            *out_i = unsafe { self.row(start, end as usize) };
+            start = end as usize;
+        }
+        start
     }
 
     /// Computes the rows of `out`, [`BLOCK`] at a time, for as long as
@@ -205,18 +236,25 @@ impl Operator for CsrOperator<'_> {
     }
 
     /// Row-wise gather. Runs of rows with the same number of entries (one
-    /// to four: banded and stencil matrices, whose inner rows all look
-    /// alike) go [`BLOCK`] rows at a time through [`Product::uniform_rows`],
-    /// where the simd128 build puts two rows side by side in f64x2 lanes
-    /// (wasm has no gather instruction, but pairs of rows halve the
-    /// multiplications, the additions and the stores, as LLVM's SLP
-    /// vectoriser does for the native build). Rows outside such runs are
-    /// summed one by one, straight-line code for up to four entries.
+    /// to eight: banded and stencil matrices, whose inner rows all look
+    /// alike — 3 in a tridiagonal matrix, 5 in a 2-D five-point stencil, 7
+    /// in a 3-D seven-point one) go [`BLOCK`] rows at a time through
+    /// [`Product::uniform_rows`], where the simd128 build puts two rows side
+    /// by side in f64x2 lanes (wasm has no gather instruction, but pairs of
+    /// rows halve the multiplications, the additions and the stores, as
+    /// LLVM's SLP vectoriser does for the native build). Other rows are
+    /// summed one by one ([`Product::rows`]), straight-line code for up to
+    /// four entries; after each failed attempt at a block, over twice as
+    /// many rows as before (up to [`MAX_STRETCH`]), so a matrix without runs
+    /// pays for almost no attempts.
     ///
-    /// Measured on the tridiagonal n = 100 000 system of bench/solver.py
-    /// (conjugate gradient, 18 products): the whole solve 3.8 → 3.2 ms in
-    /// wasm (simd128), 3.4 → 3.0 ms natively. The pairs are what wasm needs:
-    /// the same runs summed row by row left it at 3.5 ms.
+    /// Measured (bench/solver.py's problem and two more, conjugate gradient,
+    /// medians of 5 alternating runs, before → after, wasm simd128 / native):
+    /// tridiagonal n = 100 000 3.73 → 3.27 ms / 3.27 → 3.08 ms (0.88× →
+    /// 0.94× native); five-point 316 × 316 grid 20.9 → 17.1 / 17.0 → 16.3 ms
+    /// (0.81× → 0.95×); random pattern, 2 to 12 entries a row, n = 100 000
+    /// 30.5 → 30.3 / 28.4 → 29.6 ms. The pairs are what wasm needs: the same
+    /// runs summed row by row left the tridiagonal solve at 3.5 ms.
     #[inline(never)]
     fn apply(&self, x: &[f64], out: &mut [f64], kernels: Kernels) {
         assert!(x.len() == self.n && out.len() == self.n, "operands must have dim() values");
@@ -225,32 +263,35 @@ impl Operator for CsrOperator<'_> {
         // below `cols == n == x.len()` (asserted above): the invariant of
         // `Product`, and the contract of every unsafe call below.
         let product = Product { values: self.values, col_indices: self.col_indices, x };
-        let (mut row, mut start) = (0, 0);
+        let (mut row, mut start, mut stretch) = (0, 0, BLOCK);
         while row < out.len() {
-            let (out, ends) = (&mut out[row..], &self.row_ptr[row + 1..]);
+            let ends = &self.row_ptr[row + 1..];
+            let rest = &mut out[row..];
             // SAFETY: see above; `start` is the start offset of `row`.
             let uniform = unsafe {
                 match ends[0] as usize - start {
-                    1 => product.uniform_rows::<1>(kernels, ends, out, start),
-                    2 => product.uniform_rows::<2>(kernels, ends, out, start),
-                    3 => product.uniform_rows::<3>(kernels, ends, out, start),
-                    4 => product.uniform_rows::<4>(kernels, ends, out, start),
+                    1 => product.uniform_rows::<1>(kernels, ends, rest, start),
+                    2 => product.uniform_rows::<2>(kernels, ends, rest, start),
+                    3 => product.uniform_rows::<3>(kernels, ends, rest, start),
+                    4 => product.uniform_rows::<4>(kernels, ends, rest, start),
+                    5 => product.uniform_rows::<5>(kernels, ends, rest, start),
+                    6 => product.uniform_rows::<6>(kernels, ends, rest, start),
+                    7 => product.uniform_rows::<7>(kernels, ends, rest, start),
+                    8 => product.uniform_rows::<8>(kernels, ends, rest, start),
                     _ => 0,
                 }
             };
             if uniform > 0 {
-                row += uniform;
-                start = ends[uniform - 1] as usize;
+                (row, start, stretch) = (row + uniform, ends[uniform - 1] as usize, BLOCK);
                 continue;
             }
-            // Up to a block of rows one by one before the next attempt, so a
-            // matrix without runs pays for one attempt per block.
-            for (out_i, &end) in out.iter_mut().zip(ends).take(BLOCK) {
-                // SAFETY: see above.
-                *out_i = unsafe { product.row(start, end as usize) };
-                start = end as usize;
-                row += 1;
-            }
+            // Rows one by one until the next attempt, over a stretch that
+            // doubles with each failed attempt: a matrix without runs pays
+            // for one attempt per MAX_STRETCH rows.
+            let stop = out.len().min(row + stretch);
+            // SAFETY: see above.
+            start = unsafe { product.rows(&ends[..stop - row], &mut out[row..stop], start) };
+            (row, stretch) = (stop, (2 * stretch).min(MAX_STRETCH));
         }
     }
 
@@ -421,11 +462,31 @@ mod tests {
 
     #[test]
     fn runs_of_equal_rows_give_the_bits_of_row_by_row_sums() {
-        // Runs of rows with 1 to 4 entries (the block path), shorter than a
+        // Runs of rows with 1 to 8 entries (the block path), shorter than a
         // block, starting inside a block, broken by empty and longer rows;
         // columns scattered, unsorted and repeated.
-        let runs: [(usize, usize); 14] =
-            [(2, 1), (3, 9), (1, 5), (4, 8), (0, 1), (2, 4), (6, 1), (3, 3), (1, 13), (5, 2), (2, 7), (4, 5), (3, 4), (0, 2)];
+        let runs: [(usize, usize); 20] = [
+            (2, 1),
+            (3, 9),
+            (1, 5),
+            (4, 8),
+            (0, 1),
+            (2, 4),
+            (6, 1),
+            (3, 3),
+            (1, 13),
+            (5, 2),
+            (2, 7),
+            (4, 5),
+            (5, 9),
+            (7, 6),
+            (9, 5),
+            (6, 8),
+            (8, 7),
+            (12, 2),
+            (3, 4),
+            (0, 2),
+        ];
         let n = runs.iter().map(|&(_, rows)| rows).sum::<usize>() as u32;
         let (mut values, mut col_indices, mut row_ptr) = (vec![], vec![], vec![0]);
         for (len, rows) in runs {
