@@ -143,7 +143,7 @@ def _runs_of_blocks(rng: np.random.Generator) -> np.ndarray:
 
 SPARSE_BITS = """
 const { readFileSync, writeFileSync } = await import('node:fs');
-const read = (name, Type) => { const b = readFileSync(name); return new Type(b.buffer, b.byteOffset, b.byteLength / Type.BYTES_PER_ELEMENT); };
+const read = (name, Type) => new Type(new Uint8Array(readFileSync(name)).buffer);  // a copy: aligned
 const matrix = { values: read('runs-values.f64', Float64Array), colIndices: read('runs-cols.u32', Uint32Array),
   rowPtr: read('runs-rowptr.u32', Uint32Array) };
 matrix.rows = matrix.cols = matrix.rowPtr.length - 1;

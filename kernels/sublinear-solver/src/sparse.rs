@@ -119,8 +119,10 @@ impl Product<'_> {
     /// Computes the rows of `out` one by one, two per loop trip (V8 checks
     /// for interrupts on every trip), and returns the end offset of the last.
     ///
-    /// Never inlined: as a small function of its own, V8 compiles it with
-    /// its optimising tier within the first product.
+    /// Out of line for LLVM, like the block functions, so that native code
+    /// keeps `apply` small; wasm-opt inlines every function with a single
+    /// caller, so in the wasm modules all of them end up in `apply` (which
+    /// measured as fast as keeping them apart).
     ///
     /// # Safety
     ///
@@ -160,7 +162,7 @@ impl Product<'_> {
             // SAFETY: the caller's contract.
             return unsafe { simd::uniform_rows::<L>(self, ends, out, start) };
         }
-        let _ = kernels;
+        let _ = kernels; // only the simd128 build has a choice to make
         // SAFETY: the caller's contract.
         unsafe { portable_uniform_rows::<L>(self, ends, out, start) }
     }
@@ -178,10 +180,7 @@ fn is_uniform<const L: usize>(ends: &[u32; BLOCK], start: usize) -> bool {
 
 /// [`Product::uniform_rows`] with portable code (LLVM's SLP vectoriser pairs
 /// rows into 128-bit lanes where the target has them, as x86-64's SSE2 does).
-///
-/// Never inlined (also in the simd128 version): a small function of its own
-/// is compiled by V8's optimising tier within the first product, and its
-/// loop keeps its values in registers.
+/// Out of line: see [`Product::rows`].
 ///
 /// # Safety
 ///
