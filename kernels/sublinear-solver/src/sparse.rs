@@ -168,14 +168,30 @@ impl Product<'_> {
     }
 }
 
-/// Whether the [`BLOCK`] rows ending at `ends` all have `L` entries, the
-/// first starting at `start`.
+/// The loop of both block paths: hands `block` each [`BLOCK`] rows of `out`
+/// (with their first start offset) for as long as every row of a block has
+/// `L` entries, and returns how many rows that was.
 #[inline(always)]
-fn is_uniform<const L: usize>(ends: &[u32; BLOCK], start: usize) -> bool {
-    // Wrapping: offsets are at most u32::MAX (`row_ptr` is u32), so a sum that
-    // wraps is below `start` and can equal no end offset; `&` rather than
-    // `&&` keeps it free of branches.
-    (0..BLOCK).fold(true, |all, k| all & (ends[k] as usize == start.wrapping_add((k + 1) * L)))
+fn uniform_blocks<const L: usize>(
+    ends: &[u32],
+    out: &mut [f64],
+    mut start: usize,
+    mut block: impl FnMut(&mut [f64; BLOCK], usize),
+) -> usize {
+    let mut done = 0;
+    for (out, ends) in out.as_chunks_mut::<BLOCK>().0.iter_mut().zip(ends.as_chunks::<BLOCK>().0) {
+        // Wrapping: offsets are at most u32::MAX (`row_ptr` is u32), so a sum
+        // that wraps is below `start` and can equal no end offset; `&` rather
+        // than `&&` keeps the test free of branches.
+        let uniform = (0..BLOCK).fold(true, |all, k| all & (ends[k] as usize == start.wrapping_add((k + 1) * L)));
+        if !uniform {
+            break;
+        }
+        block(out, start);
+        start = ends[BLOCK - 1] as usize;
+        done += BLOCK;
+    }
+    done
 }
 
 /// [`Product::uniform_rows`] with portable code (LLVM's SLP vectoriser pairs
@@ -186,21 +202,14 @@ fn is_uniform<const L: usize>(ends: &[u32; BLOCK], start: usize) -> bool {
 ///
 /// As [`Product::uniform_rows`].
 #[inline(never)]
-unsafe fn portable_uniform_rows<const L: usize>(p: Product, ends: &[u32], out: &mut [f64], mut start: usize) -> usize {
-    let mut done = 0;
-    for (out, ends) in out.as_chunks_mut::<BLOCK>().0.iter_mut().zip(ends.as_chunks::<BLOCK>().0) {
-        if !is_uniform::<L>(ends, start) {
-            break;
-        }
+unsafe fn portable_uniform_rows<const L: usize>(p: Product, ends: &[u32], out: &mut [f64], start: usize) -> usize {
+    uniform_blocks::<L>(ends, out, start, |out, start| {
         for (row, out_i) in out.iter_mut().enumerate() {
             let first = start + row * L;
             // SAFETY: the block's rows are `start + row·L .. start + (row + 1)·L`.
-            *out_i = (1..L).fold(unsafe { p.term(first) }, |sum, j| sum + unsafe { p.term(first + j) });
+            *out_i = unsafe { p.row(first, first + L) };
         }
-        start = ends[BLOCK - 1] as usize;
-        done += BLOCK;
-    }
-    done
+    })
 }
 
 /// `row_ptr` must have `rows + 1` non-decreasing offsets from 0 to `nnz`.
@@ -319,7 +328,7 @@ mod simd {
         f64x2_add, f64x2_mul, u64x2_shuffle, v128, v128_load, v128_load64_lane, v128_load64_zero, v128_store,
     };
 
-    use super::{is_uniform, Product, BLOCK};
+    use super::{uniform_blocks, Product, BLOCK};
 
     /// As [`super::portable_uniform_rows`].
     ///
@@ -328,26 +337,14 @@ mod simd {
     /// As [`Product::uniform_rows`].
     #[inline(never)]
     #[target_feature(enable = "simd128")]
-    pub(super) unsafe fn uniform_rows<const L: usize>(
-        p: Product,
-        ends: &[u32],
-        out: &mut [f64],
-        mut start: usize,
-    ) -> usize {
-        let mut done = 0;
-        for (out, ends) in out.as_chunks_mut::<BLOCK>().0.iter_mut().zip(ends.as_chunks::<BLOCK>().0) {
-            if !is_uniform::<L>(ends, start) {
-                break;
-            }
+    pub(super) unsafe fn uniform_rows<const L: usize>(p: Product, ends: &[u32], out: &mut [f64], start: usize) -> usize {
+        uniform_blocks::<L>(ends, out, start, |out, start| {
             for pair in (0..BLOCK).step_by(2) {
                 // SAFETY: rows `pair` and `pair + 1` of the block are the 2·L
                 // entries from `start + pair·L`; `out` has BLOCK values.
                 unsafe { v128_store(out.as_mut_ptr().add(pair).cast(), row_pair::<L>(p, start + pair * L)) };
             }
-            start = ends[BLOCK - 1] as usize;
-            done += BLOCK;
-        }
-        done
+        })
     }
 
     /// The sums of two consecutive rows of `L` entries, the first starting
