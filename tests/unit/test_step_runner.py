@@ -14,19 +14,20 @@ from wasmforge.pipeline.plan import Step
 class Recorder:
     """Fake step kinds: record start/end order and how many ran at once."""
 
-    def __init__(self, fail: str | None = None) -> None:
+    def __init__(self, fail: str | None = None, slow: str | None = None) -> None:
         self.events: list[str] = []
         self.active = 0
         self.most_at_once = 0
         self.lock = threading.Lock()
         self.fail = fail
+        self.slow = slow
 
     def __call__(self, run: object, step: Step) -> None:
         with self.lock:
             self.events.append(f"start {step.key}")
             self.active += 1
             self.most_at_once = max(self.most_at_once, self.active)
-        time.sleep(0.05)
+        time.sleep(0.3 if step.key == self.slow else 0.05)
         with self.lock:
             self.active -= 1
             self.events.append(f"end {step.key}")
@@ -58,6 +59,13 @@ def test_independent_steps_run_side_by_side_and_needs_are_kept(monkeypatch: pyte
     assert events.index("end a") < events.index("start c")
     assert events.index("end b") < events.index("start d") and events.index("end c") < events.index("start d")
     assert set(fake.timings) == {"a", "b", "c", "d"}
+
+
+def test_timings_follow_the_plan_not_the_order_steps_finish_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Recorder(slow="a")  # b, then c's lane partner, finish before a
+    fake = run_with(monkeypatch, recorder, steps())
+    assert recorder.events.index("end b") < recorder.events.index("end a")
+    assert list(fake.timings) == ["a", "b", "c", "d"]
 
 
 def test_after_a_failure_nothing_new_starts_and_the_failure_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:

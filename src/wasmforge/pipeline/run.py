@@ -111,6 +111,10 @@ def _run_steps(run: _Run, steps: list[Step]) -> None:
                     done.add(step.key)
                 elif failed is None:
                     failed = future
+    # Steps finish in whatever order the lanes give; the timings list them as planned.
+    planned_order = {step.key: run.timings[step.key] for step in steps if step.key in run.timings}
+    run.timings.clear()
+    run.timings.update(planned_order)
     if failed is not None:
         failed.result()  # raises the step's error
 
