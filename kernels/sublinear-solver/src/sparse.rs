@@ -15,6 +15,17 @@ pub(crate) struct CsrOperator<'a> {
     col_indices: &'a [u32],
     row_ptr: &'a [u32],
     n: usize,
+    /// Where the product takes rows [`BLOCK`] at a time, in row order.
+    runs: Vec<Run>,
+}
+
+/// Rows `row .. row + rows` all have `len` entries (1 to [`MAX_RUN_ENTRIES`]);
+/// `rows` is a whole number of [`BLOCK`]s.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Run {
+    row: usize,
+    rows: usize,
+    len: usize,
 }
 
 impl<'a> CsrOperator<'a> {
@@ -52,7 +63,7 @@ impl<'a> CsrOperator<'a> {
         if !all_finite(b) {
             return Err(invalid("the right-hand side contains NaN or infinite values"));
         }
-        Ok(CsrOperator { values, col_indices, row_ptr, n })
+        Ok(CsrOperator { values, col_indices, row_ptr, n, runs: runs(row_ptr) })
     }
 
     /// The entries of each row: `(values, col_indices)` slices.
@@ -69,8 +80,35 @@ impl<'a> CsrOperator<'a> {
 /// no faster.
 const BLOCK: usize = 4;
 
-/// The most rows summed one by one between two attempts at a uniform block.
-const MAX_STRETCH: usize = 256;
+/// The longest rows the block path takes (a 3-D seven-point stencil has 7).
+const MAX_RUN_ENTRIES: usize = 8;
+
+/// The runs of rows with the same number of entries in a validated
+/// `row_ptr`, cut to whole blocks. Found once per solve, in one pass over
+/// the row lengths, so that the products (18 in the tridiagonal benchmark)
+/// do not test every block as they go: in wasm that test (four row ends
+/// against a SIMD constant that V8 rebuilds on every trip) cost about 7 % of
+/// the solve.
+fn runs(row_ptr: &[u32]) -> Vec<Run> {
+    let mut runs = Vec::new();
+    let mut close = |first: usize, end: usize, len: usize| {
+        let rows = end - first;
+        if rows >= BLOCK && (1..=MAX_RUN_ENTRIES).contains(&len) {
+            runs.push(Run { row: first, rows: rows - rows % BLOCK, len });
+        }
+    };
+    // The current stretch of rows of equal length: its first row and length.
+    let (mut first, mut len) = (0, 0);
+    for (row, bounds) in row_ptr.windows(2).enumerate() {
+        let row_len = (bounds[1] - bounds[0]) as usize;
+        if row_len != len {
+            close(first, row, len);
+            (first, len) = (row, row_len);
+        }
+    }
+    close(first, row_ptr.len() - 1, len);
+    runs
+}
 
 /// The operands of one product `A x`: a validated CSR matrix (every row's
 /// `start..end` is in bounds of `values` and `col_indices`, every column
@@ -117,7 +155,7 @@ impl Product<'_> {
     }
 
     /// Computes the rows of `out` one by one, two per loop trip (V8 checks
-    /// for interrupts on every trip), and returns the end offset of the last.
+    /// for interrupts on every trip).
     ///
     /// Out of line for LLVM, like the block functions, so that native code
     /// keeps `apply` small; wasm-opt inlines every function with a single
@@ -128,7 +166,7 @@ impl Product<'_> {
     ///
     /// As [`Product::uniform_rows`].
     #[inline(never)]
-    unsafe fn rows(self, ends: &[u32], out: &mut [f64], mut start: usize) -> usize {
+    unsafe fn rows(self, ends: &[u32], out: &mut [f64], mut start: usize) {
         let mut pairs = out.chunks_exact_mut(2);
         let mut ends = ends.chunks_exact(2);
         for (out2, end2) in pairs.by_ref().zip(ends.by_ref()) {
@@ -143,55 +181,35 @@ impl Product<'_> {
             *out_i = unsafe { self.row(start, end as usize) };
             start = end as usize;
         }
-        start
     }
 
-    /// Computes the rows of `out`, [`BLOCK`] at a time, for as long as
-    /// every row of a block has `L` entries, and returns how many it computed
-    /// (a multiple of `BLOCK`; 0 when the first block is not uniform).
+    /// Computes the rows of `out` (a whole number of [`BLOCK`]s, each row
+    /// of `L` entries), a block at a time.
     ///
     /// # Safety
     ///
-    /// `ends` are the end offsets of the rows of `out` (`row_ptr` without its
-    /// first entry, from the first of these rows on) and `start` is the first
-    /// row's start offset.
+    /// The rows of `out` are consecutive rows of `L` entries each, the first
+    /// starting at offset `start`.
     #[inline(always)]
-    unsafe fn uniform_rows<const L: usize>(self, kernels: Kernels, ends: &[u32], out: &mut [f64], start: usize) -> usize {
+    unsafe fn uniform_rows<const L: usize>(self, kernels: Kernels, out: &mut [f64], start: usize) {
         #[cfg(all(target_arch = "wasm32", feature = "simd"))]
         if kernels.simd() {
             // SAFETY: the caller's contract.
-            return unsafe { simd::uniform_rows::<L>(self, ends, out, start) };
+            return unsafe { simd::uniform_rows::<L>(self, out, start) };
         }
         let _ = kernels; // only the simd128 build has a choice to make
         // SAFETY: the caller's contract.
-        unsafe { portable_uniform_rows::<L>(self, ends, out, start) }
+        unsafe { portable_uniform_rows::<L>(self, out, start) }
     }
 }
 
 /// The loop of both block paths: hands `block` each [`BLOCK`] rows of `out`
-/// (with their first start offset) for as long as every row of a block has
-/// `L` entries, and returns how many rows that was.
+/// with their first start offset.
 #[inline(always)]
-fn uniform_blocks<const L: usize>(
-    ends: &[u32],
-    out: &mut [f64],
-    mut start: usize,
-    mut block: impl FnMut(&mut [f64; BLOCK], usize),
-) -> usize {
-    let mut done = 0;
-    for (out, ends) in out.as_chunks_mut::<BLOCK>().0.iter_mut().zip(ends.as_chunks::<BLOCK>().0) {
-        // Wrapping: offsets are at most u32::MAX (`row_ptr` is u32), so a sum
-        // that wraps is below `start` and can equal no end offset; `&` rather
-        // than `&&` keeps the test free of branches.
-        let uniform = (0..BLOCK).fold(true, |all, k| all & (ends[k] as usize == start.wrapping_add((k + 1) * L)));
-        if !uniform {
-            break;
-        }
-        block(out, start);
-        start = ends[BLOCK - 1] as usize;
-        done += BLOCK;
+fn uniform_blocks<const L: usize>(out: &mut [f64], start: usize, mut block: impl FnMut(&mut [f64; BLOCK], usize)) {
+    for (i, out) in out.as_chunks_mut::<BLOCK>().0.iter_mut().enumerate() {
+        block(out, start + i * BLOCK * L);
     }
-    done
 }
 
 /// [`Product::uniform_rows`] with portable code (LLVM's SLP vectoriser pairs
@@ -202,8 +220,8 @@ fn uniform_blocks<const L: usize>(
 ///
 /// As [`Product::uniform_rows`].
 #[inline(never)]
-unsafe fn portable_uniform_rows<const L: usize>(p: Product, ends: &[u32], out: &mut [f64], start: usize) -> usize {
-    uniform_blocks::<L>(ends, out, start, |out, start| {
+unsafe fn portable_uniform_rows<const L: usize>(p: Product, out: &mut [f64], start: usize) {
+    uniform_blocks::<L>(out, start, |out, start| {
         for (row, out_i) in out.iter_mut().enumerate() {
             let first = start + row * L;
             // SAFETY: the block's rows are `start + row·L .. start + (row + 1)·L`.
@@ -250,11 +268,10 @@ impl Operator for CsrOperator<'_> {
     /// [`Product::uniform_rows`], where the simd128 build puts two rows side
     /// by side in f64x2 lanes (wasm has no gather instruction, but pairs of
     /// rows halve the multiplications, the additions and the stores, as
-    /// LLVM's SLP vectoriser does for the native build). Other rows are
-    /// summed one by one ([`Product::rows`]), straight-line code for up to
-    /// four entries; after each failed attempt at a block, over twice as
-    /// many rows as before (up to [`MAX_STRETCH`]), so a matrix without runs
-    /// pays for almost no attempts.
+    /// LLVM's SLP vectoriser does for the native build). The runs were
+    /// found when the operator was made ([`runs`]), so no block is tested
+    /// here. Other rows are summed one by one ([`Product::rows`]),
+    /// straight-line code for up to four entries.
     ///
     /// Measured (bench/solver.py's problem and two more, conjugate gradient,
     /// medians of 5 alternating runs, before → after, wasm simd128 / native):
@@ -263,6 +280,12 @@ impl Operator for CsrOperator<'_> {
     /// (0.81× → 0.95×); random pattern, 2 to 12 entries a row, n = 100 000
     /// 30.5 → 30.3 / 28.4 → 29.6 ms. The pairs are what wasm needs: the same
     /// runs summed row by row left the tridiagonal solve at 3.5 ms.
+    ///
+    /// Then the runs found once per solve instead of block by block (medians
+    /// of 9 alternating runs, wasm simd128 / native): tridiagonal 3.29 → 2.96
+    /// / 3.00 → 2.85 ms (0.91× → 0.96×); five-point 17.1 → 15.1 / 16.0 → 14.8
+    /// (0.93× → 0.98×); random pattern 29.9 → 30.4 / 28.9 → 28.7 (0.97× →
+    /// 0.95×: the pass that finds no runs costs what the few tests did).
     #[inline(never)]
     fn apply(&self, x: &[f64], out: &mut [f64], kernels: Kernels) {
         assert!(x.len() == self.n && out.len() == self.n, "operands must have dim() values");
@@ -271,35 +294,30 @@ impl Operator for CsrOperator<'_> {
         // below `cols == n == x.len()` (asserted above): the invariant of
         // `Product`, and the contract of every unsafe call below.
         let product = Product { values: self.values, col_indices: self.col_indices, x };
-        let (mut row, mut start, mut stretch) = (0, 0, BLOCK);
-        while row < out.len() {
-            let ends = &self.row_ptr[row + 1..];
-            let rest = &mut out[row..];
-            // SAFETY: see above; `start` is the start offset of `row`.
-            let uniform = unsafe {
-                match ends[0] as usize - start {
-                    1 => product.uniform_rows::<1>(kernels, ends, rest, start),
-                    2 => product.uniform_rows::<2>(kernels, ends, rest, start),
-                    3 => product.uniform_rows::<3>(kernels, ends, rest, start),
-                    4 => product.uniform_rows::<4>(kernels, ends, rest, start),
-                    5 => product.uniform_rows::<5>(kernels, ends, rest, start),
-                    6 => product.uniform_rows::<6>(kernels, ends, rest, start),
-                    7 => product.uniform_rows::<7>(kernels, ends, rest, start),
-                    8 => product.uniform_rows::<8>(kernels, ends, rest, start),
-                    _ => 0,
+        // The rows before each run one by one, then the run; the last "run"
+        // is the empty one after the last row.
+        let end = Run { row: self.n, rows: 0, len: 0 };
+        let mut row = 0;
+        for &Run { row: first, rows, len } in self.runs.iter().chain([&end]) {
+            // SAFETY: see above; `row_ptr[row]` is the start offset of `row`.
+            unsafe { product.rows(&self.row_ptr[row + 1..=first], &mut out[row..first], self.row_ptr[row] as usize) };
+            let (block_rows, start) = (&mut out[first..first + rows], self.row_ptr[first] as usize);
+            // SAFETY: see above, and `runs`: every row of a run has `len` entries.
+            unsafe {
+                match len {
+                    0 => {}
+                    1 => product.uniform_rows::<1>(kernels, block_rows, start),
+                    2 => product.uniform_rows::<2>(kernels, block_rows, start),
+                    3 => product.uniform_rows::<3>(kernels, block_rows, start),
+                    4 => product.uniform_rows::<4>(kernels, block_rows, start),
+                    5 => product.uniform_rows::<5>(kernels, block_rows, start),
+                    6 => product.uniform_rows::<6>(kernels, block_rows, start),
+                    7 => product.uniform_rows::<7>(kernels, block_rows, start),
+                    8 => product.uniform_rows::<8>(kernels, block_rows, start),
+                    _ => unreachable!("runs() makes runs of rows with 1 to {MAX_RUN_ENTRIES} entries"),
                 }
-            };
-            if uniform > 0 {
-                (row, start, stretch) = (row + uniform, ends[uniform - 1] as usize, BLOCK);
-                continue;
             }
-            // Rows one by one until the next attempt, over a stretch that
-            // doubles with each failed attempt: a matrix without runs pays
-            // for one attempt per MAX_STRETCH rows.
-            let stop = out.len().min(row + stretch);
-            // SAFETY: see above.
-            start = unsafe { product.rows(&ends[..stop - row], &mut out[row..stop], start) };
-            (row, stretch) = (stop, (2 * stretch).min(MAX_STRETCH));
+            row = first + rows;
         }
     }
 
@@ -337,8 +355,8 @@ mod simd {
     /// As [`Product::uniform_rows`].
     #[inline(never)]
     #[target_feature(enable = "simd128")]
-    pub(super) unsafe fn uniform_rows<const L: usize>(p: Product, ends: &[u32], out: &mut [f64], start: usize) -> usize {
-        uniform_blocks::<L>(ends, out, start, |out, start| {
+    pub(super) unsafe fn uniform_rows<const L: usize>(p: Product, out: &mut [f64], start: usize) {
+        uniform_blocks::<L>(out, start, |out, start| {
             for pair in (0..BLOCK).step_by(2) {
                 // SAFETY: rows `pair` and `pair + 1` of the block are the 2·L
                 // entries from `start + pair·L`; `out` has BLOCK values.
@@ -509,6 +527,27 @@ mod tests {
                 assert_eq!(out[i].to_bits(), expected.unwrap_or(0.0).to_bits(), "row {i}");
             }
         }
+    }
+
+    #[test]
+    fn runs_are_whole_blocks_of_rows_with_one_to_eight_entries() {
+        let row_ptr_of = |lengths: &[u32]| {
+            let mut row_ptr = vec![0];
+            for len in lengths {
+                row_ptr.push(row_ptr.last().unwrap() + len);
+            }
+            row_ptr
+        };
+        let run = |row, rows, len| Run { row, rows, len };
+        // Tridiagonal: the first and last rows have 2 entries, the 9 inner 3.
+        let tridiagonal = row_ptr_of(&[2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2]);
+        assert_eq!(runs(&tridiagonal), [run(1, 8, 3)]);
+        // Shorter than a block, empty rows, rows longer than eight: no run.
+        assert_eq!(runs(&row_ptr_of(&[5, 5, 5, 0, 0, 0, 0, 0, 9, 9, 9, 9, 4])), []);
+        // Runs back to back, the last one up to the last row.
+        let lengths = [1, 1, 1, 1, 1, 8, 8, 8, 8, 2, 2, 2, 2, 2, 2, 2, 2];
+        assert_eq!(runs(&row_ptr_of(&lengths)), [run(0, 4, 1), run(5, 4, 8), run(9, 8, 2)]);
+        assert_eq!(runs(&[0]), []);
     }
 
     #[test]
