@@ -93,7 +93,9 @@ fn runs(row_ptr: &[u32]) -> Vec<Run> {
     let mut runs = Vec::new();
     let mut close = |first: usize, end: usize, len: usize| {
         let rows = end - first;
-        if rows >= BLOCK && (1..=MAX_RUN_ENTRIES).contains(&len) {
+        // A run the memory cannot hold is left out: its rows are summed one
+        // by one, to the same bits (never an abort, which in wasm is a trap).
+        if rows >= BLOCK && (1..=MAX_RUN_ENTRIES).contains(&len) && runs.try_reserve(1).is_ok() {
             runs.push(Run { row: first, rows: rows - rows % BLOCK, len });
         }
     };
