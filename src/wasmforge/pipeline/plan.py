@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..render.npm import bindgen_targets
 from ..settings import TARGETS
 from ..kernelspec.model import KernelSpec
+from . import threads
 from .sources import has_path_dependencies
 
 BACKENDS = ("wasm-bindgen", "wasm-pack")
@@ -128,7 +129,7 @@ def _threads_steps(spec: KernelSpec, request: BuildRequest) -> list[Step]:
     flags, so another target directory, and no wait for the other runs' lock — then the web
     glue only (its workers are the only code that loads it) and wasm-opt with threads on."""
     mode = "--release" if request.profile == "release" else "(dev profile)"
-    features = "simd,threads" if spec.build.simd_feature else "threads"
+    features = ",".join(threads.cargo_features(spec.build.simd_feature is not None))
     compile_step = Step("compile", f"cargo build {mode} --features {features} with the atomics std and shared "
                         "memory, for the threaded module", variant="threads", needs=("sources",))
     bindgen_step = Step("bindgen", "wasm-bindgen --target web (threaded module)", "web", "threads",

@@ -112,9 +112,7 @@ def _run_steps(run: _Run, steps: list[Step]) -> None:
                 elif failed is None:
                     failed = future
     # Steps finish in whatever order the lanes give; the timings list them as planned.
-    planned_order = {step.key: run.timings[step.key] for step in steps if step.key in run.timings}
-    run.timings.clear()
-    run.timings.update(planned_order)
+    run.timings = {step.key: run.timings[step.key] for step in steps if step.key in run.timings}
     if failed is not None:
         failed.result()  # raises the step's error
 

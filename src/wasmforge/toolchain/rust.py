@@ -142,9 +142,13 @@ def debian_rust_installed() -> bool:
 
 def debian_std_current() -> bool:
     """The wasm32 std under Debian's sysroot exists and was built by this rustc."""
-    lib_dir = pins().rust_sysroot / "lib" / "rustlib" / WASM_TARGET / "lib"
+    return _std_built_by_debian_rustc(pins().rust_sysroot)
+
+
+def _std_built_by_debian_rustc(sysroot: Path) -> bool:
+    lib_dir = wasm32_lib_dir(sysroot)
     stamp = lib_dir / STD_STAMP
-    if not (stamp.is_file() and any(lib_dir.glob("libstd-*.rlib"))):
+    if not (stamp.is_file() and _has_wasm32_std_at(sysroot)):
         return False
     return stamp.read_text() == _debian_rustc_version()
 
@@ -161,7 +165,7 @@ def build_debian_std() -> None:
     """
     workdir = std_build_dir()
     _compile_std(workdir, "-Cembed-bitcode=yes")
-    _install_rlibs(workdir / "target" / WASM_TARGET / "release" / "deps")
+    _install_rlibs(_built_rlibs(workdir))
 
 
 # What the threaded modules' code is compiled with (pipeline/threads.py): the std must match.
@@ -170,9 +174,7 @@ THREADS_TARGET_FEATURES = "+atomics,+bulk-memory,+mutable-globals"
 
 def threads_std_current() -> bool:
     """Our sysroot holds a wasm32 std with atomics built by this rustc."""
-    lib_dir = wasm32_lib_dir(threads_sysroot())
-    stamp = lib_dir / STD_STAMP
-    return stamp.is_file() and any(lib_dir.glob("libstd-*.rlib")) and stamp.read_text() == _debian_rustc_version()
+    return _std_built_by_debian_rustc(threads_sysroot())
 
 
 def build_threads_std() -> None:
@@ -187,9 +189,8 @@ def build_threads_std() -> None:
     if lib_dir.exists():
         shutil.rmtree(lib_dir)
     lib_dir.mkdir(parents=True)
-    for rlib in (workdir / "target" / WASM_TARGET / "release" / "deps").glob("lib*.rlib"):
-        if not rlib.name.startswith("libwasmforge_std_builder-"):
-            shutil.copy2(rlib, lib_dir / rlib.name)
+    for rlib in _built_rlibs(workdir):
+        shutil.copy2(rlib, lib_dir / rlib.name)
     host = sysroot / "lib" / "rustlib" / _host_triple()
     host.unlink(missing_ok=True)
     host.symlink_to(pins().rust_sysroot / "lib" / "rustlib" / _host_triple())
@@ -239,12 +240,17 @@ def _write_std_crate(workdir: Path) -> None:
     )
 
 
-def _install_rlibs(deps: Path) -> None:
-    target_dir = pins().rust_sysroot / "lib" / "rustlib" / WASM_TARGET / "lib"
+def _built_rlibs(workdir: Path) -> list[Path]:
+    """The std's rlibs `_compile_std` built in `workdir` (not the throwaway crate's own)."""
+    deps = workdir / "target" / WASM_TARGET / "release" / "deps"
+    return [rlib for rlib in deps.glob("lib*.rlib") if not rlib.name.startswith("libwasmforge_std_builder-")]
+
+
+def _install_rlibs(rlibs: list[Path]) -> None:
+    target_dir = wasm32_lib_dir(pins().rust_sysroot)
     staging = Path(tempfile.mkdtemp(prefix="wasmforge-std-"))
-    for rlib in deps.glob("lib*.rlib"):
-        if not rlib.name.startswith("libwasmforge_std_builder-"):
-            shutil.copy2(rlib, staging / rlib.name)
+    for rlib in rlibs:
+        shutil.copy2(rlib, staging / rlib.name)
     (staging / STD_STAMP).write_text(_debian_rustc_version())
     privileged(["mkdir", "-p", str(target_dir)])
     privileged(["find", str(target_dir), "-maxdepth", "1", "-name", "*.rlib", "-delete"])
